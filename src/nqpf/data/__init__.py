@@ -1,0 +1,1 @@
+"""Bundled real datasets and their loaders."""
