@@ -1,0 +1,48 @@
+"""Composite-index numerics: normalisation, weights, aggregation, obstacles, rank uncertainty.
+
+Every function works on plain arrays or DataFrames (rows = observations such as region-years,
+columns = indicators).
+"""
+
+from nqpf.index.aggregate import AGGREGATION_METHODS, geometric_aggregate, linear_aggregate, topsis
+from nqpf.index.normalise import NORMALIZATION_METHODS, normalize_indicators
+from nqpf.index.obstacle import ObstacleResult, obstacle_degree
+from nqpf.index.uncertainty import UNCERTAIN_INPUTS, UncertaintyResult, rank_uncertainty
+from nqpf.index.weights import (
+    SAATY_RANDOM_INDEX,
+    WEIGHTING_METHODS,
+    AHPResult,
+    ahp_weights,
+    combine_weights,
+    critic_weights,
+    cv_weights,
+    entropy_weights,
+    equal_weights,
+    indicator_weights,
+    pca_weights,
+)
+
+__all__ = [
+    "AGGREGATION_METHODS",
+    "NORMALIZATION_METHODS",
+    "SAATY_RANDOM_INDEX",
+    "UNCERTAIN_INPUTS",
+    "WEIGHTING_METHODS",
+    "AHPResult",
+    "ObstacleResult",
+    "UncertaintyResult",
+    "ahp_weights",
+    "combine_weights",
+    "critic_weights",
+    "cv_weights",
+    "entropy_weights",
+    "equal_weights",
+    "geometric_aggregate",
+    "indicator_weights",
+    "linear_aggregate",
+    "normalize_indicators",
+    "obstacle_degree",
+    "pca_weights",
+    "rank_uncertainty",
+    "topsis",
+]
