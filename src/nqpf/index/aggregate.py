@@ -8,7 +8,7 @@ the output of :func:`~nqpf.index.normalize_indicators`); ``weights`` a weight pe
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ __all__ = ["AGGREGATION_METHODS", "geometric_aggregate", "linear_aggregate", "to
 AGGREGATION_METHODS: tuple[str, ...] = ("linear", "geometric", "topsis")
 """Aggregation rules offered by :mod:`nqpf.index`."""
 
-WeightsLike = pd.Series | Mapping[Hashable, float] | Sequence[float] | np.ndarray
+WeightsLike: TypeAlias = pd.Series | Mapping[Hashable, float] | Sequence[float] | np.ndarray
 
 
 def _align_weights(weights: WeightsLike, columns: pd.Index) -> np.ndarray:

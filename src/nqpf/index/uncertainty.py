@@ -105,8 +105,8 @@ class UncertaintyResult(Result):
             f"{list(meta['normalizations'])}, one weighting {list(meta['weightings'])} and one "
             f"aggregation {list(meta['aggregations'])} uniformly, and perturbs the weights by a "
             f"uniform factor in [1 - {meta['weight_perturbation']}, 1 + "
-            f"{meta['weight_perturbation']}] (renormalised). Ranks are within each group "
-            "(1 = best).",
+            f"{meta['weight_perturbation']}] (renormalised; runs 2p and 2p+1 share one "
+            "perturbation draw). Ranks are within each group (1 = best).",
             "First-order index S_i = Var(E[R | X_i]) / Var(R) per row, averaged over rows whose "
             "rank varies; total-order of the weight perturbation = E[Var(R | choices)] / Var(R).",
             f"Geometric aggregation: indicators translated to a minimum of "
@@ -159,7 +159,7 @@ def _rank_within(scores: np.ndarray, bounds: np.ndarray, dtype: type) -> np.ndar
 
     ``scores`` is runs × rows with rows ordered by group; ``bounds`` the group boundaries.
     """
-    ranks = np.empty(scores.shape, dtype=dtype)
+    ranks: np.ndarray = np.empty(scores.shape, dtype=dtype)
     for g in range(len(bounds) - 1):
         block = scores[:, bounds[g] : bounds[g + 1]]
         size = block.shape[1]
@@ -168,7 +168,7 @@ def _rank_within(scores: np.ndarray, bounds: np.ndarray, dtype: type) -> np.ndar
         start = np.zeros(ordered.shape, dtype=np.int64)
         start[:, 1:] = np.where(ordered[:, 1:] != ordered[:, :-1], np.arange(1, size), 0)
         np.maximum.accumulate(start, axis=1, out=start)
-        out = np.empty(ordered.shape, dtype=dtype)
+        out: np.ndarray = np.empty(ordered.shape, dtype=dtype)
         np.put_along_axis(out, order, (start + 1).astype(dtype), axis=1)
         ranks[:, bounds[g] : bounds[g + 1]] = out
     return ranks

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -61,18 +61,18 @@ SAATY_RANDOM_INDEX: dict[int, float] = {
 """Saaty's random consistency index RI by matrix order (Saaty 1980, *The Analytic Hierarchy
 Process*, McGraw-Hill)."""
 
-ArrayLike2D = pd.DataFrame | np.ndarray
-Directions = Mapping[Hashable, Any] | pd.Series | Sequence[Any] | None
+ArrayLike2D: TypeAlias = pd.DataFrame | np.ndarray
+Directions: TypeAlias = Mapping[Hashable, Any] | pd.Series | Sequence[Any] | None
 
 
-def _normalised(X: ArrayLike2D, directions: Directions) -> tuple[np.ndarray, pd.Index]:
+def _normalised(X: ArrayLike2D, directions: Directions) -> tuple[np.ndarray, pd.Index, list]:
     frame = _as_frame(X)
     signs = _resolve_directions(directions, frame.columns)
     values = frame.to_numpy()
     _check_not_constant(values, frame.columns)
     if values.shape[0] < 2:
         raise DataValidationError("weights need at least 2 observations (rows)")
-    return _minmax_array(values, signs), frame.columns
+    return _minmax_array(values, signs), frame.columns, [int(s) for s in signs]
 
 
 def _series(values: np.ndarray, columns: pd.Index, method: str, **parameters: Any) -> pd.Series:
@@ -142,7 +142,7 @@ def entropy_weights(X: ArrayLike2D, directions: Directions = None, shift: float 
     shift = float(shift)
     if not (np.isfinite(shift) and shift >= 0):
         raise DataValidationError(f"shift must be a non-negative number; got {shift!r}")
-    y, columns = _normalised(X, directions)
+    y, columns, signs = _normalised(X, directions)
     y = y + shift
     sums = y.sum(axis=0)
     zero = np.flatnonzero(sums <= 0)
@@ -155,7 +155,7 @@ def entropy_weights(X: ArrayLike2D, directions: Directions = None, shift: float 
     n = y.shape[0]
     entropy = -xlogy(p, p).sum(axis=0) / math.log(n)
     divergence = 1.0 - entropy
-    return _series(divergence, columns, "entropy", shift=shift, directions_applied=True)
+    return _series(divergence, columns, "entropy", shift=shift, directions=signs, n=y.shape[0])
 
 
 def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
@@ -205,9 +205,9 @@ def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
     Name: critic_weight, dtype: float64
 
     """
-    y, columns = _normalised(X, directions)
+    y, columns, signs = _normalised(X, directions)
     if y.shape[1] == 1:
-        return _series(np.ones(1), columns, "critic", std_ddof=1)
+        return _series(np.ones(1), columns, "critic", std_ddof=1, directions=signs)
     sigma = y.std(axis=0, ddof=1)
     r = np.corrcoef(y, rowvar=False)
     information = sigma * (1.0 - r).sum(axis=0)
@@ -218,7 +218,7 @@ def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
             "CRITIC weights are undefined: all indicators are perfectly correlated "
             f"({list(columns)})"
         )
-    return _series(information, columns, "critic", std_ddof=1)
+    return _series(information, columns, "critic", std_ddof=1, directions=signs)
 
 
 def cv_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
@@ -259,9 +259,9 @@ def cv_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
     Name: cv_weight, dtype: float64
 
     """
-    y, columns = _normalised(X, directions)
+    y, columns, signs = _normalised(X, directions)
     cv = y.std(axis=0, ddof=1) / y.mean(axis=0)
-    return _series(cv, columns, "cv", std_ddof=1)
+    return _series(cv, columns, "cv", std_ddof=1, directions=signs)
 
 
 def equal_weights(
@@ -367,7 +367,7 @@ def pca_weights(
     Name: pca_weight, dtype: float64
 
     """
-    y, columns = _normalised(X, directions)
+    y, columns, signs = _normalised(X, directions)
     m = y.shape[1]
     corr = np.atleast_2d(np.corrcoef(y, rowvar=False))
     eigenvalues, vectors = np.linalg.eigh(corr)
@@ -387,6 +387,7 @@ def pca_weights(
         raw,
         columns,
         "pca",
+        directions=signs,
         n_components=k,
         explained_variance=[float(v) for v in eigenvalues[:k] / eigenvalues.sum()],
     )
