@@ -9,7 +9,10 @@ def test_province_registry_matches_nbs_macro_regions():
     table = provinces()
     assert len(table) == 31
     assert table.macro_region.value_counts().to_dict() == {
-        "east": 10, "west": 12, "central": 6, "northeast": 3,
+        "east": 10,
+        "west": 12,
+        "central": 6,
+        "northeast": 3,
     }
     # capitals are the XX0100 units; Lhasa's seat lies near 91.1 E, 29.65 N
     assert table.loc[540000, "capital"] == "拉萨市"
@@ -19,15 +22,23 @@ def test_province_registry_matches_nbs_macro_regions():
 
 @pytest.mark.parametrize(
     "raw, code",
-    [("上   海", 310000), ("内蒙 古", 150000), ("黑龙江省", 230000), ("inner mongolia", 150000),
-     ("440000", 440000), (440000, 440000), ("440000.0", 440000)],
+    [
+        ("上   海", 310000),
+        ("内蒙 古", 150000),
+        ("黑龙江省", 230000),
+        ("inner mongolia", 150000),
+        ("440000", 440000),
+        (440000, 440000),
+        ("440000.0", 440000),
+    ],
 )
 def test_normalize_accepts_common_spellings(raw, code):
     assert normalize([raw]) == [code]
 
 
-@pytest.mark.parametrize("typo, intended", [("江两", "江西"), ("浙汀", "浙江"), ("内蒙占", "内蒙古"),
-                                             ("四藏", "西藏")])
+@pytest.mark.parametrize(
+    "typo, intended", [("江两", "江西"), ("浙汀", "浙江"), ("内蒙占", "内蒙古"), ("四藏", "西藏")]
+)
 def test_unknown_province_suggests_the_intended_one_first(typo, intended):
     with pytest.raises(UnknownRegionError) as info:
         normalize(["北京", typo], where="table RDPatentAccept")
@@ -46,7 +57,11 @@ def test_city_registry_and_former_names():
     table = cities()
     assert len(table) == 369
     report = ValidationReport()
-    assert normalize(["深圳", "襄樊市", "思茅市"], level="city", report=report) == [440300, 420600, 530800]
+    assert normalize(["深圳", "襄樊市", "思茅市"], level="city", report=report) == [
+        440300,
+        420600,
+        530800,
+    ]
     assert [i.kind for i in report] == ["renamed", "renamed"]
     with pytest.raises(UnknownRegionError, match="abolished"):
         normalize(["莱芜市"], level="city")

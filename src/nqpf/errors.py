@@ -77,7 +77,7 @@ class IndexSystemError(NqpfError, ValueError):
 
 
 class WeightsError(NqpfError, ValueError):
-    """Indicator or spatial weights that are invalid (wrong length, negative, not matching regions)."""
+    """Invalid indicator or spatial weights (wrong length, negative, not matching the regions)."""
 
 
 class ConvergenceError(NqpfError, RuntimeError):

@@ -188,7 +188,9 @@ def _city_history() -> dict[str, tuple[int | None, str]]:
     out: dict[str, tuple[int | None, str]] = {}
     for row in entities.itertuples(index=False):
         spans = [s.strip() for s in str(row.name_history_year_end).split(";")]
-        code = int(by_entity.loc[row.entity_id, "code"]) if row.entity_id in by_entity.index else None
+        code = (
+            int(by_entity.loc[row.entity_id, "code"]) if row.entity_id in by_entity.index else None
+        )
         for span in spans:
             years, _, name = span.partition(" ")
             if not name or name.startswith("[") or name in current:
@@ -196,7 +198,9 @@ def _city_history() -> dict[str, tuple[int | None, str]]:
             if code is not None:
                 note = f"{name} ({years}) is now {cities().loc[code, 'name']}"
             else:
-                successor = f"; {row.successor_summary}" if isinstance(row.successor_summary, str) else ""
+                successor = (
+                    f"; {row.successor_summary}" if isinstance(row.successor_summary, str) else ""
+                )
                 note = f"{name} existed {years} and was abolished{successor}"
             for key in {name, _short_city_name(name)}:
                 out.setdefault(key, (code, note))
@@ -204,7 +208,7 @@ def _city_history() -> dict[str, tuple[int | None, str]]:
 
 
 def _candidates(value: str, level: Level) -> list[str]:
-    names = (provinces() if level == "province" else cities())
+    names = provinces() if level == "province" else cities()
     pool = list(names.short) + list(names.name)
     lookalike = "".join(_LOOKALIKES.get(ch, ch) for ch in value)
     first = [lookalike] if lookalike != value and lookalike in pool else []
@@ -272,8 +276,15 @@ def normalize(
             if code is None:
                 raise UnknownRegionError(target, level, _candidates(target, level), "alias target")
             if report is not None:
-                report.add("alias", "repaired", f"{raw!r} read as {target!r} (user alias)",
-                           source=where, region=str(code), original=raw, repaired=target)
+                report.add(
+                    "alias",
+                    "repaired",
+                    f"{raw!r} read as {target!r} (user alias)",
+                    source=where,
+                    region=str(code),
+                    original=raw,
+                    repaired=target,
+                )
         if code is None and level == "city":
             code = _from_history(key, raw, where, report)
         if code is None:
@@ -295,8 +306,15 @@ def _from_history(
     if code is None:
         raise UnknownRegionError(raw, "city", [note], where)
     if report is not None:
-        report.add("renamed", "repaired", note, source=where, region=str(code), original=raw,
-                   repaired=cities().loc[code, "name"])
+        report.add(
+            "renamed",
+            "repaired",
+            note,
+            source=where,
+            region=str(code),
+            original=raw,
+            repaired=cities().loc[code, "name"],
+        )
     return code
 
 

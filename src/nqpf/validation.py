@@ -13,8 +13,19 @@ import pandas as pd
 
 __all__ = ["Issue", "ValidationReport"]
 
-_COLUMNS = ["kind", "action", "message", "source", "table", "row", "region", "year", "indicator",
-            "original", "repaired"]
+_COLUMNS = [
+    "kind",
+    "action",
+    "message",
+    "source",
+    "table",
+    "row",
+    "region",
+    "year",
+    "indicator",
+    "original",
+    "repaired",
+]
 
 
 @dataclass(frozen=True)

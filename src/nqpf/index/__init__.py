@@ -1,12 +1,21 @@
 """Composite-index numerics: normalisation, weights, aggregation, obstacles, rank uncertainty.
 
-Every function works on plain arrays or DataFrames (rows = observations such as region-years,
-columns = indicators).
+Every numeric function works on plain arrays or DataFrames (rows = observations such as
+region-years, columns = indicators); :func:`compute_index` runs a YAML index system over a
+:class:`~nqpf.panel.Panel`.
 """
 
 from nqpf.index.aggregate import AGGREGATION_METHODS, geometric_aggregate, linear_aggregate, topsis
+from nqpf.index.compute import (
+    AGGREGATIONS,
+    WEIGHTINGS,
+    IndexResult,
+    compute_index,
+    index_uncertainty,
+)
 from nqpf.index.normalise import NORMALIZATION_METHODS, normalize_indicators
 from nqpf.index.obstacle import ObstacleResult, obstacle_degree
+from nqpf.index.system import IndexSystem, Indicator, builtin_systems, load_system
 from nqpf.index.uncertainty import UNCERTAIN_INPUTS, UncertaintyResult, rank_uncertainty
 from nqpf.index.weights import (
     SAATY_RANDOM_INDEX,
@@ -23,6 +32,15 @@ from nqpf.index.weights import (
 )
 
 __all__ = [
+    "AGGREGATIONS",
+    "WEIGHTINGS",
+    "IndexResult",
+    "IndexSystem",
+    "Indicator",
+    "builtin_systems",
+    "compute_index",
+    "index_uncertainty",
+    "load_system",
     "AGGREGATION_METHODS",
     "NORMALIZATION_METHODS",
     "SAATY_RANDOM_INDEX",

@@ -1,0 +1,389 @@
+"""Composite index of a panel under an index system: ``compute_index``.
+
+Pipeline (every step reported): evaluate each indicator formula over the panel variables →
+optionally interpolate interior gaps the system names → keep the system's years → set aside
+region-years with missing indicators (listed) → normalise (global pooled min–max with directions by
+default) → weight → aggregate → dimension sub-scores, ranks within year, obstacle degrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import DataValidationError, IndexSystemError
+from nqpf.index.aggregate import geometric_aggregate, linear_aggregate, topsis
+from nqpf.index.normalise import normalize_indicators
+from nqpf.index.obstacle import obstacle_degree
+from nqpf.index.system import IndexSystem, load_system
+from nqpf.index.uncertainty import UncertaintyResult, rank_uncertainty
+from nqpf.index.weights import (
+    WEIGHTING_METHODS,
+    combine_weights,
+    critic_weights,
+    entropy_weights,
+    indicator_weights,
+)
+from nqpf.panel import Panel
+from nqpf.regions import name_of
+from nqpf.results import Result, Summary, make_meta
+from nqpf.validation import ValidationReport
+
+__all__ = ["AGGREGATIONS", "WEIGHTINGS", "IndexResult", "compute_index", "index_uncertainty"]
+
+#: Weighting names accepted by :func:`compute_index`; ``"entropy-critic"`` is the multiplicative
+#: combination of entropy and CRITIC weights.
+WEIGHTINGS = (*WEIGHTING_METHODS, "entropy-critic")
+AGGREGATIONS = ("linear", "geometric", "topsis")
+#: Geometric aggregation translates indicators to this minimum (min-max scores reach 0).
+GEOMETRIC_FLOOR = 0.01
+
+
+@dataclass(frozen=True)
+class IndexResult(Result):
+    """Scores, sub-scores, ranks, weights and obstacles of a composite index.
+
+    Attributes
+    ----------
+    scores
+        ``region_code, year, score, rank`` (rank 1 = highest score within the year).
+    dimension_scores
+        ``region_code, year, dimension, score``.
+    indicator_weights
+        ``indicator, dimension, subdimension, weight, label_zh, label_en, direction, unit``.
+    obstacles
+        ``region_code, year, level, factor, obstacle_pct`` (indicator and dimension level).
+    values, normalized
+        Indicator values and their normalised form, indexed by ``(region_code, year)``.
+    system
+        The :class:`~nqpf.index.system.IndexSystem` used.
+    report
+        Every repair and exclusion made on the way.
+    """
+
+    scores: pd.DataFrame
+    dimension_scores: pd.DataFrame
+    indicator_weights: pd.DataFrame
+    obstacles: pd.DataFrame
+    values: pd.DataFrame
+    normalized: pd.DataFrame
+    system: IndexSystem
+    report: ValidationReport
+
+    @property
+    def system_name(self) -> str:
+        """Name of the index system."""
+        return self.system.name
+
+    @property
+    def years(self) -> list[int]:
+        """Years with scores."""
+        return sorted(int(y) for y in self.scores.year.unique())
+
+    def table(self, lang: str = "zh") -> pd.DataFrame:
+        """Wide score table: one row per region-year with score, rank and dimension scores."""
+        dims = self.dimension_scores.pivot(
+            index=["region_code", "year"], columns="dimension", values="score"
+        )
+        dims.columns = [f"score_{c}" for c in dims.columns]
+        out = self.scores.set_index(["region_code", "year"]).join(dims).reset_index()
+        out.insert(
+            1, "region", [name_of(c, "short" if lang == "zh" else "en") for c in out.region_code]
+        )
+        return out
+
+    def ranking(self, value: str = "rank") -> pd.DataFrame:
+        """Regions × years table of ``rank`` or ``score``."""
+        wide = self.scores.pivot(index="region_code", columns="year", values=value)
+        wide.index = pd.Index([name_of(c, "short") for c in wide.index], name="region")
+        return wide.sort_values(wide.columns[-1], ascending=value == "rank")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long frame: ``region_code, year, component, value`` (score, rank, dimensions)."""
+        long = self.scores.melt(["region_code", "year"], ["score", "rank"], "component")
+        dims = self.dimension_scores.rename(columns={"dimension": "component", "score": "value"})
+        dims = dims.assign(component="score_" + dims.component)
+        return pd.concat([long, dims], ignore_index=True)
+
+    def summary(self) -> Summary:
+        """Weights and the latest year's ranking."""
+        latest = self.years[-1]
+        top = self.table().query("year == @latest").sort_values("rank")
+        weights = self.indicator_weights[["indicator", "dimension", "label_zh", "weight"]]
+        return Summary(
+            f"{self.system.title_en} ({self.system.title_zh})",
+            (
+                (
+                    f"Weights 指标权重 ({self.meta.get('weighting')})",
+                    weights.set_index("indicator"),
+                ),
+                (f"Ranking 排名 {latest}", top.drop(columns="year").set_index("rank")),
+            ),
+            (
+                f"normalization={self.meta.get('normalization')}, "
+                f"aggregation={self.meta.get('aggregation')}, {len(self.report)} validation issues",
+            ),
+        )
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write scores, rankings, weights, obstacles, system and validation report to XLSX."""
+        from nqpf.report.excel import write_excel
+
+        return write_excel(
+            {
+                "scores": self.table(),
+                "ranks": self.ranking("rank").reset_index(),
+                "weights": self.indicator_weights,
+                "obstacles": self.obstacles,
+                "indicators": self.values.reset_index(),
+                "system": self.system.to_frame(),
+                "validation": self.report.to_frame(),
+            },
+            path,
+        )
+
+
+def compute_index(
+    panel: Panel,
+    system: str | Path | IndexSystem | dict[str, Any] = "nqpf-province",
+    *,
+    weighting: str | Mapping[str, float] | pd.Series = "entropy",
+    aggregation: str = "linear",
+    normalization: str = "minmax",
+    years: Sequence[int] | None = None,
+    exclude: Sequence[str] = (),
+) -> IndexResult:
+    r"""Compute a composite index for every region-year of a panel.
+
+    Parameters
+    ----------
+    panel
+        A :class:`~nqpf.panel.Panel` holding the variables the system's formulas use.
+    system
+        Built-in system name, YAML path, mapping or :class:`IndexSystem`.
+    weighting
+        ``"entropy"``, ``"critic"``, ``"cv"``, ``"equal"`` (equal per dimension, shared equally
+        by its indicators), ``"pca"``, ``"entropy-critic"`` (multiplicative combination), or
+        explicit weights by indicator (e.g. from :func:`~nqpf.index.ahp_weights`).
+    aggregation
+        ``"linear"`` (weighted sum), ``"geometric"`` (weighted geometric mean; indicators whose
+        normalised minimum is below :data:`GEOMETRIC_FLOOR` are translated to it) or
+        ``"topsis"``.
+    normalization
+        Any method of :func:`~nqpf.index.normalize_indicators`; default global pooled min–max.
+    years
+        Restrict to these years (default: the system's ``years``, else all).
+    exclude
+        Indicators to leave out (e.g. one that is constant in the user's data).
+
+    Notes
+    -----
+    Weights are computed once on the pooled panel (all regions and years), so scores are
+    comparable across years. With linear aggregation the dimension sub-scores are
+    :math:`\sum_{j\in d} w_j y_j` and add up to the total score; with geometric or TOPSIS
+    aggregation each dimension is aggregated on its own indicators with weights rescaled to sum
+    to one within the dimension.
+    """
+    system = load_system(system)
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
+    unknown = [name for name in exclude if name not in system.names]
+    if unknown:
+        raise IndexSystemError(f"cannot exclude {unknown}: not indicators of {system.name!r}")
+    indicators = [i for i in system.indicators if i.name not in exclude]
+    report = ValidationReport()
+    report.extend(panel.report)
+    if system.interpolate:
+        before = len(panel.report)
+        try:
+            panel = panel.interpolate(list(system.interpolate))
+        except (DataValidationError, KeyError) as exc:
+            raise IndexSystemError(f"system {system.name!r}, interpolate: {exc}") from None
+        report.extend(panel.report.issues[before:])
+    values = pd.DataFrame({i.name: _evaluate(panel, i.name, i.formula, system) for i in indicators})
+    first_last = (min(years), max(years)) if years else system.years
+    if first_last is not None:
+        in_range = values.index.get_level_values("year").to_series().between(*first_last)
+        values = values[in_range.to_numpy()]
+    values = _drop_incomplete(values, report)
+    if values.empty:
+        raise DataValidationError(f"no region-year has every indicator of {system.name!r}")
+
+    directions = pd.Series({i.name: i.direction for i in indicators})
+    by_year = {"groups": "year"} if normalization == "minmax_group" else {}
+    normalized = normalize_indicators(values, directions, method=normalization, **by_year)
+    dimension = pd.Series({i.name: i.dimension for i in indicators})
+    weights = _weights(weighting, values, directions, dimension)
+    score = _aggregate(aggregation, values, normalized, weights, directions)
+
+    scores = pd.DataFrame({"score": score}).reset_index()
+    scores["rank"] = scores.groupby("year").score.rank(ascending=False, method="min").astype(int)
+    dim_scores = _dimension_scores(aggregation, values, normalized, weights, directions, dimension)
+    obstacles = obstacle_degree(
+        _unit_interval(normalized, normalization), weights, dimensions=dimension
+    ).to_frame()
+    table = system.to_frame().set_index("name").loc[weights.index]
+    weight_frame = pd.DataFrame(
+        {
+            "indicator": weights.index,
+            "dimension": table.dimension.to_numpy(),
+            "subdimension": table.subdimension.to_numpy(),
+            "weight": weights.to_numpy(),
+            "label_zh": table.label_zh.to_numpy(),
+            "label_en": table.label_en.to_numpy(),
+            "direction": table.direction.to_numpy(),
+            "unit": table.unit.to_numpy(),
+        }
+    )
+    meta = make_meta(
+        "composite index",
+        system=system.name,
+        weighting=weighting if isinstance(weighting, str) else "user",
+        aggregation=aggregation,
+        normalization=normalization,
+        n_regions=int(scores.region_code.nunique()),
+        n_years=int(scores.year.nunique()),
+        excluded_indicators=list(exclude),
+    )
+    return IndexResult(
+        scores=scores,
+        dimension_scores=dim_scores,
+        indicator_weights=weight_frame,
+        obstacles=obstacles,
+        values=values,
+        normalized=normalized,
+        system=system,
+        report=report,
+        meta=meta,
+    )
+
+
+def _evaluate(panel: Panel, name: str, formula: str, system: IndexSystem) -> pd.Series:
+    try:
+        return panel.evaluate(formula)
+    except DataValidationError as exc:
+        raise IndexSystemError(
+            f"indicator {name!r} of system {system.name!r} (formula {formula!r}): {exc}"
+        ) from None
+
+
+def _drop_incomplete(values: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    incomplete = values.isna().any(axis=1)
+    for (code, year), row in values[incomplete].iterrows():
+        missing = [c for c in values.columns if pd.isna(row[c])]
+        report.add(
+            "missing",
+            "excluded",
+            f"{name_of(code, 'short')} {year} left out of the index: no value for "
+            + ", ".join(missing),
+            source="compute_index",
+            region=str(code),
+            year=int(year),
+            indicator=", ".join(missing),
+        )
+    return values[~incomplete]
+
+
+def _weights(
+    weighting: str | Mapping[str, float] | pd.Series,
+    values: pd.DataFrame,
+    directions: pd.Series,
+    dimension: pd.Series,
+) -> pd.Series:
+    if isinstance(weighting, str):
+        if weighting not in WEIGHTINGS:
+            raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}, got {weighting!r}")
+        if weighting == "entropy-critic":
+            return combine_weights(
+                entropy_weights(values, directions),
+                critic_weights(values, directions),
+                method="multiplicative",
+            ).reindex(values.columns)
+        extra = {"dimensions": dimension.to_dict()} if weighting == "equal" else {}
+        return indicator_weights(values, weighting, directions, **extra).reindex(values.columns)
+    given = pd.Series(weighting, dtype=float)
+    missing = sorted(set(values.columns) - set(given.index))
+    extra = sorted(set(given.index) - set(values.columns))
+    if missing or extra:
+        raise IndexSystemError(f"user weights: missing {missing}, unknown {extra}")
+    if (given < 0).any() or given.sum() <= 0:
+        raise IndexSystemError("user weights must be non-negative with a positive sum")
+    return given.reindex(values.columns) / given.sum()
+
+
+def _unit_interval(normalized: pd.DataFrame, normalization: str) -> pd.DataFrame:
+    """Normalised values on [0, 1] (min–max of the normalised data if the method is not bounded)."""
+    if normalization in ("minmax", "minmax_group"):
+        return normalized
+    low, high = normalized.min(), normalized.max()
+    return (normalized - low) / (high - low)
+
+
+def _aggregate(
+    aggregation: str,
+    values: pd.DataFrame,
+    normalized: pd.DataFrame,
+    weights: pd.Series,
+    directions: pd.Series,
+) -> pd.Series:
+    if aggregation == "linear":
+        return linear_aggregate(normalized, weights)
+    if aggregation == "geometric":
+        return geometric_aggregate(normalized, weights, floor=GEOMETRIC_FLOOR)
+    return topsis(normalized, weights, normalization=None)
+
+
+def _dimension_scores(
+    aggregation: str,
+    values: pd.DataFrame,
+    normalized: pd.DataFrame,
+    weights: pd.Series,
+    directions: pd.Series,
+    dimension: pd.Series,
+) -> pd.DataFrame:
+    parts = []
+    for dim, members in dimension.groupby(dimension, sort=False):
+        cols = list(members.index)
+        if aggregation == "linear":
+            score = pd.Series(
+                normalized[cols].to_numpy() @ weights[cols].to_numpy(), index=normalized.index
+            )
+        else:
+            local = weights[cols] / weights[cols].sum()
+            score = _aggregate(aggregation, values[cols], normalized[cols], local, directions[cols])
+        parts.append(pd.DataFrame({"dimension": dim, "score": score}).reset_index())
+    return pd.concat(parts, ignore_index=True)
+
+
+def index_uncertainty(
+    result: IndexResult,
+    *,
+    n_runs: int = 1000,
+    seed: int | np.random.Generator | None = 0,
+    weight_perturbation: float = 0.2,
+    n_jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> UncertaintyResult:
+    """Monte Carlo rank uncertainty of an index result (see :func:`~nqpf.index.rank_uncertainty`).
+
+    Draws normalisation, weighting and aggregation choices and perturbs the weights around those of
+    ``result``'s system; ranks are computed within each year.
+    """
+    directions = result.indicator_weights.set_index("indicator").direction
+    dimension = result.indicator_weights.set_index("indicator").dimension
+    return rank_uncertainty(
+        result.values,
+        directions=directions,
+        groups=result.values.index.get_level_values("year"),
+        dimensions=dimension,
+        weight_perturbation=weight_perturbation,
+        n_runs=n_runs,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
