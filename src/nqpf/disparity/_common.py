@@ -1,0 +1,195 @@
+"""Input checks shared by the disparity measures.
+
+Every check names the row (index label or position), group and year at fault, and nothing is
+dropped or repaired here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import DataValidationError, DuplicateError
+
+__all__: list[str] = []
+
+Seed = int | np.random.Generator | None
+
+
+def rng_from(seed: Seed) -> np.random.Generator:
+    """A numpy Generator from ``seed`` (never the global RNG)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def seed_for_meta(seed: Seed) -> Any:
+    """What goes into ``meta['seed']``: the int, ``None``, or a note for a passed Generator."""
+    if isinstance(seed, np.random.Generator):
+        return "numpy.random.Generator (state not recorded)"
+    return seed
+
+
+def _labels(index: pd.Index | None, positions: np.ndarray, limit: int = 5) -> str:
+    shown = positions[:limit]
+    if index is None:
+        text = ", ".join(f"position {int(p)}" for p in shown)
+    else:
+        text = ", ".join(repr(index[int(p)]) for p in shown)
+    if len(positions) > limit:
+        text += f" and {len(positions) - limit} more"
+    return text
+
+
+def as_values(
+    values: Any, name: str = "values", where: str = ""
+) -> tuple[np.ndarray, pd.Index | None]:
+    """A 1-d float array of finite numbers and the labels to name rows in messages."""
+    index = values.index if isinstance(values, pd.Series) else None
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(f"{name}{where} must be numeric: {exc}") from None
+    if arr.ndim != 1:
+        raise DataValidationError(f"{name}{where} must be one-dimensional, got shape {arr.shape}")
+    if arr.size == 0:
+        raise DataValidationError(f"{name}{where} is empty")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise DataValidationError(
+            f"{name}{where} has {bad.size} missing or infinite value(s) at {_labels(index, bad)}; "
+            "fill or drop them explicitly before measuring disparity"
+        )
+    return arr, index
+
+
+def check_nonnegative(
+    arr: np.ndarray, index: pd.Index | None, name: str = "values", where: str = ""
+) -> None:
+    """Raise if any value is negative."""
+    bad = np.flatnonzero(arr < 0)
+    if bad.size:
+        raise DataValidationError(
+            f"{name}{where} must be non-negative; {bad.size} negative value(s) at "
+            f"{_labels(index, bad)} (e.g. {arr[bad[0]]!r})"
+        )
+
+
+def check_positive(
+    arr: np.ndarray, index: pd.Index | None, name: str = "values", where: str = "", why: str = ""
+) -> None:
+    """Raise if any value is zero or negative."""
+    bad = np.flatnonzero(arr <= 0)
+    if bad.size:
+        reason = f" ({why})" if why else ""
+        raise DataValidationError(
+            f"{name}{where} must be strictly positive{reason}; {bad.size} value(s) <= 0 at "
+            f"{_labels(index, bad)} (e.g. {arr[bad[0]]!r})"
+        )
+
+
+def as_groups(
+    groups: Any, n: int, index: pd.Index | None, where: str = ""
+) -> tuple[np.ndarray, list[Hashable]]:
+    """Integer codes 0..k-1 and the group labels (category order, else sorted)."""
+    if isinstance(groups, pd.Series) and index is not None and not groups.index.equals(index):
+        raise DataValidationError(
+            f"groups{where} has a different index from values; align them first"
+        )
+    if len(groups) != n:
+        raise DataValidationError(f"groups{where} has {len(groups)} entries but values has {n}")
+    series = pd.Series(
+        np.asarray(groups, dtype=object)
+        if not isinstance(groups, pd.Series)
+        else groups.to_numpy(),
+        copy=False,
+    )
+    missing = np.flatnonzero(series.isna().to_numpy())
+    if missing.size:
+        raise DataValidationError(
+            f"groups{where} has {missing.size} missing label(s) at {_labels(index, missing)}"
+        )
+    if isinstance(groups, pd.Series) and isinstance(groups.dtype, pd.CategoricalDtype):
+        present = set(groups.dropna().unique())
+        labels = [c for c in groups.cat.categories if c in present]
+    else:
+        try:
+            labels = sorted(series.unique())
+        except TypeError:
+            labels = list(series.unique())
+    codes = pd.Categorical(series, categories=labels).codes.astype(np.intp)
+    return codes, labels
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str | None], what: str = "") -> None:
+    """Raise naming the columns that are missing."""
+    if not isinstance(frame, pd.DataFrame):
+        raise DataValidationError(f"expected a pandas DataFrame{what}, got {type(frame).__name__}")
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        raise DataValidationError(
+            f"column(s) {missing} not found{what}; the table has {list(frame.columns)}"
+        )
+
+
+def year_codes(column: pd.Series, name: str) -> np.ndarray:
+    """Whole years as int64, or a clear error."""
+    years = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(years) | (np.mod(years, 1) != 0))
+    if bad.size:
+        raise DataValidationError(
+            f"column {name!r} must hold whole years; bad entries at rows "
+            f"{_labels(column.index, bad)}"
+        )
+    return years.astype(np.int64)
+
+
+def row_name(frame: pd.DataFrame, pos: int, region: str | None) -> str:
+    """How to name row ``pos`` of ``frame`` in a message."""
+    label = frame.index[pos]
+    if region is not None:
+        return f"region {frame[region].iloc[pos]!r} (row {label!r})"
+    return f"row {label!r}"
+
+
+def check_wide(wide: Any, what: str, min_years: int = 2) -> pd.DataFrame:
+    """A regions × years float DataFrame with years ascending, no NaN, unique regions."""
+    if not isinstance(wide, pd.DataFrame):
+        raise DataValidationError(
+            f"{what} needs a regions × years DataFrame, got {type(wide).__name__}"
+        )
+    if wide.shape[1] < min_years:
+        raise DataValidationError(
+            f"{what} needs at least {min_years} years (columns); got {wide.shape[1]}: "
+            f"{list(wide.columns)}"
+        )
+    if wide.shape[0] < 2:
+        raise DataValidationError(f"{what} needs at least 2 regions (rows); got {wide.shape[0]}")
+    dup = wide.index[wide.index.duplicated()].unique()
+    if len(dup):
+        raise DuplicateError(f"{what}: region(s) {list(dup)[:5]} appear in more than one row")
+    if wide.columns.duplicated().any():
+        raise DuplicateError(
+            f"{what}: year(s) {list(wide.columns[wide.columns.duplicated()])} appear twice"
+        )
+    try:
+        values = wide.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(f"{what}: values must be numeric: {exc}") from None
+    bad = np.argwhere(~np.isfinite(values))
+    if bad.size:
+        cells = ", ".join(f"({wide.index[i]!r}, {wide.columns[j]!r})" for i, j in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise DataValidationError(
+            f"{what}: {len(bad)} missing or infinite value(s) at (region, year) {cells}{more}; "
+            "fill or drop them explicitly first"
+        )
+    out = pd.DataFrame(values, index=wide.index, columns=wide.columns)
+    try:
+        order = np.argsort(np.asarray(wide.columns), kind="stable")
+    except TypeError:
+        raise DataValidationError(f"{what}: the columns must be years") from None
+    return out.iloc[:, order]
