@@ -3,34 +3,111 @@
 Columns of ``Panel.data``: ``region_code`` (int, GB/T 2260), ``year`` (int), ``indicator`` (str),
 ``value`` (float; NaN where missing). ``Panel.units`` maps indicator → unit and ``Panel.report``
 lists every repair and problem found on the way in.
+
+A panel is never changed in place: :meth:`Panel.derive`, :meth:`Panel.interpolate`,
+:meth:`Panel.select` and the helpers return a new panel whose report carries the old issues plus
+the new ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import ast
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from nqpf.errors import DataValidationError, DuplicateError
-from nqpf.regions import Level, normalize
+from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
+from nqpf.regions import Level, name_of, normalize
 from nqpf.validation import ValidationReport
 
-__all__ = ["Panel"]
+__all__ = ["HEADER_NAMES", "Panel"]
 
 KEY = ["region_code", "year", "indicator"]
+
+#: Accepted column headers of :meth:`Panel.from_file`, by role (compared without case and spaces).
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "region": (
+        "地区",
+        "省份",
+        "省份名称",
+        "省",
+        "省区市",
+        "省市",
+        "省级行政区",
+        "地区名称",
+        "城市",
+        "城市名称",
+        "地级市",
+        "region",
+        "province",
+        "city",
+        "region_name",
+        "province_name",
+        "city_name",
+    ),
+    "region_code": (
+        "地区代码",
+        "行政区划代码",
+        "区划代码",
+        "代码",
+        "region_code",
+        "code",
+        "adcode",
+        "province_code",
+        "city_code",
+    ),
+    "year": ("年份", "年", "年度", "year"),
+    "indicator": ("指标", "指标名称", "变量", "变量名", "indicator", "variable"),
+    "value": ("数值", "值", "数据", "取值", "value"),
+    "unit": ("单位", "计量单位", "unit"),
+}
+
+_MISSING_TEXT = ["", "-", "—", "--", "…", "...", "nan", "NaN", "NA", "N/A", "null"]
+_UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]+)[)）]\s*$")
 
 
 @dataclass
 class Panel:
-    """Region × year × indicator values (long layout) with units and a validation report."""
+    """Region × year × indicator values (long layout) with units and a validation report.
+
+    Parameters
+    ----------
+    data
+        Long table with columns ``region_code, year, indicator, value``.
+    level
+        ``"province"`` or ``"city"``.
+    units
+        Indicator → unit.
+    report
+        Every repair and problem found so far.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"region": ["北京", "上海"], "year": [2020, 2020],
+    ...                       "indicator": ["gdp", "gdp"], "value": [36102.55, 38700.58]})
+    >>> panel = Panel.from_long(frame)
+    >>> panel
+    Panel(level='province', regions=2, years=2020–2020, indicators=1, issues=0)
+    >>> panel.wide()
+                       gdp
+    region_code year
+    110000      2020  36102.55
+    310000      2020  38700.58
+
+    """
 
     data: pd.DataFrame
     level: Level = "province"
     units: dict[str, str] = field(default_factory=dict)
     report: ValidationReport = field(default_factory=ValidationReport)
 
+    # ------------------------------------------------------------------ construction
     @classmethod
     def from_long(
         cls,
@@ -47,44 +124,396 @@ class Panel:
     ) -> Panel:
         """Build a panel from a long table, validating regions, years, numbers and duplicates.
 
+        Parameters
+        ----------
+        frame
+            One row per region, year and indicator.
+        region, year, indicator, value, unit
+            Column names. ``region`` may hold names (any spelling accepted by
+            :func:`nqpf.regions.normalize`) or codes.
+        level
+            ``"province"`` or ``"city"``.
+        aliases
+            Extra region spellings, e.g. ``{"江两": "江西"}``; each use is reported.
+        source
+            Where the table comes from, used in messages and in the report.
+
         Raises
         ------
         UnknownRegionError
             A region name that is not in the registry (with the row and candidates).
         DataValidationError
-            A non-numeric value or year (naming the rows).
+            A non-numeric value or year (naming the rows), or an indicator with several units.
         DuplicateError
             The same region-year-indicator twice (naming them).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["江西", "江两"], "year": [2014, 2015],
+        ...                       "indicator": "patents", "value": ["1,204", "1300"]})
+        >>> panel = Panel.from_long(frame, aliases={"江两": "江西"})
+        >>> panel.data.value.tolist(), len(panel.report)
+        ([1204.0, 1300.0], 1)
+
         """
-        report = ValidationReport()
-        missing = [c for c in (region, year, indicator, value) if c not in frame.columns]
+        return cls._from_long(
+            frame,
+            region=region,
+            year=year,
+            indicator=indicator,
+            value=value,
+            unit=unit,
+            level=level,
+            aliases=aliases,
+            source=source,
+            report=ValidationReport(),
+        )
+
+    @classmethod
+    def _from_long(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        region: str,
+        year: str,
+        indicator: str,
+        value: str,
+        unit: str | None,
+        level: Level,
+        aliases: Mapping[str, str] | None,
+        source: str | None,
+        report: ValidationReport,
+        locate: Callable[[object], str] | None = None,
+    ) -> Panel:
+        needed = [c for c in (region, year, indicator, value, unit) if c is not None]
+        missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise DataValidationError(
                 f"columns {missing} not found; the table has {list(frame.columns)}"
             )
-        codes = _normalize_column(frame[region], level, aliases, source, report)
-        years = _numeric(frame[year], "year", frame[region], frame.index)
-        if not np.all(np.mod(years.dropna(), 1) == 0) or years.isna().any():
-            raise DataValidationError(f"column {year!r} must hold whole years")
-        values = _numeric(frame[value], "value", frame[region], frame.index)
+        frame = frame.reset_index(drop=True) if not frame.index.is_unique else frame
+        if locate is None:
+
+            def locate(i: object) -> str:
+                return f"row {i}" + (f" of {source}" if source else "")
+
+        regions_raw = frame[region]
+
+        def describe(i: object) -> str:
+            return f"{locate(i)} ({regions_raw.loc[i]})"
+
+        codes = _normalize_column(regions_raw, level, aliases, report, locate)
+        years = _numeric(frame[year], "year", describe)
+        bad_year = years.isna() | (np.mod(years.fillna(0.5), 1) != 0)
+        if bad_year.any():
+            shown = "; ".join(
+                f"{describe(i)}: {frame.at[i, year]!r}" for i in frame.index[bad_year][:5]
+            )
+            raise DataValidationError(
+                f"column {year!r} must hold whole years; {int(bad_year.sum())} cell(s) do not: "
+                + shown
+            )
+        values = _numeric(frame[value], "value", describe)
+        names = frame[indicator].astype("string").str.strip()
+        if names.isna().any() or (names == "").any():
+            rows = frame.index[(names.isna() | (names == "")).to_numpy()]
+            raise DataValidationError(
+                f"{len(rows)} row(s) without an indicator name: "
+                + "; ".join(describe(i) for i in rows[:5])
+            )
         data = pd.DataFrame(
             {
-                "region_code": codes,
-                "year": years.astype(int).to_numpy(),
-                "indicator": frame[indicator].astype(str).str.strip().to_numpy(),
+                "region_code": np.asarray(codes, dtype=np.int64),
+                "year": years.to_numpy().astype(np.int64),
+                "indicator": names.to_numpy(dtype=object),
                 "value": values.to_numpy(dtype=float),
-            }
+            },
+            index=frame.index,
         )
-        _check_duplicates(data)
+        _check_duplicates(data, level, describe)
         units: dict[str, str] = {}
         if unit is not None:
-            for name, group in frame.groupby(data["indicator"].to_numpy())[unit]:
-                found = sorted(group.dropna().astype(str).unique())
+            unit_text = frame[unit].astype("string").str.strip()
+            for name, group in unit_text.groupby(data["indicator"].to_numpy()):
+                found = sorted(str(u) for u in group.dropna().unique() if str(u) != "")
                 if len(found) > 1:
-                    raise DataValidationError(f"indicator {name!r} has several units: {found}")
+                    raise DataValidationError(
+                        f"indicator {name!r} has several units: {found}; convert the values to "
+                        "one unit or give them different indicator names"
+                    )
                 units[str(name)] = found[0] if found else ""
-        return cls(data.sort_values(KEY, ignore_index=True), level, units, report)
+        for name in data.indicator.unique():
+            units.setdefault(str(name), "")
+        data = data.sort_values(KEY, ignore_index=True)
+        return cls(data, level, units, report)
 
+    @classmethod
+    def from_wide(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        region: str = "region",
+        year: str = "year",
+        indicators: Sequence[str] | None = None,
+        units: Mapping[str, str] | None = None,
+        level: Level = "province",
+        aliases: Mapping[str, str] | None = None,
+        source: str | None = None,
+    ) -> Panel:
+        """Build a panel from a wide table: region, year, then one column per indicator.
+
+        Parameters
+        ----------
+        frame
+            One row per region and year.
+        region, year
+            Column names of the region (name or code) and year.
+        indicators
+            Indicator columns; all other columns by default.
+        units
+            Indicator → unit.
+        level, aliases, source
+            As in :meth:`from_long`.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["广东", "广东"], "year": [2019, 2020],
+        ...                       "gdp": [107986.92, 110760.94]})
+        >>> Panel.from_wide(frame, units={"gdp": "亿元"}).to_long()
+           region_code region  year indicator      value unit
+        0       440000    广东省  2019       gdp  107986.92   亿元
+        1       440000    广东省  2020       gdp  110760.94   亿元
+
+        """
+        return cls._from_wide(
+            frame,
+            region=region,
+            year=year,
+            indicators=indicators,
+            units=units,
+            level=level,
+            aliases=aliases,
+            source=source,
+            report=ValidationReport(),
+        )
+
+    @classmethod
+    def _from_wide(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        region: str,
+        year: str,
+        indicators: Sequence[str] | None,
+        units: Mapping[str, str] | None,
+        level: Level,
+        aliases: Mapping[str, str] | None,
+        source: str | None,
+        report: ValidationReport,
+        row_label: str = "row",
+    ) -> Panel:
+        for column in (region, year):
+            if column not in frame.columns:
+                raise DataValidationError(
+                    f"column {column!r} not found; the table has {list(frame.columns)}"
+                )
+        if indicators is None:
+            indicators = [c for c in frame.columns if c not in (region, year)]
+        absent = [c for c in indicators if c not in frame.columns]
+        if absent:
+            raise DataValidationError(f"indicator columns {absent} not found in the table")
+        if not indicators:
+            raise DataValidationError("the table has no indicator column besides region and year")
+        frame = frame.reset_index(drop=True) if not frame.index.is_unique else frame
+        long = frame[[region, year, *indicators]].copy()
+        long["_row"] = long.index
+        long = long.melt(
+            id_vars=["_row", region, year],
+            value_vars=list(indicators),
+            var_name="_indicator",
+            value_name="_value",
+        )
+        long.index = pd.RangeIndex(len(long))
+        rows, columns = long["_row"].to_numpy(), long["_indicator"].to_numpy()
+
+        def locate(i: object) -> str:
+            return f"{row_label} {rows[i]}, column {columns[i]!r}"
+
+        long["_unit"] = long["_indicator"].map(lambda c: (units or {}).get(c, ""))
+        panel = cls._from_long(
+            long,
+            region=region,
+            year=year,
+            indicator="_indicator",
+            value="_value",
+            unit="_unit",
+            level=level,
+            aliases=aliases,
+            source=source,
+            report=report,
+            locate=locate,
+        )
+        return panel
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | Path,
+        *,
+        layout: Literal["auto", "long", "wide"] = "auto",
+        sheet: str | int | None = None,
+        level: Level = "province",
+        aliases: Mapping[str, str] | None = None,
+    ) -> Panel:
+        """Read a panel from a CSV or Excel (``.xlsx``) file with Chinese or English headers.
+
+        Long layout: columns region, year, indicator, value and optionally unit. Wide layout:
+        region, year, then one column per indicator; a header ``研发经费（万元）`` or
+        ``rd_exp (万元)`` gives the indicator ``研发经费`` / ``rd_exp`` with its unit. Headers are
+        matched against :data:`HEADER_NAMES` (case and spaces ignored); the mapping, the encoding
+        of a CSV that is not UTF-8 and the sheet read are listed in the report.
+
+        Parameters
+        ----------
+        path
+            ``.csv``, ``.txt`` (comma-separated) or ``.xlsx`` file.
+        layout
+            ``"long"``, ``"wide"`` or ``"auto"`` (long when both an indicator and a value
+            column are recognised).
+        sheet
+            Excel sheet name or position; the first sheet by default.
+        level, aliases
+            As in :meth:`from_long`.
+
+        Raises
+        ------
+        DataValidationError
+            An unrecognised header (the message lists the accepted names), an unsupported file
+            type, or bad cells (naming the file row and column).
+        UnknownRegionError, DuplicateError
+            As in :meth:`from_long`.
+
+        """
+        path = Path(path)
+        report = ValidationReport()
+        source = path.name
+        suffix = path.suffix.lower()
+        if suffix in (".csv", ".txt"):
+            raw = _read_csv_text(path, report, source)
+        elif suffix in (".xlsx", ".xlsm"):
+            raw = _read_excel_text(path, sheet, report, source)
+        else:
+            raise DataValidationError(
+                f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
+            )
+        raw = _drop_empty_columns(raw, report, source)
+        raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet row numbers (header = row 1)
+        roles = _map_headers(list(raw.columns))
+        if layout not in ("auto", "long", "wide"):
+            raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', not {layout!r}")
+        if layout == "auto":
+            layout = "long" if {"indicator", "value"} <= set(roles.values()) else "wide"
+        id_roles = {"region", "region_code", "year"}
+        if layout == "long":
+            unknown = [c for c in raw.columns if c not in roles]
+            if unknown:
+                raise DataValidationError(
+                    f"{source}: header(s) {unknown} not recognised for the long layout; "
+                    + _accepted_names(
+                        ("region", "region_code", "year", "indicator", "value", "unit")
+                    )
+                )
+            needed: tuple[str, ...] = ("year", "indicator", "value")
+        else:
+            roles = {c: r for c, r in roles.items() if r in id_roles}
+            needed = ("year",)
+        found = {r: c for c, r in roles.items()}
+        for role in needed:
+            if role not in found:
+                raise DataValidationError(
+                    f"{source}: no {role} column among {list(raw.columns)}; "
+                    + _accepted_names((role,))
+                )
+        if "region" not in found and "region_code" not in found:
+            raise DataValidationError(
+                f"{source}: no region column among {list(raw.columns)}; "
+                + _accepted_names(("region", "region_code"))
+            )
+        for column, role in roles.items():
+            report.add(
+                "header",
+                "mapped",
+                f"column {column!r} read as {role}",
+                source=source,
+                original=column,
+                repaired=role,
+            )
+        region_column = found.get("region_code") or found["region"]
+        if "region" in found and "region_code" in found:
+            _check_name_code_agreement(raw, found["region"], found["region_code"], level, source)
+        if layout == "long":
+
+            def locate(i: object) -> str:
+                return f"{source} row {i}"
+
+            return cls._from_long(
+                raw,
+                region=region_column,
+                year=found["year"],
+                indicator=found["indicator"],
+                value=found["value"],
+                unit=found.get("unit"),
+                level=level,
+                aliases=aliases,
+                source=source,
+                report=report,
+                locate=locate,
+            )
+        rest = [c for c in raw.columns if c not in roles]
+        renamed: dict[str, str] = {}
+        units: dict[str, str] = {}
+        for column in rest:
+            match = _UNIT_IN_HEADER.match(str(column))
+            name = match.group("name").strip() if match else str(column).strip()
+            if match:
+                units[name] = match.group("unit").strip()
+                report.add(
+                    "header",
+                    "mapped",
+                    f"column {column!r} read as indicator {name!r} in {units[name]!r}",
+                    source=source,
+                    indicator=name,
+                    original=column,
+                    repaired=name,
+                )
+            else:
+                report.add(
+                    "header",
+                    "mapped",
+                    f"column {column!r} read as indicator {name!r}",
+                    source=source,
+                    indicator=name,
+                    original=column,
+                    repaired=name,
+                )
+            if name in renamed.values():
+                raise DataValidationError(f"{source}: two columns give the indicator {name!r}")
+            renamed[column] = name
+        table = raw.rename(columns=renamed)
+        return cls._from_wide(
+            table,
+            region=region_column,
+            year=found["year"],
+            indicators=list(renamed.values()),
+            units=units,
+            level=level,
+            aliases=aliases,
+            source=source,
+            report=report,
+            row_label=f"{source} row",
+        )
+
+    # ------------------------------------------------------------------ views
     @property
     def indicators(self) -> list[str]:
         """Indicator names, sorted."""
@@ -100,51 +529,921 @@ class Panel:
         """Years, sorted."""
         return sorted(int(y) for y in self.data.year.unique())
 
+    def __repr__(self) -> str:
+        years = self.years
+        span = f"{years[0]}–{years[-1]}" if years else "none"
+        return (
+            f"Panel(level={self.level!r}, regions={len(self.regions)}, years={span}, "
+            f"indicators={len(self.indicators)}, issues={len(self.report)})"
+        )
+
     def wide(self, indicators: Sequence[str] | None = None) -> pd.DataFrame:
         """Values with a (region_code, year) index and one column per indicator."""
+        if indicators is not None:
+            self._check_indicators(indicators)
         data = self.data if indicators is None else self.data[self.data.indicator.isin(indicators)]
         table = data.pivot(index=["region_code", "year"], columns="indicator", values="value")
         table.columns.name = None
         if indicators is not None:
-            absent = [i for i in indicators if i not in table.columns]
-            if absent:
-                raise KeyError(f"indicators not in the panel: {absent}")
             table = table[list(indicators)]
         return table
+
+    def to_long(self) -> pd.DataFrame:
+        """Tidy long table: ``region_code, region, year, indicator, value, unit``."""
+        out = self.data.copy()
+        names = {c: _region_name(c, self.level) for c in out.region_code.unique()}
+        out.insert(1, "region", out.region_code.map(names))
+        out["unit"] = out.indicator.map(lambda i: self.units.get(i, ""))
+        return out.reset_index(drop=True)
+
+    def coverage(self, by: Literal["indicator", "region", "year"] = "indicator") -> pd.DataFrame:
+        """Coverage summary by indicator, region or year.
+
+        Each indicator spans the years from its first to its last row (over all regions); the
+        expected cells are all regions of the panel over that span. ``values`` counts
+        non-missing cells, ``missing`` cells present but NaN, ``gaps`` region-years absent
+        inside a region's own span, and ``complete`` is ``values`` as a percentage of the
+        expected cells.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["北京", "北京", "上海"], "year": [2019, 2021, 2019],
+        ...                       "indicator": "x", "value": [1.0, 2.0, None]})
+        >>> Panel.from_long(frame).coverage()[["regions", "first_year", "last_year", "values",
+        ...                                    "missing", "gaps", "complete"]]
+                   regions  first_year  last_year  values  missing  gaps  complete
+        indicator
+        x                2        2019       2021       2        1     1  33.333333
+
+        """
+        if by not in ("indicator", "region", "year"):
+            raise DataValidationError(f"by must be 'indicator', 'region' or 'year', not {by!r}")
+        data = self.data
+        gaps = self._gaps()
+        key = {"indicator": "indicator", "region": "region_code", "year": "year"}[by]
+        grouped = data.groupby(key)
+        out = pd.DataFrame(
+            {
+                "regions": grouped.region_code.nunique(),
+                "indicators": grouped.indicator.nunique(),
+                "first_year": grouped.year.min(),
+                "last_year": grouped.year.max(),
+                "years": grouped.year.nunique(),
+                "values": grouped.value.count(),
+            }
+        )
+        out["missing"] = grouped.size() - out["values"]
+        out["gaps"] = gaps.groupby(key).size().reindex(out.index, fill_value=0)
+        n_regions = len(self.regions)
+        spans = data.groupby("indicator").year.agg(["min", "max"])
+        if by == "indicator":
+            expected = n_regions * (spans["max"] - spans["min"] + 1)
+        elif by == "region":
+            expected = pd.Series(int((spans["max"] - spans["min"] + 1).sum()), index=out.index)
+        else:
+            first, last = spans["min"].to_numpy(), spans["max"].to_numpy()
+            expected = pd.Series(
+                [n_regions * int(((first <= y) & (y <= last)).sum()) for y in out.index],
+                index=out.index,
+            )
+        out["complete"] = 100.0 * out["values"] / expected.reindex(out.index)
+        if by == "indicator":
+            out.insert(0, "unit", [self.units.get(i, "") for i in out.index])
+            out = out.drop(columns="indicators")
+        elif by == "region":
+            out.insert(0, "region", [_region_name(c, self.level) for c in out.index])
+            out = out.drop(columns="regions")
+        else:
+            out = out.drop(columns=["first_year", "last_year", "years", "gaps"])
+        return out
+
+    # ------------------------------------------------------------------ selection and checks
+    def select(
+        self,
+        *,
+        years: Iterable[int] | None = None,
+        regions: Iterable[object] | None = None,
+        indicators: Sequence[str] | None = None,
+    ) -> Panel:
+        """Restrict the panel to some years, regions (names or codes) and indicators (new panel).
+
+        Raises
+        ------
+        DataValidationError
+            An indicator or region not in the panel (with a suggestion), or an empty selection.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["北京", "上海"], "year": 2020, "indicator": "x",
+        ...                       "value": [1.0, 2.0]})
+        >>> Panel.from_long(frame).select(regions=["上海"]).regions
+        [310000]
+
+        """
+        mask = pd.Series(True, index=self.data.index)
+        if years is not None:
+            wanted_years = {int(y) for y in years}
+            mask &= self.data.year.isin(wanted_years)
+        if regions is not None:
+            codes = normalize(list(regions), self.level)
+            absent = [c for c in codes if c not in set(self.regions)]
+            if absent:
+                raise DataValidationError(
+                    f"regions {[_region_name(c, self.level) for c in absent]} are not in the panel"
+                )
+            mask &= self.data.region_code.isin(codes)
+        if indicators is not None:
+            self._check_indicators(indicators)
+            mask &= self.data.indicator.isin(indicators)
+        data = self.data[mask].reset_index(drop=True)
+        if data.empty:
+            raise DataValidationError("the selection is empty")
+        units = {k: v for k, v in self.units.items() if k in set(data.indicator)}
+        return Panel(data, self.level, units, _copy_report(self.report))
+
+    def validate(self) -> ValidationReport:
+        """Check the panel and list what is found (nothing is changed).
+
+        Kinds of issue: ``gap`` (a year missing inside a region's span of an indicator),
+        ``missing`` (a NaN cell), ``non_positive`` (a value ≤ 0, a problem for logarithms and
+        ratios), ``constant`` (an indicator with one value everywhere: min–max normalisation
+        divides by zero) and ``no_regional_variation`` (same value for every region in every
+        year).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["北京", "北京", "上海", "上海"],
+        ...                       "year": [2019, 2021, 2019, 2021], "indicator": "x",
+        ...                       "value": [1.0, 0.0, 3.0, None]})
+        >>> Panel.from_long(frame).validate().to_frame().kind.tolist()
+        ['gap', 'gap', 'missing', 'non_positive']
+
+        """
+        report = ValidationReport()
+        gaps = self._gaps()
+        for row in gaps.itertuples(index=False):
+            report.add(
+                "gap",
+                "flagged",
+                f"{_region_name(row.region_code, self.level)} {row.indicator}: no row for year "
+                f"{row.year} inside the region's span",
+                region=str(row.region_code),
+                year=int(row.year),
+                indicator=row.indicator,
+            )
+        data = self.data
+        for row in data[data.value.isna()].itertuples(index=False):
+            report.add(
+                "missing",
+                "flagged",
+                f"{_region_name(row.region_code, self.level)} {row.year} {row.indicator}: "
+                "value missing",
+                region=str(row.region_code),
+                year=int(row.year),
+                indicator=row.indicator,
+            )
+        for row in data[data.value <= 0].itertuples(index=False):
+            report.add(
+                "non_positive",
+                "flagged",
+                f"{_region_name(row.region_code, self.level)} {row.year} {row.indicator} = "
+                f"{row.value:g} (≤ 0: no logarithm or growth rate)",
+                region=str(row.region_code),
+                year=int(row.year),
+                indicator=row.indicator,
+                original=row.value,
+            )
+        observed = data.dropna(subset=["value"])
+        overall = observed.groupby("indicator").value.agg(["size", "nunique", "first"])
+        per_year = observed.groupby(["indicator", "year"]).value.agg(["size", "nunique"])
+        per_year = per_year[per_year["size"] > 1]
+        flat = (per_year["nunique"] == 1).groupby(level="indicator").all()
+        for name, row in overall.iterrows():
+            if row["size"] > 1 and row["nunique"] == 1:
+                report.add(
+                    "constant",
+                    "flagged",
+                    f"{name} takes the single value {row['first']:g} everywhere",
+                    indicator=str(name),
+                )
+            elif bool(flat.get(name, False)):
+                report.add(
+                    "no_regional_variation",
+                    "flagged",
+                    f"{name} has the same value for every region in every year",
+                    indicator=str(name),
+                )
+        return report
+
+    # ------------------------------------------------------------------ derived indicators
+    def evaluate(self, expression: str, report: ValidationReport | None = None) -> pd.Series:
+        """Evaluate an arithmetic expression over indicator names.
+
+        Allowed: indicator names (Python identifiers, or any name in backticks such as
+        ```R&D exp```), numbers, ``+ - * / **``, parentheses and the functions ``log`` (natural),
+        ``log10``, ``exp``, ``sqrt`` and ``abs``. Nothing else is evaluated (the expression is
+        parsed with :mod:`ast` against a whitelist).
+
+        A cell is NaN where an input is missing. Division by zero and other undefined results
+        give NaN and, when ``report`` is given, one issue per cell.
+
+        Parameters
+        ----------
+        expression
+            E.g. ``"rd_exp / (gdp * 1e4) * 100"`` or ``"log(patent_grant_invention + 1)"``.
+        report
+            Receives an issue for every cell made undefined.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by ``(region_code, year)``, named after the expression.
+
+        Raises
+        ------
+        DataValidationError
+            A syntax error, a disallowed construct, an unknown indicator (with the closest
+            names) or the logarithm / square root of a non-positive / negative value (naming the
+            region, year and value).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["北京", "上海"], "year": 2020,
+        ...                       "rd": [2.0, 3.0], "gdp": [100.0, 50.0]})
+        >>> Panel.from_wide(frame).evaluate("rd / gdp * 100").tolist()
+        [2.0, 6.0]
+
+        """
+        parsed, names = _parse_expression(expression, self.indicators)
+        table = self.wide(sorted(set(names.values()))) if names else None
+        if table is None:
+            raise DataValidationError(f"expression {expression!r} uses no indicator")
+        evaluator = _Evaluator(table, names, self.level, expression)
+        with np.errstate(all="ignore"):
+            result = evaluator.visit(parsed.body)
+        values = np.broadcast_to(np.asarray(result, dtype=float), (len(table),)).copy()
+        inputs_ok = table.notna().all(axis=1).to_numpy()
+        undefined = ~np.isfinite(values) & inputs_ok
+        if undefined.any():
+            values[undefined] = np.nan
+            if report is not None:
+                for code, year in table.index[undefined]:
+                    report.add(
+                        "undefined",
+                        "set to NaN",
+                        f"{_region_name(code, self.level)} {year}: {expression} is undefined "
+                        "(division by zero or overflow)",
+                        region=str(code),
+                        year=int(year),
+                        indicator=expression,
+                    )
+        return pd.Series(values, index=table.index, name=expression)
+
+    def derive(
+        self,
+        name: str,
+        expression: str | Callable[[pd.DataFrame], pd.Series | np.ndarray],
+        *,
+        unit: str = "",
+    ) -> Panel:
+        """Add an indicator computed from the others (returns a new panel).
+
+        Parameters
+        ----------
+        name
+            Name of the new indicator (must not exist yet).
+        expression
+            An expression for :meth:`evaluate`, or a callable that receives :meth:`wide` (all
+            indicators) and returns values aligned with its rows.
+        unit
+            Unit of the new indicator.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["北京", "上海"], "year": 2020,
+        ...                       "rd": [2.0, 3.0], "gdp": [100.0, 50.0]})
+        >>> panel = Panel.from_wide(frame).derive("intensity", "rd / gdp * 100", unit="%")
+        >>> panel.wide(["intensity"]).intensity.tolist(), panel.units["intensity"]
+        ([2.0, 6.0], '%')
+
+        """
+        if name in set(self.indicators):
+            raise DataValidationError(
+                f"indicator {name!r} already exists; choose another name or select it away first"
+            )
+        report = _copy_report(self.report)
+        if callable(expression):
+            table = self.wide()
+            result = expression(table)
+            values = pd.Series(np.asarray(result, dtype=float), index=table.index)
+            label = getattr(expression, "__name__", "callable")
+        else:
+            values = self.evaluate(expression, report=report)
+            label = expression
+        new = pd.DataFrame(
+            {
+                "region_code": values.index.get_level_values(0).astype(np.int64),
+                "year": values.index.get_level_values(1).astype(np.int64),
+                "indicator": name,
+                "value": values.to_numpy(dtype=float),
+            }
+        )
+        data = pd.concat([self.data, new], ignore_index=True).sort_values(KEY, ignore_index=True)
+        units = {**self.units, name: unit}
+        report.add("derived", "added", f"{name} = {label}", indicator=name)
+        return Panel(data, self.level, units, report)
+
+    def ratio(
+        self,
+        name: str,
+        numerator: str,
+        denominator: str,
+        *,
+        scale: float = 1.0,
+        unit: str | None = None,
+    ) -> Panel:
+        """Add ``scale × numerator / denominator``.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": "北京", "year": 2020, "a": [3.0], "b": [4.0]})
+        >>> Panel.from_wide(frame).ratio("a_b", "a", "b", scale=100).wide(["a_b"]).a_b.item()
+        75.0
+
+        """
+        self._check_indicators([numerator, denominator])
+        if unit is None:
+            unit = _ratio_unit(
+                self.units.get(numerator, ""), self.units.get(denominator, ""), scale
+            )
+        expression = f"{_q(numerator)} / {_q(denominator)}"
+        if scale != 1:
+            expression = f"{scale!r} * {expression}"
+        return self.derive(name, expression, unit=unit)
+
+    def per_capita(
+        self,
+        name: str,
+        indicator: str,
+        *,
+        population: str = "population",
+        scale: float = 1.0,
+        unit: str | None = None,
+    ) -> Panel:
+        """Add ``scale × indicator / population`` (mind the units, e.g. 万元 per 万人 = 元/人)."""
+        return self.ratio(name, indicator, population, scale=scale, unit=unit)
+
+    def per_gdp(
+        self,
+        name: str,
+        indicator: str,
+        *,
+        gdp: str = "gdp",
+        scale: float = 1.0,
+        unit: str | None = None,
+    ) -> Panel:
+        """Add ``scale × indicator / gdp`` (e.g. R&D in 万元 over GDP in 亿元: scale=0.01 → %)."""
+        return self.ratio(name, indicator, gdp, scale=scale, unit=unit)
+
+    def share(
+        self, name: str, part: str, total: str, *, scale: float = 100.0, unit: str = "%"
+    ) -> Panel:
+        """Add ``scale × part / total`` (a percentage by default)."""
+        return self.ratio(name, part, total, scale=scale, unit=unit)
+
+    def growth(self, name: str, indicator: str, *, scale: float = 100.0, unit: str = "%") -> Panel:
+        r"""Add the year-on-year growth rate ``scale × (x_t / x_{t−1} − 1)``.
+
+        The previous year must be present: where year t−1 is absent or missing, or x_{t−1} ≤ 0,
+        the rate is NaN and the report lists the cell. The first year of each region's series
+        is NaN (one summary issue).
+
+        .. math:: g_{it} = s \left(\frac{x_{it}}{x_{i,t-1}} - 1\right)
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": "北京", "year": [2018, 2019, 2021],
+        ...                       "x": [100.0, 110.0, 121.0]})
+        >>> panel = Panel.from_wide(frame).growth("x_growth", "x")
+        >>> panel.wide(["x_growth"]).x_growth.round(6).tolist()
+        [nan, 10.0, nan]
+        >>> panel.report.to_frame().kind.tolist()
+        ['growth_first_year', 'growth_gap', 'derived']
+
+        """
+        self._check_indicators([indicator])
+        if name in set(self.indicators):
+            raise DataValidationError(f"indicator {name!r} already exists")
+        report = _copy_report(self.report)
+        series = self.data[self.data.indicator == indicator].set_index(["region_code", "year"])
+        values = series.value.sort_index()
+        previous = values.copy()
+        previous.index = pd.MultiIndex.from_arrays(
+            [values.index.get_level_values(0), values.index.get_level_values(1) + 1]
+        )
+        base = previous.reindex(values.index)
+        first = values.groupby(level=0).head(1).index
+        firsts = set(first)
+        rate = pd.Series(np.nan, index=values.index)
+        ok = base.notna() & (base > 0)
+        rate[ok] = scale * (values[ok] / base[ok] - 1.0)
+        report.add(
+            "growth_first_year",
+            "set to NaN",
+            f"{name}: the first year of each of {len(firsts)} region series has no previous year",
+            indicator=name,
+        )
+        for (code, year), b in base.items():
+            if (code, year) in firsts or (b > 0):
+                continue
+            region = str(code)
+            label = _region_name(code, self.level)
+            if pd.isna(b):
+                why = "absent" if (code, year - 1) not in values.index else "missing"
+                report.add(
+                    "growth_gap",
+                    "set to NaN",
+                    f"{label} {name} {year}: {indicator} for {year - 1} is {why}",
+                    region=region,
+                    year=int(year),
+                    indicator=name,
+                )
+            else:
+                report.add(
+                    "growth_base",
+                    "set to NaN",
+                    f"{label} {name} {year}: {indicator} for {year - 1} is {b:g} (≤ 0)",
+                    region=region,
+                    year=int(year),
+                    indicator=name,
+                )
+        new = pd.DataFrame(
+            {
+                "region_code": rate.index.get_level_values(0).astype(np.int64),
+                "year": rate.index.get_level_values(1).astype(np.int64),
+                "indicator": name,
+                "value": rate.to_numpy(dtype=float),
+            }
+        )
+        data = pd.concat([self.data, new], ignore_index=True).sort_values(KEY, ignore_index=True)
+        report.add(
+            "derived",
+            "added",
+            f"{name} = year-on-year growth of {indicator} × {scale:g}",
+            indicator=name,
+        )
+        return Panel(data, self.level, {**self.units, name: unit}, report)
+
+    # ------------------------------------------------------------------ interpolation
+    def interpolate(
+        self,
+        indicators: Sequence[str] | None = None,
+        method: Literal["linear"] = "linear",
+        limit: int | None = None,
+    ) -> Panel:
+        r"""Fill interior gaps linearly within each region over years; never extrapolate.
+
+        A gap is a missing value (NaN) or an absent year between the first and the last year
+        with a value in a region's series of an indicator. Years before the first or after the
+        last value are left alone. With ``limit``, gaps longer than ``limit`` consecutive years
+        are not filled at all (and are reported as such). Every filled cell is listed in the
+        report of the new panel (region, year, indicator, value).
+
+        .. math:: x_t = x_a + (x_b - x_a) \frac{t - a}{b - a}, \quad a < t < b
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": "北京", "year": [2018, 2019, 2021, 2022],
+        ...                       "x": [1.0, None, 4.0, None]})
+        >>> panel = Panel.from_wide(frame).interpolate()
+        >>> panel.wide(["x"]).x.tolist()
+        [1.0, 2.0, 3.0, 4.0, nan]
+        >>> [(i.year, i.repaired) for i in panel.report if i.kind == "interpolated"]
+        [(2019, 2.0), (2020, 3.0)]
+
+        """
+        if method != "linear":
+            raise DataValidationError(f"method must be 'linear', not {method!r}")
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise DataValidationError(f"limit must be a positive integer or None, not {limit!r}")
+        names = self.indicators if indicators is None else list(indicators)
+        self._check_indicators(names)
+        report = _copy_report(self.report)
+        data = self.data
+        filled_rows: list[tuple[int, int, str, float]] = []
+        updates: dict[int, float] = {}
+        part = data[data.indicator.isin(names)]
+        for (name, code), group in part.groupby(["indicator", "region_code"], sort=True):
+            observed = group.dropna(subset=["value"]).sort_values("year")
+            if len(observed) < 2:
+                continue
+            years = observed.year.to_numpy()
+            values = observed.value.to_numpy(dtype=float)
+            existing = dict(zip(group.year.to_numpy(), group.index, strict=True))
+            for a, b, va, vb in zip(years[:-1], years[1:], values[:-1], values[1:], strict=True):
+                if b - a <= 1:
+                    continue
+                length = int(b - a - 1)
+                region = str(code)
+                label = _region_name(code, self.level)
+                if limit is not None and length > limit:
+                    report.add(
+                        "gap_too_long",
+                        "not filled",
+                        f"{label} {name}: {length} missing years {a + 1}–{b - 1} exceed "
+                        f"limit={limit}",
+                        region=region,
+                        year=int(a + 1),
+                        indicator=str(name),
+                    )
+                    continue
+                for t in range(int(a) + 1, int(b)):
+                    value = float(va + (vb - va) * (t - a) / (b - a))
+                    if t in existing:
+                        updates[existing[t]] = value
+                    else:
+                        filled_rows.append((int(code), t, str(name), value))
+                    report.add(
+                        "interpolated",
+                        "filled",
+                        f"{label} {name} {t} filled linearly between {a} ({va:g}) and {b} ({vb:g})",
+                        region=region,
+                        year=t,
+                        indicator=str(name),
+                        repaired=value,
+                    )
+        out = data.copy()
+        if updates:
+            out.loc[list(updates), "value"] = list(updates.values())
+        if filled_rows:
+            extra = pd.DataFrame(filled_rows, columns=KEY + ["value"])
+            out = pd.concat([out, extra], ignore_index=True)
+        out = out.sort_values(KEY, ignore_index=True)
+        return Panel(out, self.level, dict(self.units), report)
+
+    # ------------------------------------------------------------------ helpers
+    def _check_indicators(self, names: Iterable[str]) -> None:
+        known = set(self.data.indicator.unique())
+        for name in names:
+            if name not in known:
+                raise DataValidationError(_unknown_indicator_message(name, known))
+
+    def _gaps(self) -> pd.DataFrame:
+        """Region-years absent inside each region's observed span of an indicator."""
+        data = self.data
+        spans = data.groupby(["indicator", "region_code"]).year.agg(["min", "max", "size"])
+        spans = spans[spans["max"] - spans["min"] + 1 > spans["size"]]
+        if spans.empty:
+            return pd.DataFrame({"region_code": [], "year": [], "indicator": []})
+        lengths = (spans["max"] - spans["min"] + 1).to_numpy()
+        grid = pd.DataFrame(
+            {
+                "indicator": np.repeat(spans.index.get_level_values(0), lengths),
+                "region_code": np.repeat(spans.index.get_level_values(1), lengths),
+                "year": np.concatenate(
+                    [np.arange(a, b + 1) for a, b in zip(spans["min"], spans["max"], strict=True)]
+                ),
+            }
+        )
+        merged = grid.merge(data[KEY], on=KEY, how="left", indicator=True)
+        return merged.loc[merged["_merge"] == "left_only", KEY].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- expression evaluator
+_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "log": np.log,
+    "ln": np.log,
+    "log10": np.log10,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+}
+_BINARY = {
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: np.divide,
+    ast.Pow: np.power,
+}
+_BACKTICK = re.compile(r"`([^`]+)`")
+
+
+def _q(name: str) -> str:
+    """Quote an indicator name for an expression when it is not an identifier."""
+    return name if name.isidentifier() and name not in _FUNCTIONS else f"`{name}`"
+
+
+def _parse_expression(expression: str, known: Sequence[str]) -> tuple[ast.Expression, dict]:
+    """Parse with backtick names replaced by placeholders; check every node and name."""
+    if not isinstance(expression, str) or not expression.strip():
+        raise DataValidationError("the expression is empty")
+    names: dict[str, str] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        key = f"__v{len(names)}__"
+        names[key] = match.group(1)
+        return key
+
+    text = _BACKTICK.sub(placeholder, expression)
+    try:
+        parsed = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise DataValidationError(f"cannot parse expression {expression!r}: {exc.msg}") from None
+    known_set = set(known)
+    for node in ast.walk(parsed):
+        if isinstance(node, ast.Expression | ast.Load | ast.operator | ast.unaryop):
+            if isinstance(node, ast.operator) and type(node) not in _BINARY:
+                raise DataValidationError(
+                    f"operator {type(node).__name__} is not allowed in {expression!r}; "
+                    "use + - * / ** and parentheses"
+                )
+            if isinstance(node, ast.unaryop) and not isinstance(node, ast.USub | ast.UAdd):
+                raise DataValidationError(f"{type(node).__name__} is not allowed in {expression!r}")
+            continue
+        if isinstance(node, ast.BinOp | ast.UnaryOp):
+            continue
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise DataValidationError(
+                    f"constant {node.value!r} is not a number in {expression!r}"
+                )
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (
+                not isinstance(func, ast.Name)
+                or func.id not in _FUNCTIONS
+                or node.keywords
+                or len(node.args) != 1
+            ):
+                shown = ast.unparse(node)
+                raise DataValidationError(
+                    f"call {shown!r} is not allowed in {expression!r}; functions take one "
+                    f"argument and are {sorted(_FUNCTIONS)}"
+                )
+            continue
+        if isinstance(node, ast.Name):
+            if node.id in _FUNCTIONS and _is_called(parsed, node):
+                continue
+            name = names.get(node.id, node.id)
+            if name not in known_set:
+                raise DataValidationError(_unknown_indicator_message(name, known_set))
+            names[node.id] = name
+            continue
+        raise DataValidationError(
+            f"{type(node).__name__} ({ast.unparse(node)!r}) is not allowed in {expression!r}; "
+            "use indicator names, numbers, + - * / **, parentheses and "
+            f"{', '.join(sorted(_FUNCTIONS))}"
+        )
+    used = {k: v for k, v in names.items() if v in known_set}
+    return parsed, used
+
+
+def _is_called(tree: ast.AST, name: ast.Name) -> bool:
+    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
+
+
+class _Evaluator:
+    """Walk a checked expression tree over the columns of a wide table."""
+
+    def __init__(
+        self, table: pd.DataFrame, names: Mapping[str, str], level: Level, expression: str
+    ) -> None:
+        self.table = table
+        self.names = names
+        self.level = level
+        self.expression = expression
+
+    def visit(self, node: ast.AST) -> np.ndarray | float:
+        if isinstance(node, ast.Constant):
+            return float(node.value)  # type: ignore[arg-type]
+        if isinstance(node, ast.Name):
+            return self.table[self.names[node.id]].to_numpy(dtype=float)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.visit(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp):
+            return _BINARY[type(node.op)](self.visit(node.left), self.visit(node.right))
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)
+            func = node.func.id
+            argument = self.visit(node.args[0])
+            if func in ("log", "ln", "log10", "sqrt"):
+                self._check_domain(func, node.args[0], argument, strict=func != "sqrt")
+            return _FUNCTIONS[func](np.asarray(argument, dtype=float))
+        raise DataValidationError(f"cannot evaluate {ast.unparse(node)!r}")  # pragma: no cover
+
+    def _check_domain(
+        self, func: str, node: ast.AST, argument: np.ndarray | float, strict: bool
+    ) -> None:
+        values = np.broadcast_to(np.asarray(argument, dtype=float), (len(self.table),))
+        bad = (values <= 0) if strict else (values < 0)
+        if not bad.any():
+            return
+        cells = [
+            f"{_region_name(code, self.level)} {year}: {values[i]:g}"
+            for i, (code, year) in enumerate(self.table.index)
+            if bad[i]
+        ]
+        what = "non-positive" if strict else "negative"
+        raise DataValidationError(
+            f"{func}({ast.unparse(node)}) in {self.expression!r} has {len(cells)} {what} "
+            f"argument(s): " + "; ".join(cells[:8]) + (" …" if len(cells) > 8 else "")
+        )
+
+
+def _unknown_indicator_message(name: str, known: Iterable[str]) -> str:
+    pool = sorted(known)
+    close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+    msg = f"unknown indicator {name!r}"
+    if close:
+        msg += "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+    elif len(pool) <= 12:
+        msg += f"; the panel has {pool}"
+    else:
+        msg += f"; the panel has {len(pool)} indicators (see Panel.indicators)"
+    return msg
+
+
+def _ratio_unit(numerator: str, denominator: str, scale: float) -> str:
+    if not numerator and not denominator:
+        return ""
+    unit = f"{numerator or '1'}/{denominator or '1'}"
+    return unit if scale == 1 else f"{scale:g}×{unit}"
+
+
+# ---------------------------------------------------------------------- input helpers
+def _region_name(code: object, level: Level) -> str:
+    try:
+        return name_of(int(code), "zh", level)  # type: ignore[call-overload]
+    except UnknownRegionError:
+        return str(code)
+
+
+def _copy_report(report: ValidationReport) -> ValidationReport:
+    return ValidationReport(list(report.issues))
 
 
 def _normalize_column(
     column: pd.Series,
     level: Level,
     aliases: Mapping[str, str] | None,
-    source: str | None,
     report: ValidationReport,
+    locate: Callable[[object], str],
 ) -> list[int]:
-    uniques = pd.unique(column.astype(str))
-    mapping: dict[str, int] = {}
-    for name in uniques:
-        rows = column.index[column.astype(str) == name]
-        where = f"row {rows[0]}" + (f", {source}" if source else "")
-        mapping[name] = normalize([name], level, aliases=aliases, where=where, report=report)[0]
-    return [mapping[n] for n in column.astype(str)]
-
-
-def _numeric(column: pd.Series, what: str, regions: pd.Series, index: pd.Index) -> pd.Series:
-    """Convert to numbers; name the rows holding text instead of failing somewhere later."""
     text = column.astype("string").str.strip()
-    text = text.str.replace(",", "", regex=False)
-    converted = pd.to_numeric(text.replace({"": None, "-": None, "—": None}), errors="coerce")
-    bad = converted.isna() & text.notna() & ~text.isin(["", "-", "—", "nan", "NaN"])
+    empty = (text.isna() | (text == "")).to_numpy()
+    if empty.any():
+        rows = column.index[empty]
+        raise DataValidationError(
+            f"{len(rows)} row(s) without a region: " + "; ".join(locate(i) for i in rows[:5])
+        )
+    mapping: dict[str, int] = {}
+    for name in pd.unique(column.astype("string")):
+        first = column.index[(column.astype("string") == name).to_numpy()][0]
+        mapping[str(name)] = normalize(
+            [name], level, aliases=aliases, where=locate(first), report=report
+        )[0]
+    return [mapping[str(n)] for n in column.astype("string")]
+
+
+def _numeric(column: pd.Series, what: str, describe: Callable[[object], str]) -> pd.Series:
+    """Convert to numbers; name the rows holding text instead of failing somewhere later."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return column.astype(float)
+    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
+    blank = text.isna() | text.isin(_MISSING_TEXT)
+    converted = pd.to_numeric(text.where(~blank, None), errors="coerce")
+    bad = converted.isna() & ~blank
     if bad.any():
-        shown = [f"row {i} ({regions.loc[i]}): {column.loc[i]!r}" for i in index[bad][:5]]
+        rows = column.index[bad.to_numpy()]
+        shown = [f"{describe(i)}: {column.loc[i]!r}" for i in rows[:5]]
         raise DataValidationError(
             f"{int(bad.sum())} non-numeric {what} cell(s): " + "; ".join(shown)
         )
     return converted.astype(float)
 
 
-def _check_duplicates(data: pd.DataFrame) -> None:
+def _check_duplicates(data: pd.DataFrame, level: Level, describe: Callable[[object], str]) -> None:
     dup = data.duplicated(KEY, keep=False)
     if dup.any():
-        shown = data.loc[dup, KEY].drop_duplicates().head(5).to_dict(orient="records")
-        raise DuplicateError(f"{int(dup.sum())} rows share a region-year-indicator, e.g. {shown}")
+        shown = []
+        for key, group in data[dup].groupby(KEY, sort=False):
+            code, year, name = key
+            rows = ", ".join(describe(i) for i in group.index[:3])
+            shown.append(f"{_region_name(code, level)} {year} {name!r} ({rows})")
+            if len(shown) == 5:
+                break
+        raise DuplicateError(
+            f"{int(dup.sum())} rows share a region-year-indicator: " + "; ".join(shown)
+        )
+
+
+def _header_key(text: object) -> str:
+    return re.sub(r"[\s_]+", "", str(text)).casefold()
+
+
+def _map_headers(columns: Sequence[object]) -> dict[str, str]:
+    lookup = {_header_key(n): role for role, names in HEADER_NAMES.items() for n in names}
+    roles: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for column in columns:
+        role = lookup.get(_header_key(column))
+        if role is None:
+            continue
+        if role in taken:
+            raise DataValidationError(
+                f"columns {taken[role]!r} and {column!r} both look like the {role} column"
+            )
+        taken[role] = str(column)
+        roles[str(column)] = role
+    return roles
+
+
+def _accepted_names(roles: Iterable[str]) -> str:
+    parts = [f"{role}: {', '.join(HEADER_NAMES[role])}" for role in roles]
+    return "accepted headers are " + "; ".join(parts)
+
+
+def _read_csv_text(path: Path, report: ValidationReport, source: str) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding != "utf-8-sig":
+            report.add(
+                "encoding", "read", f"{source} is not UTF-8; read as {encoding}", source=source
+            )
+        return frame
+    raise DataValidationError(f"{source}: cannot decode the file as UTF-8 or GB18030")
+
+
+def _read_excel_text(
+    path: Path, sheet: str | int | None, report: ValidationReport, source: str
+) -> pd.DataFrame:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = book.sheetnames
+    finally:
+        book.close()
+    if sheet is None:
+        sheet = names[0]
+        if len(names) > 1:
+            report.add(
+                "sheet",
+                "read",
+                f"{source} has sheets {names}; read the first, "
+                f"{names[0]!r} (pass sheet= to choose)",
+                source=source,
+            )
+    elif isinstance(sheet, str) and sheet not in names:
+        raise DataValidationError(f"{source}: no sheet {sheet!r}; the sheets are {names}")
+    elif isinstance(sheet, int) and not 0 <= sheet < len(names):
+        raise DataValidationError(f"{source}: sheet position {sheet} out of range; {names}")
+    frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _drop_empty_columns(frame: pd.DataFrame, report: ValidationReport, source: str) -> pd.DataFrame:
+    keep = []
+    for column in frame.columns:
+        header = str(column).strip()
+        unnamed = header == "" or header.startswith("Unnamed:")
+        if not unnamed:
+            keep.append(column)
+            continue
+        cells = frame[column].astype("string").str.strip()
+        if (cells.isna() | (cells == "")).all():
+            report.add(
+                "header",
+                "dropped",
+                f"{source}: empty column without a header dropped",
+                source=source,
+                original=header,
+            )
+        else:
+            raise DataValidationError(
+                f"{source}: a column without a header holds data (e.g. "
+                f"{cells.dropna().iloc[0]!r}); give it a header"
+            )
+    return frame[keep]
+
+
+def _check_name_code_agreement(
+    frame: pd.DataFrame, name_col: str, code_col: str, level: Level, source: str
+) -> None:
+    pairs = frame[[name_col, code_col]].astype("string").drop_duplicates()
+    for name, code in pairs.itertuples(index=False):
+        if pd.isna(name) or pd.isna(code):
+            continue
+        by_name = normalize([name], level, where=source)[0]
+        by_code = normalize([code], level, where=source)[0]
+        if by_name != by_code:
+            raise DataValidationError(
+                f"{source}: region {name!r} does not match its code {code!r} "
+                f"({_region_name(by_code, level)})"
+            )

@@ -1,1 +1,38 @@
-"""Bundled real datasets and their loaders."""
+"""Bundled real datasets, their catalogue and their loaders.
+
+>>> from nqpf.data import catalog, load_province_panel
+>>> sorted(catalog().level.unique())
+['city', 'province']
+"""
+
+from nqpf.data.catalog import catalog, corrections, variables
+from nqpf.data.loaders import (
+    AGGREGATE_NAMES,
+    TIDY,
+    Loaded,
+    load_city_census,
+    load_city_master,
+    load_prefecture_components,
+    load_province_components,
+    load_province_gdp,
+    load_province_panel,
+    load_province_sci_tech,
+    load_urban_agglomerations,
+)
+
+__all__ = [
+    "AGGREGATE_NAMES",
+    "TIDY",
+    "Loaded",
+    "catalog",
+    "corrections",
+    "load_city_census",
+    "load_city_master",
+    "load_prefecture_components",
+    "load_province_components",
+    "load_province_gdp",
+    "load_province_panel",
+    "load_province_sci_tech",
+    "load_urban_agglomerations",
+    "variables",
+]

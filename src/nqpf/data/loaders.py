@@ -1,0 +1,1187 @@
+"""Loaders of the bundled real datasets.
+
+Every loader returns a :class:`Loaded`: the tidy data, the rows kept apart (national and
+regional aggregates, units outside the region registry), the units, and a
+:class:`~nqpf.validation.ValidationReport` listing every repair made on the way in. Nothing is
+dropped or changed silently.
+
+Tidy columns (``layout == "long"``): ``region_code, region, year, indicator, value, unit,
+source, table, code``. ``indicator`` is the stable snake_case name of
+:func:`nqpf.data.variables`; ``table`` and ``code`` say where the value sits in the source.
+In report issues, ``row`` is the line of the bundled CSV file (the header is line 1).
+
+Parsed files are cached; every call returns fresh copies, so changing a result never changes
+what the next call returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from nqpf.data._files import raw_table
+from nqpf.data.catalog import corrections, variables
+from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
+from nqpf.panel import Panel
+from nqpf.regions import Level, cities, normalize, provinces
+from nqpf.validation import ValidationReport
+
+__all__ = [
+    "Loaded",
+    "load_city_census",
+    "load_city_master",
+    "load_prefecture_components",
+    "load_province_components",
+    "load_province_gdp",
+    "load_province_panel",
+    "load_province_sci_tech",
+    "load_urban_agglomerations",
+]
+
+TIDY = ["region_code", "region", "year", "indicator", "value", "unit", "source", "table", "code"]
+
+SCI_TECH = "cn_province_sci_tech"
+GDP = "province_gdp_structure_1952_2022"
+COMPONENTS = "province_panel_gpi_components_1985_2018"
+CENSUS = "census_city_population_2010_2020"
+MASTER = "city_master"
+PREFECTURE = "prefecture_panel_gpi_components_2006_2018"
+AGGLOMERATIONS = "urban_agglomerations_curated"
+CROSSWALK = "prefecture_crosswalk"
+
+#: Names of national and macro-regional aggregate rows in yearbook tables.
+AGGREGATE_NAMES: dict[str, str] = {
+    "全国": "national total",
+    "中国": "national total",
+    "东部地区": "East (NBS macro-region) total",
+    "中部地区": "Central (NBS macro-region) total",
+    "西部地区": "West (NBS macro-region) total",
+    "东北地区": "Northeast (NBS macro-region) total",
+}
+
+
+@dataclass(frozen=True, repr=False)
+class Loaded:
+    """A loaded dataset with its validation report.
+
+    Attributes
+    ----------
+    name
+        Dataset name as in :func:`nqpf.data.catalog`.
+    data
+        Tidy long table (``layout == "long"``, columns :data:`TIDY`) or, for the city master
+        list and the urban-agglomeration membership, a plain table (``layout == "table"``).
+    report
+        Every repair, every missing cell and every flagged problem.
+    kept_apart
+        Rows not in ``data``: national and regional aggregates (``reason == "aggregate"``) and
+        units outside the region registry (``reason == "abolished unit"``), same columns as
+        ``data`` plus ``reason``.
+    level
+        ``"province"`` or ``"city"``.
+    units
+        Indicator → unit.
+    layout
+        ``"long"`` (a panel) or ``"table"``.
+
+    """
+
+    name: str
+    data: pd.DataFrame
+    report: ValidationReport
+    kept_apart: pd.DataFrame
+    level: Level
+    units: dict[str, str] = field(default_factory=dict)
+    layout: Literal["long", "table"] = "long"
+
+    @property
+    def aggregates(self) -> pd.DataFrame:
+        """The national and macro-regional total rows kept apart from the regions."""
+        rows = self.kept_apart[self.kept_apart.reason == "aggregate"]
+        return rows.reset_index(drop=True)
+
+    def to_panel(self) -> Panel:
+        """Return the data as a :class:`~nqpf.panel.Panel` (report included).
+
+        Raises
+        ------
+        DataValidationError
+            For a dataset that is a plain table, not a region × year panel.
+
+        """
+        if self.layout != "long":
+            raise DataValidationError(
+                f"{self.name} is a {self.layout}, not a region × year panel; use .data"
+            )
+        data = self.data[["region_code", "year", "indicator", "value"]].copy()
+        data["region_code"] = data.region_code.astype(np.int64)
+        data = data.sort_values(["region_code", "year", "indicator"], ignore_index=True)
+        report = ValidationReport(list(self.report.issues))
+        return Panel(data, self.level, dict(self.units), report)
+
+    def copy(self) -> Loaded:
+        """Return a deep copy (frames, report list and units)."""
+        return Loaded(
+            self.name,
+            self.data.copy(),
+            ValidationReport(list(self.report.issues)),
+            self.kept_apart.copy(),
+            self.level,
+            dict(self.units),
+            self.layout,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Loaded({self.name!r}, level={self.level!r}, layout={self.layout!r}, "
+            f"rows={len(self.data)}, kept_apart={len(self.kept_apart)}, "
+            f"issues={len(self.report)})"
+        )
+
+
+# ---------------------------------------------------------------------- public loaders
+def load_province_sci_tech() -> Loaded:
+    """Provincial science & technology tables (14 yearbook tables) and certified high-tech firms.
+
+    Repairs, each listed in the report: names with whitespace and look-alike typos, and unit
+    labels, through :func:`nqpf.data.corrections`; the aggregate rows (全国, 东部地区 — spelled
+    尔部地区 once) are kept apart in ``.aggregates``; the 304 empty cells are kept as NaN
+    (kind ``missing``); rows absent from a table-year are added as NaN (kind ``absent``) so that
+    each table-year-indicator holds the 31 provinces. RDSource and RDActivity share the code
+    ``v4_zh_nbzc_hj``: the former is named ``rd_exp_funds_total`` and checked cell by cell
+    against ``rd_exp``; ``rd_exp_100m`` (亿元) is checked against ``rd_exp`` / 10,000.
+
+    Examples
+    --------
+    >>> loaded = load_province_sci_tech()
+    >>> national = loaded.aggregates.query("indicator == 'rd_exp' and year == 2023")
+    >>> int(national.value.item())
+    333570688
+    >>> loaded.data.query("indicator == 'rd_intensity' and year == 2023 "
+    ...                   "and region == '北京市'").value.item()
+    6.73
+
+    """
+    return _sci_tech().copy()
+
+
+def load_province_gdp() -> Loaded:
+    """Provincial GDP (亿元, current prices) and three-sector shares (%), 1952–2022.
+
+    The national total (中国) is kept apart. Sector shares printed as 0, 0, 0 (Shanghai and
+    Tianjin 1990) are blanks and set to NaN (kind ``zero_as_missing``); rows whose shares do not
+    add up to 100 ± 0.5 are flagged (kind ``inconsistent``).
+
+    Examples
+    --------
+    >>> data = load_province_gdp().data
+    >>> data.query("region == '广东省' and year == 2020 and indicator == 'gdp'").value.item()
+    110760.94
+
+    """
+    return _gdp().copy()
+
+
+def load_province_components() -> Loaded:
+    """Provincial socio-economic panel 1985–2018 (population, employment, wages, spending …).
+
+    Units are given in Chinese (万人, 元, 亿元 …; the source labels are in
+    :func:`nqpf.data.variables`). Missing cells are kept as NaN and listed; an indicator that
+    repeats one value for every province (weekly working hours) is flagged.
+
+    Examples
+    --------
+    >>> data = load_province_components().data
+    >>> data.query("region == '北京市' and year == 2018 and indicator == 'population'").value.item()
+    2154.0
+
+    """
+    return _components().copy()
+
+
+def load_city_census() -> Loaded:
+    """Census 2010 and 2020 by prefecture-level unit (369 units incl. Hong Kong and Macao).
+
+    Indicators ``census_population`` (persons), urban/rural population, household size, sex
+    ratio and age shares. Blank cells are kept as NaN and listed.
+
+    Examples
+    --------
+    >>> data = load_city_census().data
+    >>> data.query("region == '北京市' and year == 2020 "
+    ...            "and indicator == 'census_population'").value.item()
+    21893095.0
+
+    """
+    return _census().copy()
+
+
+def load_city_master() -> Loaded:
+    """City master list (``layout == "table"``): codes, province, centroid, seat, entity id.
+
+    Columns: ``region_code, region, province_code, province, admin_type, centroid_lon,
+    centroid_lat, seat_lon, seat_lat, entity_id``. Missing seat coordinates and a centroid far
+    from the seat (三沙市) are flagged in the report.
+
+    Examples
+    --------
+    >>> master = load_city_master()
+    >>> len(master.data), master.data.admin_type.value_counts()["municipality"]
+    (369, np.int64(4))
+
+    """
+    return _master().copy()
+
+
+def load_prefecture_components() -> Loaded:
+    """Prefecture-level city panel 2006–2018 (population, employment, wages, real GDP, spending).
+
+    The source authors IMPUTED missing values (see :func:`nqpf.data.catalog`); GDP is at
+    constant 1997 prices; the 4 municipalities are absent. Names go through
+    :func:`nqpf.regions.normalize` (level ``"city"``). Five pairs of cities sharing an English
+    name (Fuzhou 福州/抚州, Suzhou 苏州/宿州, Taizhou 台州/泰州, Yichun 伊春/宜春, Yulin
+    榆林/玉林) carry both series in the source; each city keeps the series whose 2010
+    population matches its 2010 census population, and the other copy is dropped and reported
+    (kind ``homonym``). 莱芜 (merged into 济南 in 2019) is kept apart with its former code.
+
+    Examples
+    --------
+    >>> data = load_prefecture_components().data
+    >>> data.query("region == '深圳市' and year == 2018 and indicator == 'population'").value.item()
+    1302.66
+
+    """
+    return _prefecture().copy()
+
+
+def load_urban_agglomerations() -> Loaded:
+    """Urban-agglomeration membership (``layout == "table"``), HAND-CURATED.
+
+    Columns: ``agglomeration, plan_document, plan_year, region_code, region,
+    partial_coverage, confidence, verification_status``. Member names are checked against
+    their codes through the region registry. The list has not been checked line by line
+    against the plan texts (flagged in the report).
+
+    Examples
+    --------
+    >>> table = load_urban_agglomerations().data
+    >>> table.groupby("agglomeration").size()["京津冀城市群"]
+    np.int64(13)
+
+    """
+    return _agglomerations().copy()
+
+
+def load_province_panel() -> Panel:
+    """One province panel combining the science & technology, GDP and socio-economic datasets.
+
+    Variables and units are those of ``nqpf.data.variables("province", panel_only=True)``;
+    the report carries every loader repair, the variables left out (duplicates of others, a
+    national figure repeated for every province) and the cells where overlapping sources
+    disagree (``gdp_gpi`` vs ``gdp``; ``public_exp_education`` vs ``budget_education``).
+
+    Examples
+    --------
+    >>> panel = load_province_panel()
+    >>> len(panel.regions)
+    31
+    >>> panel.units["rd_exp"], panel.units["gdp"], panel.units["population"]
+    ('万元', '亿元', '万人')
+    >>> round(panel.evaluate("rd_exp / (gdp * 1e4) * 100").loc[(110000, 2020)], 2)
+    np.float64(6.44)
+
+    """
+    panel = _province_panel()
+    return Panel(
+        panel.data.copy(), panel.level, dict(panel.units), ValidationReport(list(panel.report))
+    )
+
+
+# ---------------------------------------------------------------------- helpers
+def _province_codes() -> dict[str, int]:
+    table = provinces()
+    out = {str(n): int(c) for c, n in table["short"].items()}
+    out.update({str(n): int(c) for c, n in table["name"].items()})
+    return out
+
+
+def _province_names() -> dict[int, str]:
+    return {int(c): str(n) for c, n in provinces()["name"].items()}
+
+
+def _city_names() -> dict[int, str]:
+    return {int(c): str(n) for c, n in cities()["name"].items()}
+
+
+def _variable_map(dataset: str) -> pd.DataFrame:
+    table = variables()
+    return table[table.dataset == dataset].set_index(["table", "code"])
+
+
+def _to_number(text: pd.Series, lines: pd.Series, source: str) -> pd.Series:
+    """Numbers from text cells; blanks become NaN, any other text is an error naming the line."""
+    stripped = text.str.strip()
+    values = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce")
+    bad = values.isna() & (stripped != "")
+    if bad.any():
+        shown = "; ".join(f"line {lines[i]}: {text[i]!r}" for i in text.index[bad][:5])
+        raise DataValidationError(f"{source}: {int(bad.sum())} non-numeric cell(s): {shown}")
+    return values.astype(float)
+
+
+def _report_missing(
+    frame: pd.DataFrame, report: ValidationReport, source: str, action: str = "kept as NaN"
+) -> None:
+    """One issue per NaN value of a tidy frame (needs region, year, indicator, table, line)."""
+    for row in frame[frame.value.isna()].itertuples(index=False):
+        report.add(
+            "missing",
+            action,
+            f"{row.region} {row.year} {row.indicator}: empty in the source",
+            source=source,
+            table=row.table,
+            row=_line(row),
+            region=_region_field(row.region_code, row.region),
+            year=int(row.year),
+            indicator=row.indicator,
+        )
+
+
+def _region_field(code: object, name: object) -> str:
+    """The ``region`` of a report issue: the code as text, or the name when there is no code."""
+    if code is None or (not isinstance(code, str) and pd.isna(code)):
+        return str(name)
+    return str(int(code))  # type: ignore[call-overload]
+
+
+def _line(row: object) -> int | None:
+    line = getattr(row, "line", None)
+    if line is None or (isinstance(line, float) and math.isnan(line)):
+        return None
+    return int(line)
+
+
+def _flag_no_regional_variation(data: pd.DataFrame, report: ValidationReport, source: str) -> None:
+    observed = data.dropna(subset=["value"])
+    for name, part in observed.groupby("indicator"):
+        per_year = part.groupby("year").value.agg(["size", "nunique"])
+        several = per_year[per_year["size"] > 1]
+        if len(several) and (several["nunique"] == 1).all():
+            report.add(
+                "no_regional_variation",
+                "flagged",
+                f"{name} has one value shared by every region in each of its "
+                f"{len(several)} years (a national figure repeated)",
+                source=source,
+                indicator=str(name),
+            )
+
+
+def _cross_check(
+    left: pd.Series,
+    right: pd.Series,
+    *,
+    label: str,
+    indicator: str,
+    tolerance: float,
+    relative: bool,
+    report: ValidationReport,
+    source: str,
+    level: Level = "province",
+) -> int:
+    """Flag cells where two series of the same quantity disagree; return the number flagged."""
+    both = pd.concat([left.rename("a"), right.rename("b")], axis=1).dropna()
+    diff = (both.a - both.b).abs()
+    if relative:
+        diff = diff / both.b.abs().where(both.b != 0, np.nan)
+    bad = both[diff > tolerance]
+    names = _province_names() if level == "province" else _city_names()
+    for (code, year), row in bad.iterrows():
+        report.add(
+            "conflict",
+            "flagged",
+            f"{names.get(int(code), code)} {year} {label}: {row.a:g} vs {row.b:g}",
+            source=source,
+            region=str(code),
+            year=int(year),
+            indicator=indicator,
+            original=float(row.a),
+            repaired=float(row.b),
+        )
+    return len(bad)
+
+
+def _empty_apart(extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    return pd.DataFrame(columns=[*TIDY, *extra, "reason"])
+
+
+def _finish(data: pd.DataFrame) -> pd.DataFrame:
+    data = data[TIDY].copy()
+    data["region_code"] = data.region_code.astype(np.int64)
+    data["year"] = data.year.astype(np.int64)
+    data["value"] = data.value.astype(float)
+    return data.sort_values(["indicator", "region_code", "year"], ignore_index=True)
+
+
+def _check_unique(data: pd.DataFrame, source: str) -> None:
+    dup = data.duplicated(["indicator", "region_code", "year"], keep=False)
+    if dup.any():
+        shown = data.loc[dup, ["region", "year", "indicator"]].head(6).to_dict("records")
+        raise DuplicateError(f"{source}: {int(dup.sum())} rows share a cell after repair: {shown}")
+
+
+# ---------------------------------------------------------------------- science & technology
+@cache
+def _sci_tech() -> Loaded:
+    source = SCI_TECH
+    report = ValidationReport()
+    raw = raw_table(SCI_TECH, "sci_tech_long.csv.gz", as_text=True)
+    raw["line"] = np.arange(len(raw)) + 2
+    fixes = corrections(SCI_TECH)
+    codes = _province_codes()
+
+    # 1. region names: whitespace, typos and the aggregate typo, through the corrections table
+    lines = raw.line.to_numpy()
+    names = raw.province.to_numpy(dtype=object).copy()
+    key: list[tuple[str, ...]] = list(zip(raw.table, raw.year, raw.province, strict=True))
+    for fix, hit in _matches(fixes[fixes.column == "province"], key, ("table", "year", "original")):
+        names[hit] = fix.corrected
+        action = "repaired, kept apart" if fix.kind == "aggregate_typo" else "repaired"
+        report.add(
+            fix.kind,
+            action,
+            f"{fix.original!r} read as {fix.corrected!r} in {len(hit)} rows: {fix.reason}",
+            source=source,
+            table=fix.table,
+            row=int(lines[hit[0]]),
+            region=_region_field(codes.get(fix.corrected), fix.corrected),
+            year=int(fix.year),
+            original=fix.original,
+            repaired=fix.corrected,
+        )
+    names = pd.Series(names, index=raw.index, dtype=object)
+
+    # 2. unit labels
+    units = raw.unit.to_numpy(dtype=object).copy()
+    key = list(zip(raw.table, raw.year, raw.code, raw.unit, strict=True))
+    unit_fixes = fixes[fixes.column == "unit"]
+    for fix, hit in _matches(unit_fixes, key, ("table", "year", "code", "original")):
+        units[hit] = fix.corrected
+        report.add(
+            "unit",
+            "repaired",
+            f"{fix.code}: unit {fix.original!r} read as {fix.corrected!r} in {len(hit)} "
+            f"rows: {fix.reason}",
+            source=source,
+            table=fix.table,
+            row=int(lines[hit[0]]),
+            year=int(fix.year),
+            indicator=fix.code,
+            original=fix.original,
+            repaired=fix.corrected,
+        )
+    units = pd.Series(units, index=raw.index, dtype=object)
+
+    # 3. variable names and expected units
+    catalogue = _variable_map(SCI_TECH)
+    pairs = pd.MultiIndex.from_arrays([raw.table, raw.code])
+    unknown = pairs.difference(catalogue.index)
+    if len(unknown):
+        raise DataValidationError(f"{source}: codes without a variable name: {list(unknown)}")
+    matched = catalogue.reindex(pairs)
+    expected_unit = matched.unit.to_numpy()
+    wrong = units.to_numpy() != expected_unit
+    if wrong.any():
+        shown = raw.loc[wrong, ["table", "year", "code", "unit"]].drop_duplicates().head(5)
+        raise DataValidationError(
+            f"{source}: unit labels differ from the variable dictionary and are not in "
+            f"corrections.csv: {shown.to_dict('records')}"
+        )
+
+    # 4. regions: provinces, aggregates, or an error naming the line
+    region_code: dict[str, int | None] = {}
+    for name in names.unique():
+        if name in codes:
+            region_code[name] = codes[name]
+        elif name in AGGREGATE_NAMES:
+            region_code[name] = None
+        else:
+            first = int(raw.line[names == name].iloc[0])
+            row = raw[names == name].iloc[0]
+            where = f"line {first}, table {row.table} {row.year}"
+            code = normalize([name], "province", where=where)[0]
+            region_code[name] = code
+            report.add(
+                "spelling",
+                "repaired",
+                f"{name!r} read as {_province_names()[code]!r} (not in corrections.csv)",
+                source=source,
+                table=row.table,
+                row=first,
+                region=str(code),
+                original=name,
+            )
+
+    tidy = pd.DataFrame(
+        {
+            "region_code": names.map(region_code),
+            "region": names,
+            "year": raw.year.astype(int),
+            "indicator": matched.name.to_numpy(),
+            "value": _to_number(raw.value, raw.line, source),
+            "unit": units,
+            "source": source + "/" + raw.table,
+            "table": raw.table,
+            "code": raw.code,
+            "line": raw.line,
+        }
+    )
+    is_aggregate = tidy.region_code.isna()
+    provinces_part = tidy[~is_aggregate].copy()
+    provinces_part["region"] = provinces_part.region_code.map(_province_names())
+    apart = tidy[is_aggregate].copy()
+    apart["reason"] = "aggregate"
+    for (table, name), part in apart.groupby(["table", "region"], sort=False):
+        years = sorted(part.year.unique())
+        report.add(
+            "aggregate_row",
+            "kept apart",
+            f"{len(part)} rows of {name} ({AGGREGATE_NAMES[str(name)]}), years "
+            f"{_span(years)}, kept in .aggregates, not among the provinces",
+            source=source,
+            table=str(table),
+            row=int(part.line.iloc[0]),
+            region=str(name),
+        )
+
+    # 5. empty cells
+    _report_missing(provinces_part, report, source)
+    _report_missing(apart, report, source)
+
+    # 6. province rows absent from a table-year-indicator: added as NaN and reported
+    everyone = set(_province_names())
+    added = []
+    for (table, year, _code), part in provinces_part.groupby(["table", "year", "code"], sort=True):
+        for absent in sorted(everyone - set(part.region_code)):
+            first = part.iloc[0]
+            added.append(
+                {
+                    **first.to_dict(),
+                    "region_code": absent,
+                    "region": _province_names()[absent],
+                    "value": np.nan,
+                    "line": None,
+                }
+            )
+            report.add(
+                "absent",
+                "added as NaN",
+                f"{_province_names()[absent]} {year} {first.indicator}: no row for this "
+                f"province in {table}",
+                source=source,
+                table=str(table),
+                region=str(absent),
+                year=int(year),
+                indicator=str(first.indicator),
+            )
+    if added:
+        provinces_part = pd.concat([provinces_part, pd.DataFrame(added)], ignore_index=True)
+
+    # 7. certified high-tech enterprises (separate file)
+    firms = raw_table(SCI_TECH, "hitech_firms.csv.gz", as_text=True)
+    firms["line"] = np.arange(len(firms)) + 2
+    firm_codes = [
+        codes[n] if n in codes else normalize([n], where=f"hitech_firms.csv line {ln}")[0]
+        for n, ln in zip(firms.province, firms.line, strict=True)
+    ]
+    firm_var = catalogue.loc[("hitech_firms", "hitech_firms")]
+    firm_rows = pd.DataFrame(
+        {
+            "region_code": firm_codes,
+            "region": [_province_names()[c] for c in firm_codes],
+            "year": firms.year.astype(int),
+            "indicator": firm_var["name"],
+            "value": _to_number(firms.hitech_firms, firms.line, source + "/hitech_firms"),
+            "unit": firm_var["unit"],
+            "source": source + "/hitech_firms",
+            "table": "hitech_firms",
+            "code": "hitech_firms",
+            "line": firms.line,
+        }
+    )
+    _report_missing(firm_rows, report, source)
+    data = pd.concat([provinces_part, firm_rows], ignore_index=True)
+    _check_unique(data, source)
+    data = _finish(data)
+
+    # 8. duplicated quantities: the same figure under two names must agree
+    cell = data.set_index(["region_code", "year", "indicator"]).value
+    rd_exp = cell.xs("rd_exp", level="indicator")
+    _cross_check(
+        cell.xs("rd_exp_funds_total", level="indicator"),
+        rd_exp,
+        label="RDSource total (rd_exp_funds_total) vs RDActivity total (rd_exp)",
+        indicator="rd_exp_funds_total",
+        tolerance=0.5,
+        relative=False,
+        report=report,
+        source=source,
+    )
+    _cross_check(
+        cell.xs("rd_exp_100m", level="indicator"),
+        rd_exp / 1e4,
+        label="RDIntense R&D expenditure in 亿元 vs RDActivity total / 10,000",
+        indicator="rd_exp_100m",
+        tolerance=0.0501,
+        relative=False,
+        report=report,
+        source=source,
+    )
+    _flag_no_regional_variation(data, report, source)
+    apart = apart.drop(columns="line")
+    apart["region_code"] = pd.array([pd.NA] * len(apart), dtype="Int64")
+    apart = apart[[*TIDY, "reason"]].sort_values(["indicator", "region", "year"], ignore_index=True)
+    units_map = dict(zip(catalogue.name, catalogue.unit, strict=True))
+    return Loaded(SCI_TECH, data, report, apart, "province", units_map)
+
+
+def _matches(
+    fixes: pd.DataFrame, keys: Sequence[tuple[str, ...]], fields: tuple[str, ...]
+) -> list[tuple[Any, np.ndarray]]:
+    """Each correction with the positions of the rows it applies to (it must match some)."""
+    positions: dict[tuple[str, ...], list[int]] = {}
+    for i, k in enumerate(keys):
+        positions.setdefault(k, []).append(i)
+    out = []
+    for fix in fixes.itertuples(index=False):
+        wanted = tuple(getattr(fix, f) for f in fields)
+        if wanted not in positions:
+            raise DataValidationError(f"corrections.csv: {fix} matches no row")
+        out.append((fix, np.asarray(positions[wanted])))
+    return out
+
+
+def _span(years: list[int]) -> str:
+    if not years:
+        return "none"
+    runs: list[str] = []
+    start = prev = years[0]
+    for y in [*years[1:], None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        runs.append(str(start) if start == prev else f"{start}–{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(runs)
+
+
+# ---------------------------------------------------------------------- GDP structure
+@cache
+def _gdp() -> Loaded:
+    source = GDP
+    report = ValidationReport()
+    raw = raw_table(GDP, "province_gdp_structure.csv.gz")
+    raw["line"] = np.arange(len(raw)) + 2
+    catalogue = _variable_map(GDP).reset_index().set_index("code")
+    codes = _province_codes()
+    national = raw.province.isin(["中国"])
+    flag = raw.is_national_total.astype(str).str.lower() == "true"
+    if (national != flag).any():
+        rows = raw.line[national != flag].tolist()[:5]
+        raise DataValidationError(f"{source}: is_national_total disagrees with the name, {rows}")
+    region_code = [None if n == "中国" else codes.get(n) for n in raw.province]
+    for name, code in zip(raw.province, region_code, strict=True):
+        if code is None and name != "中国":
+            normalize([name], where=f"{source}")  # raises with candidates
+    raw["region_code"] = region_code
+    shares = ["share_primary_pct", "share_secondary_pct", "share_tertiary_pct"]
+    all_zero = (raw[shares] == 0).all(axis=1)
+    frames = []
+    for code_name, var in catalogue.iterrows():
+        part = pd.DataFrame(
+            {
+                "region_code": raw.region_code,
+                "region": raw.province,
+                "year": raw.year,
+                "indicator": var["name"],
+                "value": raw[code_name].astype(float),
+                "unit": var["unit"],
+                "source": source,
+                "table": var["table"],
+                "code": code_name,
+                "line": raw.line,
+            }
+        )
+        if code_name in shares:
+            for row in part[all_zero].itertuples(index=False):
+                report.add(
+                    "zero_as_missing",
+                    "set to NaN",
+                    f"{row.indicator} printed as 0 while all three sector shares are 0: a blank",
+                    source=source,
+                    table=row.table,
+                    row=int(row.line),
+                    region=str(int(row.region_code)),
+                    year=int(row.year),
+                    indicator=row.indicator,
+                    original=0.0,
+                )
+            part.loc[all_zero, "value"] = np.nan
+        frames.append(part)
+    total = raw[shares].sum(axis=1)
+    off = (~all_zero) & ((total - 100).abs() > 0.5)
+    for row in raw[off].itertuples(index=False):
+        report.add(
+            "inconsistent",
+            "flagged",
+            f"sector shares add up to {row.share_primary_pct + row.share_secondary_pct + row.share_tertiary_pct:.2f} %, not 100 %",  # noqa: E501
+            source=source,
+            table="province_gdp_structure",
+            row=int(row.line),
+            region=_region_field(row.region_code, row.province),
+            year=int(row.year),
+            indicator="share_primary, share_secondary, share_tertiary",
+        )
+    tidy = pd.concat(frames, ignore_index=True)
+    is_national = tidy.region_code.isna()
+    data = tidy[~is_national].copy()
+    data["region"] = data.region_code.map(_province_names())
+    _report_missing(data[~data.line.isin(raw.line[all_zero])], report, source)
+    first_year = int(raw.year.min())
+    starts = data.groupby("region_code").year.min()
+    for code, start in starts[starts > first_year].items():
+        report.add(
+            "coverage",
+            "flagged",
+            f"{_province_names()[int(code)]}: no rows before {start} (the dataset starts in "
+            f"{first_year})",
+            source=source,
+            region=str(int(code)),
+            year=int(start),
+        )
+    _check_unique(data, source)
+    data = _finish(data)
+    apart = tidy[is_national].drop(columns="line").copy()
+    apart["reason"] = "aggregate"
+    apart["region_code"] = pd.array([pd.NA] * len(apart), dtype="Int64")
+    apart = apart[[*TIDY, "reason"]].reset_index(drop=True)
+    report.add(
+        "aggregate_row",
+        "kept apart",
+        f"{int(national.sum())} rows of 中国 (national total) kept in .aggregates",
+        source=source,
+        region="中国",
+    )
+    units_map = dict(zip(catalogue.name, catalogue.unit, strict=True))
+    return Loaded(GDP, data, report, apart, "province", units_map)
+
+
+# ---------------------------------------------------------------------- socio-economic panels
+def _gpi_long(
+    dataset: str,
+    file: str,
+    name_col: str,
+    level: Level,
+    report: ValidationReport,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a GPI-component panel: check variables and units, return raw and tidy frames."""
+    raw = raw_table(dataset, file)
+    raw["line"] = np.arange(len(raw)) + 2
+    catalogue = _variable_map(dataset).reset_index().set_index("code")
+    unknown = sorted(set(raw.indicator) - set(catalogue.index))
+    if unknown:
+        raise DataValidationError(f"{dataset}: indicators without a variable name: {unknown}")
+    var = catalogue.loc[raw.indicator]
+    wrong = raw.unit.to_numpy() != var.source_unit.to_numpy()
+    if wrong.any():
+        shown = raw.loc[wrong, ["indicator", "unit"]].drop_duplicates().to_dict("records")
+        raise DataValidationError(f"{dataset}: unexpected unit labels {shown}")
+    tidy = pd.DataFrame(
+        {
+            "region_code": pd.NA,
+            "region": raw[name_col],
+            "year": raw.year,
+            "indicator": var["name"].to_numpy(),
+            "value": raw.value.astype(float),
+            "unit": var["unit"].to_numpy(),
+            "source": dataset,
+            "table": var["table"].to_numpy(),
+            "code": raw.indicator,
+            "line": raw.line,
+        }
+    )
+    return raw, tidy
+
+
+@cache
+def _components() -> Loaded:
+    source = COMPONENTS
+    report = ValidationReport()
+    raw, tidy = _gpi_long(
+        COMPONENTS, "province_components_long.csv.gz", "province_zh", "province", report
+    )
+    codes = _province_codes()
+    mapping: dict[str, int] = {}
+    for zh, en in raw[["province_zh", "province_en"]].drop_duplicates().itertuples(index=False):
+        code = codes.get(zh)
+        if code is None:
+            code = normalize([zh], where=source)[0]
+        if normalize([en], where=f"{source} (English name)")[0] != code:
+            raise DataValidationError(f"{source}: {zh!r} and {en!r} name different provinces")
+        mapping[zh] = code
+    tidy["region_code"] = tidy.region.map(mapping)
+    tidy["region"] = tidy.region_code.map(_province_names())
+    _report_missing(tidy, report, source)
+    _check_unique(tidy, source)
+    data = _finish(tidy)
+    _flag_no_regional_variation(data, report, source)
+    units_map = dict(zip(data.indicator, data.unit, strict=True))
+    return Loaded(COMPONENTS, data, report, _empty_apart(), "province", units_map)
+
+
+@cache
+def _census_raw() -> pd.DataFrame:
+    return raw_table(CENSUS, "census_city_2010_2020.csv.gz", as_text=False)
+
+
+@cache
+def _census() -> Loaded:
+    source = CENSUS
+    report = ValidationReport()
+    raw = _census_raw().copy()
+    raw["line"] = np.arange(len(raw)) + 2
+    catalogue = _variable_map(CENSUS).reset_index().set_index("code")
+    names = _city_names()
+    codes = normalize(raw.city_code.astype(str).tolist(), "city", where=source, report=report)
+    for code, name, line in zip(codes, raw.city, raw.line, strict=True):
+        if names[code] != name:
+            raise DataValidationError(
+                f"{source} line {line}: {name!r} has the code of {names[code]!r}"
+            )
+    frames = []
+    for stem, var in catalogue.iterrows():
+        for year in (2010, 2020):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "region_code": codes,
+                        "region": raw.city,
+                        "year": year,
+                        "indicator": var["name"],
+                        "value": raw[f"{stem}_{year}"].astype(float),
+                        "unit": var["unit"],
+                        "source": source,
+                        "table": var["table"],
+                        "code": f"{stem}_{year}",
+                        "line": raw.line,
+                    }
+                )
+            )
+    tidy = pd.concat(frames, ignore_index=True)
+    _report_missing(tidy, report, source)
+    _check_unique(tidy, source)
+    data = _finish(tidy)
+    units_map = dict(zip(catalogue.name, catalogue.unit, strict=True))
+    return Loaded(CENSUS, data, report, _empty_apart(), "city", units_map)
+
+
+@cache
+def _master() -> Loaded:
+    source = MASTER
+    report = ValidationReport()
+    raw = raw_table(MASTER, "city_master.csv.gz")
+    raw["line"] = np.arange(len(raw)) + 2
+    codes = normalize(raw.city_code.astype(str).tolist(), "city", where=source, report=report)
+    data = pd.DataFrame(
+        {
+            "region_code": np.asarray(codes, dtype=np.int64),
+            "region": raw.city,
+            "province_code": raw.province_code.astype(np.int64),
+            "province": raw.province,
+            "admin_type": raw.admin_type,
+            "centroid_lon": raw.centroid_lon,
+            "centroid_lat": raw.centroid_lat,
+            "seat_lon": raw.seat_lon,
+            "seat_lat": raw.seat_lat,
+            "entity_id": raw.cnur_entity_id,
+        }
+    )
+    for row in raw[raw.seat_lon.isna() | raw.seat_lat.isna()].itertuples(index=False):
+        report.add(
+            "missing",
+            "flagged",
+            f"{row.city}: seat coordinates unknown (unit created after the 2019 adcode "
+            "vintage); use the polygon centroid",
+            source=source,
+            row=int(row.line),
+            region=str(row.city_code),
+        )
+    distance = np.hypot(raw.centroid_lon - raw.seat_lon, raw.centroid_lat - raw.seat_lat)
+    for row, d in zip(raw.itertuples(index=False), distance, strict=True):
+        if d > 5:
+            report.add(
+                "centroid",
+                "flagged",
+                f"{row.city}: polygon centroid lies {d:.1f}° from the government seat (island "
+                "polygons); use the seat coordinates",
+                source=source,
+                row=int(row.line),
+                region=str(row.city_code),
+            )
+    return Loaded(MASTER, data, report, _empty_apart(), "city", {}, layout="table")
+
+
+@cache
+def _former_codes() -> dict[str, tuple[int, str, int]]:
+    """Map former names (full, short) to (last official code, province, last panel year)."""
+    links = raw_table(CROSSWALK, "official_codes_by_panel_year_1999_2023.csv.gz")
+    links = links.sort_values("panel_year")
+    out: dict[str, tuple[int, str, int]] = {}
+    for row in links.itertuples(index=False):
+        entry = (int(row.source_code), str(row.province_name), int(row.panel_year))
+        for key in (row.source_name, str(row.source_name).removesuffix("市")):
+            out[key] = entry
+    return out
+
+
+@cache
+def _prefecture() -> Loaded:
+    source = PREFECTURE
+    report = ValidationReport()
+    raw, tidy = _gpi_long(
+        PREFECTURE, "prefecture_components_long.csv.gz", "prefecture_zh", "city", report
+    )
+    province_codes = _province_codes()
+    names = _city_names()
+
+    # 1. region codes; a unit abolished before 2020 is kept apart with its former code
+    mapping: dict[tuple[str, str], int] = {}
+    abolished: dict[tuple[str, str], tuple[int, str]] = {}
+    pairs = raw[["prefecture_zh", "province_zh", "line"]].drop_duplicates(
+        ["prefecture_zh", "province_zh"]
+    )
+    for zh, province, first in pairs.itertuples(index=False):
+        province_code = province_codes.get(province) or normalize([province], where=source)[0]
+        try:
+            code = normalize([zh], "city", where=f"{source} line {first}", report=report)[0]
+        except UnknownRegionError as error:
+            former = _former_codes().get(zh)
+            if former is None or former[0] // 10000 * 10000 != province_code:
+                raise
+            abolished[(zh, province)] = (former[0], "; ".join(error.candidates))
+            continue
+        if code // 10000 * 10000 != province_code:
+            raise DataValidationError(
+                f"{source} line {first}: {zh!r} ({province}) is {names[code]!r}, "
+                f"which is in another province"
+            )
+        mapping[(zh, province)] = code
+    key = list(zip(raw.prefecture_zh, raw.province_zh, strict=True))
+    found = [mapping.get(k) for k in key]
+    tidy["region"] = [names[c] if c is not None else k[0] for c, k in zip(found, key, strict=True)]
+    tidy["region_code"] = pd.array(found, dtype="Int64")
+
+    # 2. cities sharing an English name carry both series: keep the one matching the census
+    cell = ["region", "year", "indicator"]
+    tidy["occurrence"] = tidy.groupby(cell, sort=False).cumcount()
+    counts = tidy.groupby(cell, sort=False).indicator.transform("size")
+    doubled = tidy[counts > 1]
+    census = _census_raw().set_index("city_code").popu_2010
+    keep_occurrence: dict[str, int] = {}
+    for region, part in doubled.groupby("region", sort=True):
+        code = int(part.region_code.iloc[0])
+        reference = float(census.get(code, np.nan)) / 1e4
+        pop = part[(part.indicator == "population") & (part.year == 2010)]
+        pop = pop.set_index("occurrence").value
+        misfit = (np.log(pop / reference)).abs()
+        if not np.isfinite(reference) or misfit.min() > 0.05 or misfit.max() < 0.2:
+            raise DataValidationError(
+                f"{source}: {region} appears twice per cell and the 2010 census population "
+                f"({reference:g} 万人) does not tell the copies apart ({pop.to_dict()})"
+            )
+        keep_occurrence[str(region)] = int(misfit.idxmin())
+    english = dict(zip(tidy.region, raw.prefecture_en, strict=True))
+    drop = tidy.region.isin(keep_occurrence) & (
+        tidy.occurrence != tidy.region.map(keep_occurrence).fillna(-1)
+    )
+    kept = tidy[~drop]
+    for (region, indicator), part in tidy[drop].groupby(["region", "indicator"], sort=True):
+        en = english[region]
+        partners = sorted(r for r, e in english.items() if e == en and r != region)
+        partner_values = kept[kept.region.isin(partners) & (kept.indicator == indicator)]
+        same = (
+            np.allclose(
+                part.sort_values("year").value.to_numpy(),
+                partner_values.sort_values("year").value.to_numpy(),
+                equal_nan=True,
+            )
+            if len(partner_values) == len(part)
+            else False
+        )
+        relation = (
+            f"identical to the series kept for {'/'.join(partners)}"
+            if same
+            else "not matching its own 2010 census population"
+        )
+        report.add(
+            "homonym",
+            "dropped",
+            f"{region} ({en}) has two {indicator} series in the source, which joined cities "
+            f"on the English name; kept the one whose 2010 population matches the census and "
+            f"dropped {len(part)} rows ({_span(sorted(part.year.unique()))}) {relation}",
+            source=source,
+            table=str(part.table.iloc[0]),
+            row=int(part.line.iloc[0]),
+            region=str(int(part.region_code.iloc[0])),
+            indicator=str(indicator),
+        )
+    tidy = kept.drop(columns="occurrence")
+
+    # 3. abolished units kept apart
+    is_apart = tidy.region_code.isna()
+    apart = tidy[is_apart].copy()
+    for (zh, province), (code, note) in abolished.items():
+        rows = apart.region == zh
+        apart.loc[rows, "region_code"] = code
+        report.add(
+            "abolished_unit",
+            "kept apart",
+            f"{zh} ({province}) is not in the 2020-vintage registry ({note}); its "
+            f"{int(rows.sum())} rows are kept in .kept_apart under its former code {code}",
+            source=source,
+            region=str(code),
+        )
+    apart["reason"] = "abolished unit"
+    apart["region_code"] = apart.region_code.astype("Int64")
+    data = tidy[~is_apart].copy()
+    _report_missing(data, report, source)
+    _check_unique(data, source)
+    data = _finish(data)
+    apart = apart[[*TIDY, "reason"]].reset_index(drop=True)
+
+    # 4. dataset-level caveats
+    report.add(
+        "imputed",
+        "flagged",
+        "the source authors imputed missing values (population by linear interpolation, urban "
+        "population from trends, other items from province-level growth rates); imputed cells "
+        "are not marked in the source",
+        source=source,
+    )
+    municipalities = [n for c, n in names.items() if c in (110100, 120100, 310100, 500100)]
+    report.add(
+        "coverage",
+        "flagged",
+        f"the 4 municipalities ({', '.join(municipalities)}) are not in the source",
+        source=source,
+    )
+    _flag_no_regional_variation(data, report, source)
+    units_map = dict(zip(data.indicator, data.unit, strict=True))
+    return Loaded(PREFECTURE, data, report, apart, "city", units_map)
+
+
+@cache
+def _agglomerations() -> Loaded:
+    source = AGGLOMERATIONS
+    report = ValidationReport()
+    raw = raw_table(AGGLOMERATIONS, "urban_agglomeration_membership.csv.gz")
+    raw["line"] = np.arange(len(raw)) + 2
+    names = _city_names()
+    for row in raw.itertuples(index=False):
+        code = normalize([row.member], "city", where=f"{source} line {row.line}", report=report)[0]
+        if code != int(row.city_code):
+            raise DataValidationError(
+                f"{source} line {row.line}: member {row.member!r} is {names[code]!r} ({code}) "
+                f"but carries the code {row.city_code}"
+            )
+    data = pd.DataFrame(
+        {
+            "agglomeration": raw.agglomeration,
+            "plan_document": raw.plan_document,
+            "plan_year": raw.plan_year.astype(int),
+            "region_code": raw.city_code.astype(np.int64),
+            "region": raw.member,
+            "partial_coverage": raw.partial_coverage.astype(bool),
+            "confidence": raw.confidence,
+            "verification_status": raw.verification_status,
+        }
+    )
+    dup = data.duplicated(["agglomeration", "region_code"], keep=False)
+    if dup.any():
+        raise DuplicateError(f"{source}: repeated members {data[dup].to_dict('records')}")
+    report.add(
+        "curated",
+        "flagged",
+        f"membership of {data.agglomeration.nunique()} agglomerations compiled by hand from the "
+        "plan documents and not checked line by line against the plan texts; verify before "
+        "publishing",
+        source=source,
+    )
+    for name, part in data[data.partial_coverage].groupby("agglomeration"):
+        report.add(
+            "partial_coverage",
+            "flagged",
+            f"{name}: {', '.join(part.region)} only partly inside the plan area",
+            source=source,
+        )
+    return Loaded(AGGLOMERATIONS, data, report, _empty_apart(), "city", {}, layout="table")
+
+
+# ---------------------------------------------------------------------- combined panel
+@cache
+def _province_panel() -> Panel:
+    report = ValidationReport()
+    chosen = variables("province", panel_only=True)
+    parts = []
+    loaded = [_sci_tech(), _gdp(), _components()]
+    for item in loaded:
+        report.extend(item.report)
+        parts.append(item.data[item.data.indicator.isin(chosen.name)])
+    data = pd.concat(parts, ignore_index=True)
+    absent = sorted(set(chosen.name) - set(data.indicator))
+    if absent:
+        raise DataValidationError(f"panel variables without data: {absent}")
+    left_out = variables("province")
+    for row in left_out[~left_out.panel].itertuples(index=False):
+        report.add(
+            "excluded",
+            "left out",
+            f"{row.name} is not in the combined panel: {row.definition}",
+            source=row.dataset,
+            table=row.table,
+            indicator=row.name,
+        )
+    everything = pd.concat([item.data for item in loaded], ignore_index=True)
+    cell = everything.set_index(["region_code", "year", "indicator"]).value
+    _cross_check(
+        cell.xs("gdp_gpi", level="indicator"),
+        cell.xs("gdp", level="indicator"),
+        label="gdp_gpi (GPI dataset) vs gdp (NBS vintage used in the panel), 亿元",
+        indicator="gdp",
+        tolerance=1e-3,
+        relative=True,
+        report=report,
+        source=f"{COMPONENTS} vs {GDP}",
+    )
+    _cross_check(
+        cell.xs("public_exp_education", level="indicator"),
+        cell.xs("budget_education", level="indicator"),
+        label="public_exp_education vs budget_education, 亿元",
+        indicator="public_exp_education",
+        tolerance=1e-3,
+        relative=True,
+        report=report,
+        source=f"{COMPONENTS} vs {SCI_TECH}",
+    )
+    data = data[["region_code", "year", "indicator", "value"]]
+    _check_unique(data.assign(region=data.region_code), "province panel")
+    data = data.sort_values(["region_code", "year", "indicator"], ignore_index=True)
+    units = dict(zip(chosen.name, chosen.unit, strict=True))
+    return Panel(data, "province", units, report)
