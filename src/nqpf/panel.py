@@ -1030,54 +1030,103 @@ class Panel:
         self._check_indicators(names)
         report = _copy_report(self.report)
         data = self.data
-        filled_rows: list[tuple[int, int, str, float]] = []
-        updates: dict[int, float] = {}
         part = data[data.indicator.isin(names)]
-        for (name, code), group in part.groupby(["indicator", "region_code"], sort=True):
-            observed = group.dropna(subset=["value"]).sort_values("year")
-            if len(observed) < 2:
-                continue
-            years = observed.year.to_numpy()
-            values = observed.value.to_numpy(dtype=float)
-            existing = dict(zip(group.year.to_numpy(), group.index, strict=True))
-            for a, b, va, vb in zip(years[:-1], years[1:], values[:-1], values[1:], strict=True):
-                if b - a <= 1:
-                    continue
-                length = int(b - a - 1)
-                region = str(code)
-                label = _region_name(code, self.level)
-                if limit is not None and length > limit:
-                    report.add(
-                        "gap_too_long",
-                        "not filled",
-                        f"{label} {name}: {length} missing years {a + 1}–{b - 1} exceed "
-                        f"limit={limit}",
-                        region=region,
-                        year=int(a + 1),
-                        indicator=str(name),
-                    )
-                    continue
-                for t in range(int(a) + 1, int(b)):
-                    value = float(va + (vb - va) * (t - a) / (b - a))
-                    if t in existing:
-                        updates[existing[t]] = value
-                    else:
-                        filled_rows.append((int(code), t, str(name), value))
-                    report.add(
-                        "interpolated",
-                        "filled",
-                        f"{label} {name} {t} filled linearly between {a} ({va:g}) and {b} ({vb:g})",
-                        region=region,
-                        year=t,
-                        indicator=str(name),
-                        repaired=value,
-                    )
+        observed = part.dropna(subset=["value"])[KEY + ["value"]]
+        spans = observed.groupby(["indicator", "region_code"]).year.agg(["min", "max", "size"])
+        spans = spans[spans["max"] - spans["min"] + 1 > spans["size"]]
+        if spans.empty:
+            return Panel(data.copy(), self.level, dict(self.units), report)
+        lengths = (spans["max"] - spans["min"] + 1).to_numpy()
+        grid = pd.DataFrame(
+            {
+                "region_code": np.repeat(spans.index.get_level_values(1), lengths),
+                "year": np.concatenate(
+                    [np.arange(a, b + 1) for a, b in zip(spans["min"], spans["max"], strict=True)]
+                ).astype(np.int64),
+                "indicator": np.repeat(spans.index.get_level_values(0), lengths),
+            }
+        )
+        grid = grid.merge(observed, on=KEY, how="left")
+        targets = grid[grid.value.isna()][KEY].sort_values("year", kind="stable")
+        points = observed.sort_values("year", kind="stable")
+        by = ["indicator", "region_code"]
+        before = pd.merge_asof(
+            targets,
+            points.rename(columns={"year": "a", "value": "va"}),
+            left_on="year",
+            right_on="a",
+            by=by,
+            direction="backward",
+            allow_exact_matches=False,
+        )
+        after = pd.merge_asof(
+            targets,
+            points.rename(columns={"year": "b", "value": "vb"}),
+            left_on="year",
+            right_on="b",
+            by=by,
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        gaps = before.assign(b=after["b"].to_numpy(), vb=after["vb"].to_numpy())
+        gaps = gaps.sort_values(KEY, ignore_index=True)
+        a_, b_ = gaps["a"].to_numpy(dtype=float), gaps["b"].to_numpy(dtype=float)
+        va, vb = gaps["va"].to_numpy(dtype=float), gaps["vb"].to_numpy(dtype=float)
+        gaps["value"] = va + (vb - va) * (gaps["year"].to_numpy() - a_) / (b_ - a_)
+        gaps["length"] = (b_ - a_ - 1).astype(np.int64)
+        too_long = (
+            gaps["length"] > limit if limit is not None else pd.Series(False, index=gaps.index)
+        )
+        labels = {int(c): _region_name(c, self.level) for c in gaps.region_code.unique()}
+        entries: list[tuple[str, int, int, str, dict]] = []
+        long_gaps = gaps[too_long].drop_duplicates(["indicator", "region_code", "a"])
+        for row in long_gaps.itertuples(index=False):
+            a, b = int(row.a), int(row.b)
+            entries.append(
+                (
+                    row.indicator,
+                    int(row.region_code),
+                    a + 1,
+                    "gap_too_long",
+                    {
+                        "action": "not filled",
+                        "message": f"{labels[int(row.region_code)]} {row.indicator}: "
+                        f"{row.length} missing years {a + 1}–{b - 1} exceed limit={limit}",
+                    },
+                )
+            )
+        filled = gaps[~too_long]
+        for row in filled.itertuples(index=False):
+            entries.append(
+                (
+                    row.indicator,
+                    int(row.region_code),
+                    int(row.year),
+                    "interpolated",
+                    {
+                        "action": "filled",
+                        "message": f"{labels[int(row.region_code)]} {row.indicator} {row.year} "
+                        f"filled linearly between {int(row.a)} ({row.va:g}) and {int(row.b)} "
+                        f"({row.vb:g})",
+                        "repaired": float(row.value),
+                    },
+                )
+            )
+        for name, code, year, kind, extra in sorted(entries, key=lambda e: e[:3]):
+            action = extra.pop("action")
+            message = extra.pop("message")
+            report.add(kind, action, message, region=str(code), year=year, indicator=name, **extra)
         out = data.copy()
-        if updates:
-            out.loc[list(updates), "value"] = list(updates.values())
-        if filled_rows:
-            extra = pd.DataFrame(filled_rows, columns=KEY + ["value"])
-            out = pd.concat([out, extra], ignore_index=True)
+        located = filled[KEY + ["value"]].merge(
+            out[KEY].reset_index(), on=KEY, how="left", validate="one_to_one"
+        )
+        present = located["index"].notna()
+        if present.any():
+            rows = located.loc[present, "index"].astype(np.int64).to_numpy()
+            out.loc[rows, "value"] = located.loc[present, "value"].to_numpy()
+        if (~present).any():
+            extra_rows = located.loc[~present, KEY + ["value"]]
+            out = pd.concat([out, extra_rows], ignore_index=True)
         out = out.sort_values(KEY, ignore_index=True)
         return Panel(out, self.level, dict(self.units), report)
 
@@ -1298,13 +1347,13 @@ def _normalize_column(
         raise DataValidationError(
             f"{len(rows)} row(s) without a region: " + "; ".join(locate(i) for i in rows[:5])
         )
-    mapping: dict[str, int] = {}
-    for name in pd.unique(column.astype("string")):
-        first = column.index[(column.astype("string") == name).to_numpy()][0]
-        mapping[str(name)] = normalize(
-            [name], level, aliases=aliases, where=locate(first), report=report
-        )[0]
-    return [mapping[str(n)] for n in column.astype("string")]
+    positions, uniques = pd.factorize(column.astype("string"))
+    first = np.unique(positions, return_index=True)[1]
+    codes = np.empty(len(uniques), dtype=np.int64)
+    for k, name in enumerate(uniques):
+        where = locate(column.index[first[k]])
+        codes[k] = normalize([name], level, aliases=aliases, where=where, report=report)[0]
+    return codes[positions].tolist()
 
 
 def _numeric(column: pd.Series, what: str, describe: Callable[[object], str]) -> pd.Series:

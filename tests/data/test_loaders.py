@@ -162,6 +162,8 @@ def test_prefecture_homonyms_separated(raw):
     )
     dropped = [i for i in loaded.report if i.kind == "homonym"]
     assert len(dropped) == 10 * 10  # 10 cities × 10 indicators
+    # every dropped copy is exactly the series kept for the other city of the same English name
+    assert all("identical to the series kept for" in i.message for i in dropped)
     assert {int(i.region) for i in dropped} == set(
         loaded.data[loaded.data.region.isin(HOMONYMS)].region_code
     )

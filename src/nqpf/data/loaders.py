@@ -449,7 +449,9 @@ def _sci_tech() -> Loaded:
     # 1. region names: whitespace, typos and the aggregate typo, through the corrections table
     lines = raw.line.to_numpy()
     names = raw.province.to_numpy(dtype=object).copy()
-    key: list[tuple[str, ...]] = list(zip(raw.table, raw.year, raw.province, strict=True))
+    key: list[tuple[str, ...]] = list(
+        zip(raw.table.tolist(), raw.year.tolist(), raw.province.tolist(), strict=True)
+    )
     for fix, hit in _matches(fixes[fixes.column == "province"], key, ("table", "year", "original")):
         names[hit] = fix.corrected
         action = "repaired, kept apart" if fix.kind == "aggregate_typo" else "repaired"
@@ -469,7 +471,11 @@ def _sci_tech() -> Loaded:
 
     # 2. unit labels
     units = raw.unit.to_numpy(dtype=object).copy()
-    key = list(zip(raw.table, raw.year, raw.code, raw.unit, strict=True))
+    key = list(
+        zip(
+            raw.table.tolist(), raw.year.tolist(), raw.code.tolist(), raw.unit.tolist(), strict=True
+        )
+    )
     unit_fixes = fixes[fixes.column == "unit"]
     for fix, hit in _matches(unit_fixes, key, ("table", "year", "code", "original")):
         units[hit] = fix.corrected
@@ -598,7 +604,7 @@ def _sci_tech() -> Loaded:
     firms["line"] = np.arange(len(firms)) + 2
     firm_codes = [
         codes[n] if n in codes else normalize([n], where=f"hitech_firms.csv line {ln}")[0]
-        for n, ln in zip(firms.province, firms.line, strict=True)
+        for n, ln in zip(firms.province.tolist(), firms.line.tolist(), strict=True)
     ]
     firm_var = catalogue.loc[("hitech_firms", "hitech_firms")]
     firm_rows = pd.DataFrame(
@@ -665,6 +671,11 @@ def _matches(
             raise DataValidationError(f"corrections.csv: {fix} matches no row")
         out.append((fix, np.asarray(positions[wanted])))
     return out
+
+
+def _units_of(data: pd.DataFrame) -> dict[str, str]:
+    pairs = data[["indicator", "unit"]].drop_duplicates()
+    return dict(zip(pairs.indicator.tolist(), pairs.unit.tolist(), strict=True))
 
 
 def _span(years: list[int]) -> str:
@@ -842,7 +853,7 @@ def _components() -> Loaded:
     _check_unique(tidy, source)
     data = _finish(tidy)
     _flag_no_regional_variation(data, report, source)
-    units_map = dict(zip(data.indicator, data.unit, strict=True))
+    units_map = _units_of(data)
     return Loaded(COMPONENTS, data, report, _empty_apart(), "province", units_map)
 
 
@@ -983,7 +994,7 @@ def _prefecture() -> Loaded:
                 f"which is in another province"
             )
         mapping[(zh, province)] = code
-    key = list(zip(raw.prefecture_zh, raw.province_zh, strict=True))
+    key = list(zip(raw.prefecture_zh.tolist(), raw.province_zh.tolist(), strict=True))
     found = [mapping.get(k) for k in key]
     tidy["region"] = [names[c] if c is not None else k[0] for c, k in zip(found, key, strict=True)]
     tidy["region_code"] = pd.array(found, dtype="Int64")
@@ -1007,26 +1018,31 @@ def _prefecture() -> Loaded:
                 f"({reference:g} 万人) does not tell the copies apart ({pop.to_dict()})"
             )
         keep_occurrence[str(region)] = int(misfit.idxmin())
-    english = dict(zip(tidy.region, raw.prefecture_en, strict=True))
+    english = dict(zip(tidy.region.tolist(), raw.prefecture_en.tolist(), strict=True))
     drop = tidy.region.isin(keep_occurrence) & (
         tidy.occurrence != tidy.region.map(keep_occurrence).fillna(-1)
     )
     kept = tidy[~drop]
+    homonym_kept = kept[kept.region.isin(keep_occurrence)]
+    kept_series = {
+        key: part.sort_values("year").value.to_numpy()
+        for key, part in homonym_kept.groupby(["region", "indicator"], sort=False)
+    }
     for (region, indicator), part in tidy[drop].groupby(["region", "indicator"], sort=True):
         en = english[region]
         partners = sorted(r for r, e in english.items() if e == en and r != region)
-        partner_values = kept[kept.region.isin(partners) & (kept.indicator == indicator)]
-        same = (
+        dropped = part.sort_values("year").value.to_numpy()
+        same = len(partners) == 1 and bool(
             np.allclose(
-                part.sort_values("year").value.to_numpy(),
-                partner_values.sort_values("year").value.to_numpy(),
+                dropped,
+                kept_series.get((partners[0], indicator), np.array([])),
                 equal_nan=True,
             )
-            if len(partner_values) == len(part)
+            if len(kept_series.get((partners[0], indicator), [])) == len(dropped)
             else False
         )
         relation = (
-            f"identical to the series kept for {'/'.join(partners)}"
+            f"identical to the series kept for {partners[0]}"
             if same
             else "not matching its own 2010 census population"
         )
@@ -1083,7 +1099,7 @@ def _prefecture() -> Loaded:
         source=source,
     )
     _flag_no_regional_variation(data, report, source)
-    units_map = dict(zip(data.indicator, data.unit, strict=True))
+    units_map = _units_of(data)
     return Loaded(PREFECTURE, data, report, apart, "city", units_map)
 
 
