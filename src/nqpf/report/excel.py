@@ -1,0 +1,354 @@
+"""Excel workbooks and Stata datasets of result tables.
+
+:func:`write_excel` writes one formatted sheet per table (bold frozen header, fitted columns,
+numbers stored as numbers). :func:`write_stata` writes a Stata 14+ ``.dta`` file (format 118,
+UTF-8) with variable labels, renaming columns to valid Stata names and reporting each renaming.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import DataValidationError
+from nqpf.validation import ValidationReport
+
+__all__ = ["sheet_names", "stata_names", "write_excel", "write_stata"]
+
+_EXCEL_MAX_ROWS = 1_048_576
+_EXCEL_MAX_COLUMNS = 16_384
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+# Characters openpyxl refuses in cell text (XML 1.0 control characters).
+_CELL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_MAX_WIDTH = 60
+
+# Names Stata (User's Guide, "reserved names") and Mata keep for themselves.
+_STATA_RESERVED = frozenset(
+    """
+    _all _b _coef _cons _n _N _pi _pred _rc _se _skip byte double float int long str strL if in
+    using with aggregate array boolean break case catch class colvector complex const continue
+    default delegate delete do else eltypedef end enum explicit export external for friend
+    function global goto inline local NULL orgtype pointer pragma protected quad real rowvector
+    scalar short signed static string struct super switch template this throw transmorphic try
+    typedef typename union unsigned vector version virtual void volatile while
+    """.split()
+)
+_STATA_VALID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STATA_NAME_LENGTH = 32
+_STATA_LABEL_LENGTH = 80
+_STATA_STR_MAX = 2045
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Index as columns (unless it is the default range) and string column labels."""
+    data = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    data = data.copy()
+    data.columns = [
+        " / ".join(str(p) for p in c) if isinstance(c, tuple) else str(c) for c in data.columns
+    ]
+    return data
+
+
+def sheet_names(keys: list[str]) -> dict[str, str]:
+    """Valid Excel sheet names for table keys, as :func:`write_excel` uses them.
+
+    Names are cut to 31 characters, the characters ``[]:*?/`` and the backslash become ``_``,
+    enclosing apostrophes are dropped, an empty name becomes ``Sheet``, the reserved name
+    ``History`` becomes ``History_`` and names equal in any letter case get ``~2``, ``~3`` ...
+
+    Examples
+    --------
+    >>> sheet_names(["a/b", "Scores", "scores", "History"])
+    {'a/b': 'a_b', 'Scores': 'Scores', 'scores': 'scores~2', 'History': 'History_'}
+    """
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for key in keys:
+        base = _SHEET_FORBIDDEN.sub("_", str(key)).strip().strip("'").strip() or "Sheet"
+        if base.lower() == "history":  # reserved by Excel
+            base = "History_"
+        base = base[:31]
+        name, counter = base, 2
+        while name.lower() in used:
+            suffix = f"~{counter}"
+            name = base[: 31 - len(suffix)] + suffix
+            counter += 1
+        used.add(name.lower())
+        out[key] = name
+    return out
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_width(header: str, values: pd.Series) -> float:
+    sample = values.head(2000)
+    if pd.api.types.is_float_dtype(sample):
+        texts = [f"{v:.6g}" for v in sample.dropna()]
+    else:
+        texts = [str(v) for v in sample.dropna()]
+    widest = max([_display_width(header), *(_display_width(t) for t in texts)], default=8)
+    return float(min(max(widest + 2, 6), _MAX_WIDTH))
+
+
+def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write tables to an ``.xlsx`` workbook, one sheet per table.
+
+    Parameters
+    ----------
+    tables
+        Sheet title → table. A non-default row index is written as leading columns; MultiIndex
+        column labels are joined with " / ".
+    path
+        Target file; parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file. Sheet names are the keys made valid by :func:`sheet_names`.
+
+    Raises
+    ------
+    DataValidationError
+        For an empty mapping, a table larger than an Excel sheet, or text containing control
+        characters that Excel cannot store (the sheet, column and row are named).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_excel({"得分 scores": pd.DataFrame({"年份 year": [2020], "score": [0.5]}),
+    ...              "a/b": pd.DataFrame({"x": [1]})}, folder / "out.xlsx").name
+    'out.xlsx'
+    >>> with pd.ExcelFile(folder / "out.xlsx") as book:
+    ...     book.sheet_names
+    ['得分 scores', 'a_b']
+    >>> pd.read_excel(folder / "out.xlsx", sheet_name="得分 scores").to_dict("list")
+    {'年份 year': [2020], 'score': [0.5]}
+    """
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    if not tables:
+        raise DataValidationError("write_excel() needs at least one table")
+    frames: dict[str, pd.DataFrame] = {}
+    for key, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"table {key!r} is a {type(frame).__name__}, not a pandas DataFrame")
+        data = _flat(frame)
+        if len(data) + 1 > _EXCEL_MAX_ROWS or data.shape[1] > _EXCEL_MAX_COLUMNS:
+            raise DataValidationError(
+                f"table {key!r} has {len(data)} rows × {data.shape[1]} columns, more than an "
+                f"Excel sheet holds ({_EXCEL_MAX_ROWS - 1} × {_EXCEL_MAX_COLUMNS})"
+            )
+        _check_cells(key, data)
+        frames[key] = data
+    names = sheet_names(list(frames))
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    bold = Font(bold=True)
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for key, data in frames.items():
+            sheet = names[key]
+            data.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            for cell in ws[1]:
+                cell.font = bold
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
+            ws.freeze_panes = "A2"
+            for position, column in enumerate(data.columns, start=1):
+                width = _column_width(column, data[column])
+                ws.column_dimensions[get_column_letter(position)].width = width
+    return target
+
+
+def _check_cells(key: str, data: pd.DataFrame) -> None:
+    for column in [*data.columns]:
+        if _CELL_ILLEGAL.search(column):
+            raise DataValidationError(
+                f"table {key!r}: column name {column!r} has control characters"
+            )
+    for column in data.columns:
+        series = data[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        text = series.dropna().astype(str)
+        hits = text[text.str.contains(_CELL_ILLEGAL)]
+        if len(hits):
+            raise DataValidationError(
+                f"table {key!r}, column {column!r}, row {hits.index[0]}: text contains control "
+                f"characters that Excel cannot store: {hits.iloc[0]!r}"
+            )
+
+
+def stata_names(columns: list[object]) -> dict[object, str]:
+    """Valid, unique Stata variable names for column labels.
+
+    Rules: at most 32 characters from ``[A-Za-z0-9_]``, not starting with a digit, not a Stata
+    or Mata reserved word. Other characters become ``_``; a name with no usable character
+    (e.g. purely Chinese) becomes ``var<position>``; duplicates get ``_2``, ``_3`` ...
+
+    Examples
+    --------
+    >>> stata_names(["region code", "得分", "2020", "for", "score"])
+    {'region code': 'region_code', '得分': 'var2', '2020': '_2020', 'for': 'for_', 'score': 'score'}
+    """
+    used: set[str] = set()
+    out: dict[object, str] = {}
+    for position, column in enumerate(columns, start=1):
+        raw = str(column)
+        if _STATA_VALID.fullmatch(raw) and len(raw) <= _STATA_NAME_LENGTH:
+            text = raw
+        else:
+            text = re.sub(r"[^A-Za-z0-9_]+", "_", raw).strip("_") or f"var{position}"
+            if text[0].isdigit():
+                text = "_" + text
+        if text in _STATA_RESERVED:
+            text += "_"
+        text = text[:_STATA_NAME_LENGTH]
+        name, counter = text, 2
+        while name in used or name in _STATA_RESERVED:
+            suffix = f"_{counter}"
+            name = text[: _STATA_NAME_LENGTH - len(suffix)] + suffix
+            counter += 1
+        used.add(name)
+        out[column] = name
+    return out
+
+
+def _label_text(label: str | tuple[str, str] | list[str]) -> str:
+    if isinstance(label, tuple | list):
+        return " / ".join(str(part) for part in label if part)
+    return str(label)
+
+
+def write_stata(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    labels: Mapping[object, str | tuple[str, str]] | None = None,
+    data_label: str | None = None,
+    report: ValidationReport | None = None,
+) -> Path:
+    """Write a table to a Stata ``.dta`` file (format 118, UTF-8, Stata 14 or later).
+
+    Parameters
+    ----------
+    frame
+        The table. A non-default row index is written as leading columns.
+    path
+        Target file; parent folders are created.
+    labels
+        Variable labels keyed by original column: a string or a ``(Chinese, English)`` pair
+        written as ``"中文 / English"``; at most 80 characters. A renamed column without a
+        label gets its original name as label (cut to 80 characters).
+    data_label
+        Dataset label (at most 80 characters).
+    report
+        Receives one ``"renamed"`` issue per column whose name had to change.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file. Variable names are the columns made valid by :func:`stata_names`.
+
+    Raises
+    ------
+    DataValidationError
+        For a label longer than 80 characters, a label for an unknown column, or an object
+        column mixing text with other values (the column is named).
+
+    Notes
+    -----
+    Stata has no missing value for strings: missing text is written as an empty string. Boolean
+    columns are written as 0/1 bytes; categorical columns get value labels; text longer than
+    2045 bytes is stored as ``strL``.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "scores.dta"
+    >>> report = ValidationReport()
+    >>> write_stata(pd.DataFrame({"region_code": [110000], "得分": [0.5]}), target,
+    ...             labels={"得分": ("得分", "Score")}, report=report).name
+    'scores.dta'
+    >>> [issue.message for issue in report]
+    ["column '得分' written as Stata variable 'var2'"]
+    >>> pd.read_stata(target).to_dict("list")
+    {'region_code': [110000], 'var2': [0.5]}
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"write_stata() takes a pandas DataFrame, got {type(frame).__name__}")
+    data = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    originals = list(data.columns)
+    names = stata_names(originals)
+    given = dict(labels or {})
+    unknown = [k for k in given if k not in names]
+    if unknown:
+        raise DataValidationError(f"labels given for unknown column(s) {unknown!r}")
+    variable_labels: dict[str, str] = {}
+    for original, name in names.items():
+        if original in given:
+            text = _label_text(given[original])
+            if len(text) > _STATA_LABEL_LENGTH:
+                raise DataValidationError(
+                    f"label of column {original!r} has {len(text)} characters; Stata allows "
+                    f"{_STATA_LABEL_LENGTH}: {text!r}"
+                )
+            variable_labels[name] = text
+        elif str(original) != name:
+            variable_labels[name] = str(original)[:_STATA_LABEL_LENGTH]
+        if str(original) != name and report is not None:
+            report.add(
+                "renamed",
+                "repaired",
+                f"column {original!r} written as Stata variable {name!r}",
+                source=str(path),
+                original=original,
+                repaired=name,
+            )
+    if data_label is not None and len(data_label) > _STATA_LABEL_LENGTH:
+        raise DataValidationError(
+            f"data_label has {len(data_label)} characters; Stata allows {_STATA_LABEL_LENGTH}"
+        )
+    out = data.copy()
+    out.columns = [names[c] for c in originals]
+    strl: list[str] = []
+    dates: dict[str, str] = {}
+    for original, column in zip(originals, out.columns, strict=True):
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series):
+            out[column] = series.astype(np.int8)
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            dates[column] = "tc"
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            present = series.dropna()
+            mixed = present[~present.map(lambda v: isinstance(v, str))]
+            if len(mixed):
+                raise DataValidationError(
+                    f"column {original!r} mixes text with {type(mixed.iloc[0]).__name__} values "
+                    f"(row {mixed.index[0]}); convert it to one type first"
+                )
+            if (
+                len(present)
+                and present.map(lambda v: len(v.encode("utf-8"))).max() > _STATA_STR_MAX
+            ):
+                strl.append(column)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    out.to_stata(
+        target,
+        write_index=False,
+        version=118,
+        variable_labels=variable_labels,
+        data_label=data_label,
+        convert_dates=dates or None,
+        convert_strl=strl or None,
+    )
+    return target
