@@ -224,6 +224,25 @@ def test_from_file_misspelled_region_in_file(tmp_path):
     assert "alias" in set(panel.report.to_frame().kind)
 
 
+def test_from_file_region_name_and_code_must_agree(tmp_path):
+    frame = _wide_frame("地区", "年份", "gdp", "rd")
+    frame.insert(1, "行政区划代码", [110000, 310000, 110000, 310000])
+    path = tmp_path / "codes.csv"
+    frame.to_csv(path, index=False)
+    panel = Panel.from_file(path)
+    assert panel.regions == [BEIJING, SHANGHAI] and panel.indicators == ["gdp", "rd"]
+    frame.loc[2, "行政区划代码"] = 440000
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match="'北京' does not match its code '440000'"):
+        Panel.from_file(path)
+
+
+def test_helpers_quote_awkward_names():
+    frame = pd.DataFrame({"region": "北京", "year": [2020], "R&D (total)": [3.0], "class": [2.0]})
+    panel = Panel.from_wide(frame).ratio("r", "R&D (total)", "class")
+    assert panel.wide(["r"]).r.item() == 1.5
+
+
 def test_from_file_sheet_choice_and_unsupported_type(tmp_path):
     path = tmp_path / "two.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:

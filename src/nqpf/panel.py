@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import keyword
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -393,6 +394,19 @@ class Panel:
         UnknownRegionError, DuplicateError
             As in :meth:`from_long`.
 
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> table = pd.DataFrame({"省份": ["北京", "上海"], "年份": [2020, 2020],
+        ...                       "研发经费（亿元）": [2326.6, 1615.7]})
+        >>> table.to_csv(f"{folder}/rd.csv", index=False)
+        >>> panel = Panel.from_file(f"{folder}/rd.csv")
+        >>> panel.units, panel.wide().loc[(310000, 2020), "研发经费"]
+        ({'研发经费': '亿元'}, np.float64(1615.7))
+        >>> [i.message for i in panel.report][:2]
+        ["column '省份' read as region", "column '年份' read as year"]
+
         """
         path = Path(path)
         report = ValidationReport()
@@ -538,7 +552,14 @@ class Panel:
         )
 
     def wide(self, indicators: Sequence[str] | None = None) -> pd.DataFrame:
-        """Values with a (region_code, year) index and one column per indicator."""
+        """Values with a (region_code, year) index and one column per indicator.
+
+        Raises
+        ------
+        DataValidationError
+            An indicator not in the panel (with the closest names).
+
+        """
         if indicators is not None:
             self._check_indicators(indicators)
         data = self.data if indicators is None else self.data[self.data.indicator.isin(indicators)]
@@ -1179,7 +1200,8 @@ _BACKTICK = re.compile(r"`([^`]+)`")
 
 def _q(name: str) -> str:
     """Quote an indicator name for an expression when it is not an identifier."""
-    return name if name.isidentifier() and name not in _FUNCTIONS else f"`{name}`"
+    plain = name.isidentifier() and not keyword.iskeyword(name) and name not in _FUNCTIONS
+    return name if plain else f"`{name}`"
 
 
 def _parse_expression(expression: str, known: Sequence[str]) -> tuple[ast.Expression, dict]:
