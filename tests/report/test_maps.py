@@ -202,3 +202,13 @@ def test_city_map_colours_every_city_and_keeps_taiwan():
     assert (~grey).sum() == len(codes)
     assert grey[_region_at(ax, "taipei")]
     assert len(_inset(fig).collections) >= 3
+
+
+def test_draws_into_a_given_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4))
+    left, right = fig.subplots(1, 2)
+    assert province_map(pd.Series({110000: 1.0}), ax=right, inset=False) is fig
+    assert len(_regions(right).get_paths()) == 34 and not left.collections
+    assert not [a for a in right.child_axes if a.get_label() == "south_china_sea_inset"]
