@@ -33,12 +33,22 @@ def seed_for_meta(seed: Seed) -> Any:
     return seed
 
 
+def plain(value: Any) -> Any:
+    """A numpy scalar as the matching Python scalar (for readable messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def show(value: Any) -> str:
+    """``repr`` of a value as a user would write it (``620000``, not ``np.int64(620000)``)."""
+    return repr(plain(value))
+
+
 def _labels(index: pd.Index | None, positions: np.ndarray, limit: int = 5) -> str:
     shown = positions[:limit]
     if index is None:
         text = ", ".join(f"position {int(p)}" for p in shown)
     else:
-        text = ", ".join(repr(index[int(p)]) for p in shown)
+        text = ", ".join(show(index[int(p)]) for p in shown)
     if len(positions) > limit:
         text += f" and {len(positions) - limit} more"
     return text
@@ -74,7 +84,7 @@ def check_nonnegative(
     if bad.size:
         raise DataValidationError(
             f"{name}{where} must be non-negative; {bad.size} negative value(s) at "
-            f"{_labels(index, bad)} (e.g. {arr[bad[0]]!r})"
+            f"{_labels(index, bad)} (e.g. {show(arr[bad[0]])})"
         )
 
 
@@ -87,7 +97,7 @@ def check_positive(
         reason = f" ({why})" if why else ""
         raise DataValidationError(
             f"{name}{where} must be strictly positive{reason}; {bad.size} value(s) <= 0 at "
-            f"{_labels(index, bad)} (e.g. {arr[bad[0]]!r})"
+            f"{_labels(index, bad)} (e.g. {show(arr[bad[0]])})"
         )
 
 
@@ -117,9 +127,9 @@ def as_groups(
         labels = [c for c in groups.cat.categories if c in present]
     else:
         try:
-            labels = sorted(series.unique())
+            labels = sorted(plain(v) for v in series.unique())
         except TypeError:
-            labels = list(series.unique())
+            labels = [plain(v) for v in series.unique()]
     codes = pd.Categorical(series, categories=labels).codes.astype(np.intp)
     return codes, labels
 
@@ -151,8 +161,8 @@ def row_name(frame: pd.DataFrame, pos: int, region: str | None) -> str:
     """How to name row ``pos`` of ``frame`` in a message."""
     label = frame.index[pos]
     if region is not None:
-        return f"region {frame[region].iloc[pos]!r} (row {label!r})"
-    return f"row {label!r}"
+        return f"region {show(frame[region].iloc[pos])} (row {show(label)})"
+    return f"row {show(label)}"
 
 
 def check_wide(wide: Any, what: str, min_years: int = 2) -> pd.DataFrame:
@@ -170,7 +180,9 @@ def check_wide(wide: Any, what: str, min_years: int = 2) -> pd.DataFrame:
         raise DataValidationError(f"{what} needs at least 2 regions (rows); got {wide.shape[0]}")
     dup = wide.index[wide.index.duplicated()].unique()
     if len(dup):
-        raise DuplicateError(f"{what}: region(s) {list(dup)[:5]} appear in more than one row")
+        raise DuplicateError(
+            f"{what}: region(s) {[plain(d) for d in dup[:5]]} appear in more than one row"
+        )
     if wide.columns.duplicated().any():
         raise DuplicateError(
             f"{what}: year(s) {list(wide.columns[wide.columns.duplicated()])} appear twice"
@@ -181,7 +193,7 @@ def check_wide(wide: Any, what: str, min_years: int = 2) -> pd.DataFrame:
         raise DataValidationError(f"{what}: values must be numeric: {exc}") from None
     bad = np.argwhere(~np.isfinite(values))
     if bad.size:
-        cells = ", ".join(f"({wide.index[i]!r}, {wide.columns[j]!r})" for i, j in bad[:5])
+        cells = ", ".join(f"({show(wide.index[i])}, {show(wide.columns[j])})" for i, j in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise DataValidationError(
             f"{what}: {len(bad)} missing or infinite value(s) at (region, year) {cells}{more}; "

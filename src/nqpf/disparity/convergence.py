@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nqpf.disparity._common import require_columns, year_codes
+from nqpf.disparity._common import plain, require_columns, show, year_codes
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.results import Result, Summary, make_meta
 
@@ -40,7 +40,7 @@ def _values(
     raw = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
 
     def name(p: int) -> str:
-        who = f"region {frame[region].iloc[p]!r}" if region else f"row {frame.index[p]!r}"
+        who = f"region {show(frame[region].iloc[p])}" if region else f"row {show(frame.index[p])}"
         return f"{who} in {years[p]}"
 
     bad = np.flatnonzero(~np.isfinite(raw))
@@ -53,7 +53,7 @@ def _values(
     if positive:
         bad = np.flatnonzero(raw <= 0)
         if bad.size:
-            cells = ", ".join(f"{name(int(p))} ({raw[p]!r})" for p in bad[:5])
+            cells = ", ".join(f"{name(int(p))} ({show(raw[p])})" for p in bad[:5])
             raise DataValidationError(
                 f"column {value!r} must be strictly positive to take logarithms; "
                 f"{bad.size} value(s) <= 0: {cells}"
@@ -310,20 +310,21 @@ def _growth_panel(
         col = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(col))
         if bad.size:
-            cells = ", ".join(f"region {data.region.iloc[p]!r} in {years[p]}" for p in bad[:5])
+            cells = ", ".join(f"region {show(data.region.iloc[p])} in {years[p]}" for p in bad[:5])
             raise DataValidationError(f"control {c!r} has missing or non-numeric values: {cells}")
         data[f"ctl:{c}"] = col
     missing_region = np.flatnonzero(data.region.isna().to_numpy())
     if missing_region.size:
         raise DataValidationError(
-            f"column {region!r} is missing in rows {list(frame.index[missing_region[:5]])}"
+            f"column {region!r} is missing in rows "
+            f"{[plain(i) for i in frame.index[missing_region[:5]]]}"
         )
-    dup = data.duplicated(["region", "year"], keep=False)
+    dup = data.duplicated(["region", "year"], keep=False).to_numpy()
     if dup.any():
-        first = data[dup].iloc[0]
+        first = int(np.flatnonzero(dup)[0])
         raise DuplicateError(
-            f"region {first.region!r} appears more than once in {first.year} "
-            f"({int(dup.sum())} duplicated rows)"
+            f"region {show(data.region.iloc[first])} appears more than once in "
+            f"{data.year.iloc[first]} ({int(dup.sum())} duplicated rows)"
         )
     uniq = np.unique(years)
     if len(uniq) < 2:
@@ -339,10 +340,11 @@ def _growth_panel(
     nxt = data.groupby("region", sort=False).shift(-1)
     gap = nxt.year.notna() & (nxt.year - data.year != dt)
     if gap.any():
-        row = data[gap].iloc[0]
+        first = int(np.flatnonzero(gap.to_numpy())[0])
+        start, after = int(data.year.iloc[first]), int(nxt.year.iloc[first])
         raise DataValidationError(
-            f"region {row.region!r} has no observation in {int(row.year) + dt} between "
-            f"{int(row.year)} and {int(nxt.year[gap].iloc[0])}; growth needs consecutive years "
+            f"region {show(data.region.iloc[first])} has no observation in {start + dt} between "
+            f"{start} and {after}; growth needs consecutive years "
             f"({int(gap.sum())} gap(s) in all). Fill or drop the gap explicitly"
         )
     keep = nxt.year.notna().to_numpy()
@@ -633,7 +635,8 @@ def club_convergence(
     mixed = clubs_per_region[clubs_per_region > 1]
     if len(mixed):
         raise DataValidationError(
-            f"region(s) {list(mixed.index[:5])} belong to more than one club in column {club!r}"
+            f"region(s) {[plain(m) for m in mixed.index[:5]]} belong to more than one club in "
+            f"column {club!r}"
         )
     if frame[club].isna().any():
         rows = list(frame.index[frame[club].isna()][:5])
@@ -644,14 +647,15 @@ def club_convergence(
         n_reg = sub[region].nunique()
         if n_reg < 2:
             raise DataValidationError(
-                f"club {name!r} has {n_reg} region; β-convergence within a club needs at least 2"
+                f"club {show(name)} has {n_reg} region; β-convergence within a club needs "
+                "at least 2"
             )
         try:
             res = beta_convergence(
                 sub, value, region, year, controls=controls, effects=effects, cluster=cluster
             )
         except DataValidationError as exc:
-            raise DataValidationError(f"club {name!r}: {exc}") from None
+            raise DataValidationError(f"club {show(name)}: {exc}") from None
         results[name] = res
         row = res.coefficients.loc["ln_y"]
         records.append(

@@ -31,6 +31,7 @@ from nqpf.disparity._common import (
     rng_from,
     row_name,
     seed_for_meta,
+    show,
     year_codes,
 )
 from nqpf.errors import DataValidationError
@@ -436,7 +437,7 @@ def _prepare(
             name = index[bad[0]] if index is not None else f"position {bad[0]}"
             raise DataValidationError(
                 f"weights{where} must be positive population weights; {bad.size} value(s) <= 0 "
-                f"(first at {name!r}); drop such rows explicitly"
+                f"(first at {show(name)}); drop such rows explicitly"
             )
     k = len(labels)
     ysum = np.bincount(codes, weights=w * y, minlength=k)

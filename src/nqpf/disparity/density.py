@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._common import as_values, require_columns, row_name, year_codes
+from nqpf.disparity._common import as_values, require_columns, row_name, show, year_codes
 from nqpf.errors import DataValidationError
 from nqpf.results import Result, Summary, make_meta
 
@@ -275,7 +275,7 @@ def kernel_density(
     for yr, grp in cells_keys.itertuples(index=False):
         mask = (years == yr) & (labels == grp)
         x = raw[mask]
-        where = f"year {yr}" + (f", group {grp!r}" if group else "")
+        where = f"year {yr}" + (f", group {show(grp)}" if group else "")
         if len(x) < 2:
             raise DataValidationError(f"{where} has {len(x)} value(s); a density needs at least 2")
         if rule == "fixed":

@@ -513,7 +513,7 @@ def markov(
     ...                     index=["a", "b", "c"], columns=[2000, 2001, 2002])
     >>> r = markov(wide, k=3, periods=None)
     >>> r.counts.to_numpy().tolist()
-    [[1.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]
+    [[1, 1, 0], [1, 0, 1], [0, 1, 1]]
     """
     data = check_wide(wide, "markov")
     values = data.to_numpy()
@@ -552,7 +552,7 @@ def markov(
     )
     return MarkovResult(
         transition_matrix=pd.DataFrame(probs, index=idx_from, columns=idx_to),
-        counts=pd.DataFrame(counts, index=idx_from, columns=idx_to),
+        counts=pd.DataFrame(counts.astype(np.int64), index=idx_from, columns=idx_to),
         classes=pd.DataFrame(codes + 1, index=data.index, columns=data.columns),
         class_bounds=bounds,
         distribution=dist,
@@ -753,7 +753,7 @@ def spatial_markov(
     >>> w = np.array([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]])
     >>> r = spatial_markov(wide, w, k=2)
     >>> r.counts.groupby(level="lag_class").sum().sum(axis=1).tolist()
-    [4.0, 4.0]
+    [4, 4]
     """
     data = check_wide(wide, "spatial_markov")
     mat, already = _weights_matrix(w, data.index)
@@ -796,7 +796,7 @@ def spatial_markov(
     pooled = markov(data, k, classes, relative=relative, periods=None)
     return SpatialMarkovResult(
         transition_matrices=pd.DataFrame(probs.reshape(-1, k_val), index=idx, columns=to),
-        counts=pd.DataFrame(counts.reshape(-1, k_val), index=idx, columns=to),
+        counts=pd.DataFrame(counts.reshape(-1, k_val).astype(np.int64), index=idx, columns=to),
         classes=pd.DataFrame(codes + 1, index=data.index, columns=data.columns),
         lag_classes=pd.DataFrame(lcodes + 1, index=data.index, columns=data.columns),
         class_bounds=bounds,
