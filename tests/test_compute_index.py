@@ -44,17 +44,28 @@ def test_linear_index_matches_hand_computation():
 
 def test_unknown_variable_in_system_is_named_with_a_suggestion():
     panel = toy_panel(x=[0, 5, 10, 10, 0, 5], y=[0, 4, 2, 2, 0, 4])
-    bad = {**SYSTEM, "dimensions": [
-        {"name": "d1", "indicators": [{"name": "a", "formula": "xx + 1"},
-                                      {"name": "b", "formula": "y"}]}]}
+    bad = {
+        **SYSTEM,
+        "dimensions": [
+            {
+                "name": "d1",
+                "indicators": [{"name": "a", "formula": "xx + 1"}, {"name": "b", "formula": "y"}],
+            }
+        ],
+    }
     with pytest.raises(IndexSystemError, match=r"indicator 'a'.*unknown indicator 'xx'.*'x'"):
         compute_index(panel, bad, weighting="equal")
 
 
 def test_constant_indicator_is_an_error_unless_excluded():
     panel = toy_panel(x=[1, 5, 10, 10, 0, 5], y=[3, 3, 3, 3, 3, 3])
-    system = {**SYSTEM, "dimensions": [*SYSTEM["dimensions"], {
-        "name": "d3", "indicators": [{"name": "c", "formula": "x * x"}]}]}
+    system = {
+        **SYSTEM,
+        "dimensions": [
+            *SYSTEM["dimensions"],
+            {"name": "d3", "indicators": [{"name": "c", "formula": "x * x"}]},
+        ],
+    }
     with pytest.raises(DataValidationError, match="b"):
         compute_index(panel, system, weighting="equal")
     result = compute_index(panel, system, weighting="equal", exclude=["b"])
@@ -71,9 +82,18 @@ def test_incomplete_region_years_are_left_out_and_reported():
 
 def test_negative_value_under_a_log_names_the_cell():
     panel = toy_panel(x=[0, 5, -1, 10, 0, 5], y=[0, 4, 2, 2, 0, 4])
-    system = {**SYSTEM, "dimensions": [
-        {"name": "d1", "indicators": [{"name": "a", "formula": "log(x + 1)"},
-                                      {"name": "b", "formula": "y"}]}]}
+    system = {
+        **SYSTEM,
+        "dimensions": [
+            {
+                "name": "d1",
+                "indicators": [
+                    {"name": "a", "formula": "log(x + 1)"},
+                    {"name": "b", "formula": "y"},
+                ],
+            }
+        ],
+    }
     with pytest.raises(IndexSystemError, match="log"):
         compute_index(panel, system, weighting="equal")
 
@@ -104,8 +124,11 @@ def test_bad_choices_are_named():
 
 def test_system_yaml_errors(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text("name: s\ndimensions:\n  - name: d\n    indicators:\n"
-                    "      - {name: a, direction: 2}\n      - {name: b}\n", encoding="utf-8")
+    path.write_text(
+        "name: s\ndimensions:\n  - name: d\n    indicators:\n"
+        "      - {name: a, direction: 2}\n      - {name: b}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(IndexSystemError, match="direction"):
         load_system(path)
     with pytest.raises(IndexSystemError, match="neither a file nor a built-in"):

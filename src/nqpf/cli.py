@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.panel import Panel
 from rich.table import Table
 
 from nqpf.errors import NqpfError
@@ -64,11 +65,11 @@ def _aliases(pairs: list[str] | None) -> dict[str, str]:
 
 def _load_panel(data: Path | None, level: str, aliases: dict[str, str]) -> Any:
     from nqpf.data import load_province_panel
-    from nqpf.panel import Panel
+    from nqpf.panel import Panel as DataPanel
 
     if data is None:
         return load_province_panel()
-    return Panel.from_file(data, level=level, aliases=aliases)  # type: ignore[arg-type]
+    return DataPanel.from_file(data, level=level, aliases=aliases)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -78,12 +79,13 @@ def datasets() -> None:
     from nqpf.data import catalog
 
     frame = catalog()
-    table = Table(title="Bundled datasets 内置数据集", show_lines=True)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for field in ("title", "level", "years", "units", "source", "licence", "caveats", "loader"):
+            table.add_row(field, str(getattr(row, field)))
+        console.print(Panel(table, title=f"[bold cyan]{row.name}", title_align="left"))
 
 
 @app.command()
@@ -95,9 +97,9 @@ def validate(
     out: Annotated[Path | None, typer.Option(help="Write validation.md here.")] = None,
 ) -> None:
     """Read a user table, check it and list every problem and repair."""
-    from nqpf.panel import Panel
+    from nqpf.panel import Panel as DataPanel
 
-    panel = Panel.from_file(file, level=level, aliases=_aliases(alias))  # type: ignore[arg-type]
+    panel = DataPanel.from_file(file, level=level, aliases=_aliases(alias))  # type: ignore[arg-type]
     report = panel.report
     report.extend(panel.validate())
     console.print(

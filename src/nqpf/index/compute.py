@@ -55,7 +55,8 @@ class IndexResult(Result):
     dimension_scores
         ``region_code, year, dimension, score``.
     indicator_weights
-        ``indicator, dimension, subdimension, weight, label_zh, label_en, direction, unit``.
+        ``indicator, dimension, dimension_zh, dimension_en, subdimension, weight, label_zh,
+        label_en, direction, unit``.
     obstacles
         ``region_code, year, level, factor, obstacle_pct`` (indicator and dimension level).
     values, normalized
@@ -232,6 +233,8 @@ def compute_index(
         {
             "indicator": weights.index,
             "dimension": table.dimension.to_numpy(),
+            "dimension_zh": table.dimension_zh.to_numpy(),
+            "dimension_en": table.dimension_en.to_numpy(),
             "subdimension": table.subdimension.to_numpy(),
             "weight": weights.to_numpy(),
             "label_zh": table.label_zh.to_numpy(),
