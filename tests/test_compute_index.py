@@ -180,3 +180,11 @@ def test_result_contract(province_result, tmp_path):
     path = province_result.to_excel(tmp_path / "index.xlsx")
     back = pd.read_excel(path, sheet_name="scores")
     assert len(back) == 31 * 12
+
+
+def test_docs_list_every_builtin_indicator():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "index-system.md").read_text(encoding="utf-8")
+    for indicator in load_system("nqpf-province").indicators:
+        assert f"`{indicator.name}`" in text and f"`{indicator.formula}`" in text

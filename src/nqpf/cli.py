@@ -24,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+console = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -102,9 +102,10 @@ def validate(
     panel = DataPanel.from_file(file, level=level, aliases=_aliases(alias))  # type: ignore[arg-type]
     report = panel.report
     report.extend(panel.validate())
+    years = panel.years
+    span = f"year {years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
     console.print(
-        f"{file}: {len(panel.regions)} regions, {len(panel.years)} years "
-        f"({panel.years[0]}–{panel.years[-1]}), {len(panel.indicators)} indicators"
+        f"{file}: {len(panel.regions)} regions, {span}, {len(panel.indicators)} indicators"
     )
     console.print(report.to_markdown(max_rows=50))
     if out is not None:
@@ -145,7 +146,7 @@ def index(
     result.indicator_weights.to_csv(out / "weights.csv", index=False, encoding="utf-8-sig")
     result.obstacles.to_csv(out / "obstacles.csv", index=False, encoding="utf-8-sig")
     (out / "validation.md").write_text(result.report.to_markdown(10_000), encoding="utf-8")
-    console.print(str(result.summary()))
+    console.print(str(result.summary()), highlight=False)
     console.print(f"[green]wrote[/] {out}/scores.csv, weights.csv, obstacles.csv, validation.md")
 
 

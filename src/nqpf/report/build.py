@@ -75,7 +75,7 @@ def build_report(
     add_index_sections(
         html,
         result,
-        uncertainty=uncertainty.to_frame(),
+        uncertainty=uncertainty.summary_frame(),
         sensitivity=uncertainty.sensitivity,
         validation=result.report,
     )
@@ -88,7 +88,7 @@ def build_report(
                 "ranks": result.ranking("rank").reset_index(),
                 "weights": result.indicator_weights,
                 "obstacles": result.obstacles,
-                "rank_uncertainty": uncertainty.to_frame(),
+                "rank_uncertainty": uncertainty.summary_frame(),
                 "system": result.system.to_frame(),
                 "validation": result.report.to_frame(),
             },
