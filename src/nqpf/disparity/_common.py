@@ -111,27 +111,28 @@ def as_groups(
         )
     if len(groups) != n:
         raise DataValidationError(f"groups{where} has {len(groups)} entries but values has {n}")
-    series = pd.Series(
-        np.asarray(groups, dtype=object)
-        if not isinstance(groups, pd.Series)
-        else groups.to_numpy(),
-        copy=False,
-    )
-    missing = np.flatnonzero(series.isna().to_numpy())
-    if missing.size:
-        raise DataValidationError(
-            f"groups{where} has {missing.size} missing label(s) at {_labels(index, missing)}"
-        )
-    if isinstance(groups, pd.Series) and isinstance(groups.dtype, pd.CategoricalDtype):
-        present = set(groups.dropna().unique())
-        labels = [c for c in groups.cat.categories if c in present]
-    else:
-        try:
-            labels = sorted(plain(v) for v in series.unique())
-        except TypeError:
-            labels = [plain(v) for v in series.unique()]
-    codes = pd.Categorical(series, categories=labels).codes.astype(np.intp)
-    return codes, labels
+    categorical = isinstance(getattr(groups, "dtype", None), pd.CategoricalDtype)
+    arr = groups.to_numpy() if isinstance(groups, pd.Series | pd.Index) else np.asarray(groups)
+    if arr.ndim != 1:
+        raise DataValidationError(f"groups{where} must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind in "fO" or categorical:
+        missing = np.flatnonzero(pd.isna(arr))
+        if missing.size:
+            raise DataValidationError(
+                f"groups{where} has {missing.size} missing label(s) at {_labels(index, missing)}"
+            )
+    if categorical:
+        cats = groups.cat.categories if isinstance(groups, pd.Series) else groups.categories
+        codes_all = pd.Categorical(arr, categories=cats).codes
+        present = np.flatnonzero(np.bincount(codes_all, minlength=len(cats)))
+        remap = np.full(len(cats), -1, dtype=np.intp)
+        remap[present] = np.arange(present.size)
+        return remap[codes_all], [plain(cats[i]) for i in present]
+    try:
+        uniq, codes = np.unique(arr, return_inverse=True)
+    except TypeError:  # labels of mixed types: keep first-appearance order
+        codes, uniq = pd.factorize(arr, sort=False)
+    return codes.astype(np.intp).ravel(), [plain(v) for v in uniq]
 
 
 def require_columns(frame: pd.DataFrame, columns: Sequence[str | None], what: str = "") -> None:

@@ -263,7 +263,7 @@ def kernel_density(
                 f"bandwidth={bandwidth!r} is unknown; choose one of {list(BANDWIDTH_RULES)} "
                 "or a positive number"
             )
-        rule = bandwidth
+        rule: str = bandwidth
     else:
         if not np.isfinite(bandwidth) or bandwidth <= 0:
             raise DataValidationError(f"bandwidth must be positive, got {bandwidth!r}")
@@ -290,7 +290,7 @@ def kernel_density(
         samples.append(x)
     hmax = max(r["bandwidth"] for r in records)
     if np.ndim(grid) == 0:
-        points = int(grid)  # type: ignore[arg-type]
+        points = int(grid)
         if points < 2:
             raise DataValidationError(f"grid must have at least 2 points, got {grid!r}")
         grid_arr = np.linspace(raw.min() - cut * hmax, raw.max() + cut * hmax, points)

@@ -162,7 +162,7 @@ def _first_passage(p: np.ndarray) -> np.ndarray:
         can_hit = reach[:, j]
         bad = ~can_hit
         # hitting j is certain from i unless i can reach a state that cannot reach j
-        certain = ~(reach[:, bad].any(axis=1))
+        certain = np.asarray(~reach[:, bad].any(axis=1), dtype=bool)
         certain[j] = False
         good = np.flatnonzero(certain)
         if good.size:
@@ -175,7 +175,7 @@ def _first_passage(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bickenbach_bode(matrices: np.ndarray) -> dict[str, float]:
+def _bickenbach_bode(matrices: np.ndarray) -> dict[str, Any]:
     """Q and LR statistics and degrees of freedom for (m, k, k) regime count matrices."""
     pooled = matrices.sum(axis=0)
     p0 = _probabilities(pooled)
@@ -253,7 +253,9 @@ class HomogeneityTest(Result):
 
 
 def homogeneity_test(
-    counts: Sequence[Any], regimes: Sequence[str] | None = None, null: str | None = None
+    counts: Sequence[Any] | np.ndarray,
+    regimes: Sequence[str] | None = None,
+    null: str | None = None,
 ) -> HomogeneityTest:
     r"""Bickenbach-Bode homogeneity test of Markov transition probabilities across regimes.
 

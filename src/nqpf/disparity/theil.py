@@ -207,6 +207,7 @@ def theil(values: Any, groups: Any = None, kind: TheilKind = "T") -> TheilResult
         check_nonnegative(y, index)
     else:
         check_positive(y, index, why="Theil L takes ln(y)")
+    labels: list[Hashable]
     if groups is None:
         codes, labels = np.zeros(len(y), dtype=np.intp), ["all"]
     else:
@@ -408,7 +409,7 @@ def disparity_table(
                     }
             for kind in ("T", "L"):
                 if f"theil_{kind.lower()}" in measures:
-                    t = theil(vals, grp, kind=kind)  # type: ignore[arg-type]
+                    t = theil(vals, grp, kind=kind)
                     key = f"theil_{kind.lower()}"
                     rec |= {key: t.total, f"{key}_within": t.within, f"{key}_between": t.between}
         except DataValidationError as exc:
