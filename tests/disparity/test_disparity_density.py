@@ -111,3 +111,16 @@ def test_missing_value_names_region_and_year():
     )
     with pytest.raises(DataValidationError, match="上海.*2020"):
         kernel_density(frame, "v", region="region")
+
+
+def test_missing_group_label_is_named():
+    frame = pd.DataFrame(
+        {
+            "region": ["北京", "上海", "广东", "湖南"],
+            "year": [2020] * 4,
+            "v": [1.0, 2.0, 3.0, 4.0],
+            "zone": ["e", None, "e", "c"],
+        }
+    )
+    with pytest.raises(DataValidationError, match="'zone' is missing.*上海"):
+        kernel_density(frame, "v", group="zone", region="region")

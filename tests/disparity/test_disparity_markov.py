@@ -11,6 +11,8 @@ import pytest
 from giddy.ergodic import mfpt as giddy_mfpt
 from giddy.ergodic import steady_state as giddy_steady_state
 from giddy.markov import Markov, Spatial_Markov, homogeneity
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 from scipy.stats import kendalltau
 
@@ -265,3 +267,34 @@ def test_weights_errors_name_the_problem(relative_gdp, knn_w):
         spatial_markov(relative_gdp.loc[knn_w.id_order], island)
     with pytest.raises(WeightsError, match="non-negative"):
         spatial_markov(relative_gdp.loc[knn_w.id_order], -knn_w.full()[0])
+
+
+# --------------------------------------------------------------------------------- properties
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=5),
+    st.integers(min_value=3, max_value=12),
+    st.integers(min_value=2, max_value=6),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_markov_invariants(k, regions, years, seed):
+    values = np.random.default_rng(seed).lognormal(size=(regions * 3, years))
+    wide = pd.DataFrame(values, columns=range(2000, 2000 + years))
+    res = markov(wide, k=k, periods=None)
+    assert res.counts.to_numpy().sum() == len(wide) * (years - 1)
+    assert res.classes.isin(range(1, k + 1)).all().all()
+    rows = res.transition_matrix.dropna()
+    np.testing.assert_allclose(rows.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(res.distribution.sum(axis=1), 1.0, rtol=1e-12)
+    # quantile classes depend on ranks only: a monotone transform changes nothing
+    again = markov(np.log(wide) * 3.0 + 7.0, k=k, periods=None)
+    pd.testing.assert_frame_equal(again.counts, res.counts)
+
+
+def test_relative_classes_need_positive_year_means(relative_gdp):
+    res = markov(relative_gdp * 7.0, k=5, relative=True)
+    pd.testing.assert_frame_equal(res.classes, markov(relative_gdp, k=5).classes)
+    bad = relative_gdp.copy()
+    bad[2001] = bad[2001] - bad[2001].mean() - 1.0
+    with pytest.raises(DataValidationError, match=r"\[2001\]"):
+        markov(bad, relative=True)

@@ -269,6 +269,13 @@ def kernel_density(
             raise DataValidationError(f"bandwidth must be positive, got {bandwidth!r}")
         rule = "fixed"
     labels = frame[group].to_numpy() if group else np.zeros(len(frame), dtype=int)
+    if group:
+        missing = np.flatnonzero(pd.isna(labels))
+        if missing.size:
+            cells = ", ".join(
+                f"{row_name(frame, int(p), region)} in {years[p]}" for p in missing[:5]
+            )
+            raise DataValidationError(f"column {group!r} is missing for {cells}")
     cells_keys = pd.DataFrame({"year": years, "group": labels}).drop_duplicates()
     cells_keys = cells_keys.sort_values(["year", "group"], ignore_index=True)
     samples, records = [], []

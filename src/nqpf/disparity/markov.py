@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 
-from nqpf.disparity._common import check_wide
+from nqpf.disparity._common import check_wide, plain
 from nqpf.errors import DataValidationError, WeightsError
 from nqpf.results import Result, Summary, make_meta
 
@@ -336,6 +336,18 @@ def homogeneity_test(
 # ---------------------------------------------------------------------------------------------
 # classical Markov chain
 # ---------------------------------------------------------------------------------------------
+def _relative(values: np.ndarray, years: Sequence[Hashable], what: str) -> np.ndarray:
+    """Values divided by their year's cross-regional mean (which must be positive)."""
+    means = values.mean(axis=0)
+    bad = np.flatnonzero(means <= 0)
+    if bad.size:
+        raise DataValidationError(
+            f"{what}: relative=True needs a positive mean in every year; the mean is <= 0 in "
+            f"{[plain(years[t]) for t in bad[:5]]}"
+        )
+    return values / means
+
+
 def _class_index(k: int, name: str) -> pd.Index:
     return pd.Index(range(1, k + 1), name=name)
 
@@ -519,9 +531,9 @@ def markov(
     """
     data = check_wide(wide, "markov")
     values = data.to_numpy()
-    if relative:
-        values = values / values.mean(axis=0, keepdims=True)
     years = list(data.columns)
+    if relative:
+        values = _relative(values, years, "markov")
     codes, k, bounds = _classify(values, k, classes, years, "markov")
     counts = _transition_counts(codes, k)
     probs = _probabilities(counts)
@@ -760,9 +772,9 @@ def spatial_markov(
     data = check_wide(wide, "spatial_markov")
     mat, already = _weights_matrix(w, data.index)
     values = data.to_numpy()
-    if relative:
-        values = values / values.mean(axis=0, keepdims=True)
     years = list(data.columns)
+    if relative:
+        values = _relative(values, years, "spatial_markov")
     codes, k_val, bounds = _classify(values, k, classes, years, "spatial_markov")
     lag = mat @ values
     if lag_classes is None:
