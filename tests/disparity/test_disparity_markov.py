@@ -4,6 +4,7 @@ Kendall tau."""
 import warnings
 
 import libpysal
+import libpysal.graph
 import mapclassify
 import numpy as np
 import pandas as pd
@@ -122,7 +123,7 @@ def test_time_homogeneity_equals_giddy(relative_gdp):
 
 
 def test_break_years_define_periods(relative_gdp):
-    res = markov(relative_gdp, k=3, periods=[2005, 2015])
+    res = markov(relative_gdp, k=3, periods=[2015, 2005])
     assert res.homogeneity.regimes == ("1997-2005", "2005-2015", "2015-2022")
 
 
@@ -152,6 +153,7 @@ def test_spatial_markov_accepts_array_sparse_dataframe_and_shuffled_rows(relativ
         (sparse.csr_array(dense), wide),
         (frame_w, shuffled),
         (knn_w, shuffled),
+        (libpysal.graph.Graph.from_W(knn_w), shuffled),
     ]:
         res = spatial_markov(data, w, k=4)
         pd.testing.assert_frame_equal(res.counts, base.counts)

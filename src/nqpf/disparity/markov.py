@@ -457,10 +457,10 @@ def _period_split(
             return None
         blocks = [b for b in np.array_split(starts, min(int(periods), n_trans)) if b.size]
     else:
-        breaks = list(periods)
         start_years = np.asarray(years[:-1])
         try:
-            block_id = np.searchsorted(np.asarray(breaks), start_years, side="right")
+            breaks = np.sort(np.asarray(list(periods)))
+            block_id = np.searchsorted(breaks, start_years, side="right")
         except TypeError:
             raise DataValidationError("periods must be an int or a list of break years") from None
         blocks = [starts[block_id == b] for b in np.unique(block_id)]
@@ -727,8 +727,9 @@ def spatial_markov(
         Regions × years DataFrame.
     w
         Spatial weights: an n × n numpy array or scipy sparse matrix in the row order of
-        ``wide``; a DataFrame labelled by region; or a libpysal ``W`` (matched on its
-        ``id_order``). Rows are standardised to sum to 1 here.
+        ``wide``; a DataFrame labelled by region; a libpysal ``W`` (matched on its
+        ``id_order``) or ``Graph`` (matched on its ``unique_ids``). Rows are standardised to sum
+        to 1 here.
     k
         Number of quantile classes of the values and of the lag.
     classes
