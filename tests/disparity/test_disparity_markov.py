@@ -4,7 +4,6 @@ Kendall tau."""
 import warnings
 
 import libpysal
-import libpysal.graph
 import mapclassify
 import numpy as np
 import pandas as pd
@@ -153,10 +152,16 @@ def test_spatial_markov_accepts_array_sparse_dataframe_and_shuffled_rows(relativ
         (sparse.csr_array(dense), wide),
         (frame_w, shuffled),
         (knn_w, shuffled),
-        (libpysal.graph.Graph.from_W(knn_w), shuffled),
     ]:
         res = spatial_markov(data, w, k=4)
         pd.testing.assert_frame_equal(res.counts, base.counts)
+
+
+def test_spatial_markov_accepts_libpysal_graph(relative_gdp, knn_w):
+    graph = pytest.importorskip("libpysal.graph")  # needs geopandas
+    shuffled = relative_gdp.sample(frac=1.0, random_state=1)
+    res = spatial_markov(shuffled, graph.Graph.from_W(knn_w), k=4)
+    pd.testing.assert_frame_equal(res.counts, spatial_markov(relative_gdp, knn_w, k=4).counts)
 
 
 def test_spatial_markov_row_standardises_binary_weights(relative_gdp, knn_w):
