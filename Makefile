@@ -29,7 +29,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests bench
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/index.py
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(OUT) build src/*.egg-info

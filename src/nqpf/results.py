@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 __all__ = ["Result", "Summary", "make_meta"]
 
 
+@cache
 def _package_version() -> str:
     try:
         return version("nqpf")
@@ -97,11 +99,13 @@ class Result:
 
 
 def _plain(obj: Any) -> Any:
-    """Convert numpy scalars and containers to plain Python for JSON."""
+    """Convert numpy scalars and containers to plain Python for JSON (non-finite → None)."""
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [_plain(v) for v in obj]
     if isinstance(obj, np.generic):
-        return obj.item()
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None  # JSON has no NaN or Infinity
     return obj

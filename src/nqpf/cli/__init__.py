@@ -1,0 +1,11 @@
+"""The ``nqpf`` command line.
+
+One module per command group registers its commands on the shared :data:`app`. Every command prints
+errors as one clear line (the region, indicator or year at fault) and exits with status 2 instead of
+a traceback.
+"""
+
+from nqpf.cli import data, index  # noqa: F401  (registers the commands)
+from nqpf.cli._app import app
+
+__all__ = ["app"]

@@ -1,0 +1,53 @@
+"""Commands about data: ``nqpf datasets`` and ``nqpf validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from nqpf.cli._app import app, console, friendly, parse_aliases
+
+
+@app.command()
+@friendly
+def datasets() -> None:
+    """List the bundled real datasets with years, sources, licences and caveats."""
+    from nqpf.data import catalog
+
+    frame = catalog()
+    for row in frame.itertuples(index=False):
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for field in ("title", "level", "years", "units", "source", "licence", "caveats", "loader"):
+            table.add_row(field, str(getattr(row, field)))
+        console.print(Panel(table, title=f"[bold cyan]{row.name}", title_align="left"))
+
+
+@app.command()
+@friendly
+def validate(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX table, long or wide layout.")],
+    level: Annotated[str, typer.Option(help="province or city")] = "province",
+    alias: Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write validation.md here.")] = None,
+) -> None:
+    """Read a user table, check it and list every problem and repair."""
+    from nqpf.panel import Panel as DataPanel
+
+    panel = DataPanel.from_file(file, level=level, aliases=parse_aliases(alias))  # type: ignore[arg-type]
+    report = panel.report
+    report.extend(panel.validate())
+    years = panel.years
+    span = f"year {years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
+    console.print(
+        f"{file}: {len(panel.regions)} regions, {span}, {len(panel.indicators)} indicators"
+    )
+    console.print(report.to_markdown(max_rows=50))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "validation.md").write_text(report.to_markdown(max_rows=10_000), encoding="utf-8")
