@@ -171,11 +171,11 @@ def _lookup(level: Level) -> dict[str, int]:
     if level == "province":
         for code, row in provinces().iterrows():
             for key in (str(code), row["name"], row["short"], _clean(row["name_en"]).lower()):
-                table[key] = int(code)  # type: ignore[arg-type]
+                table[key] = int(code)
     else:
         for code, row in cities().iterrows():
             for key in (str(code), row["name"], row["short"]):
-                table.setdefault(key, int(code))  # type: ignore[arg-type]
+                table.setdefault(key, int(code))
     return table
 
 

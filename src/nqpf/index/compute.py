@@ -307,8 +307,8 @@ def _weights(
                 critic_weights(values, directions),
                 method="multiplicative",
             ).reindex(values.columns)
-        extra = {"dimensions": dimension.to_dict()} if weighting == "equal" else {}
-        return indicator_weights(values, weighting, directions, **extra).reindex(values.columns)
+        options = {"dimensions": dimension.to_dict()} if weighting == "equal" else {}
+        return indicator_weights(values, weighting, directions, **options).reindex(values.columns)
     given = pd.Series(weighting, dtype=float)
     missing = sorted(set(values.columns) - set(given.index))
     extra = sorted(set(given.index) - set(values.columns))
