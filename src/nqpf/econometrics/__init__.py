@@ -1,0 +1,28 @@
+"""Panel and spatial panel econometrics.
+
+Fixed-effects SAR/SEM/SDM/SDEM by maximum likelihood with the Lee–Yu bias correction,
+LeSage–Pace effects, LM/LR/Wald/Hausman tests, and non-spatial panel fixed effects for
+comparison.
+
+>>> from nqpf.econometrics import SpatialPanel
+>>> SpatialPanel("sdm", "twoway")
+SpatialPanel(model='sdm', effects='twoway', lee_yu=True, vcov='information')
+"""
+
+from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, lm_tests
+from nqpf.econometrics.effects import Spectrum, impacts
+from nqpf.econometrics.panel import PanelFEResults, hausman, panel_fe
+from nqpf.econometrics.spatial_panel import SpatialPanel, SpatialPanelResults
+
+__all__ = [
+    "HypothesisTest",
+    "NotApplicable",
+    "PanelFEResults",
+    "SpatialPanel",
+    "SpatialPanelResults",
+    "Spectrum",
+    "hausman",
+    "impacts",
+    "lm_tests",
+    "panel_fe",
+]

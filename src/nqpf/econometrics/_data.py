@@ -1,0 +1,343 @@
+"""Input handling shared by the panel estimators: data → balanced arrays, weights → aligned matrix.
+
+Arrays are in *time-major* order, as in Elhorst's spatial panel code and in ``spreg``: the
+dependent variable is a ``(T, n)`` array (row ``t`` holds all regions in year ``t``) and the
+regressors a ``(T, n, k)`` array; flattening gives region 1, region 2, ... of the first year, then
+the second year, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from nqpf.errors import DataValidationError, DuplicateError, WeightsError
+from nqpf.panel import Panel
+
+Effects = Literal["region", "time", "twoway"]
+EFFECTS: tuple[str, ...] = ("region", "time", "twoway")
+
+_SHOW = 8  # how many offending cells a message lists
+
+
+@dataclass(frozen=True)
+class PanelArrays:
+    """A balanced panel as arrays.
+
+    Attributes
+    ----------
+    y
+        ``(T, n)`` dependent variable.
+    X
+        ``(T, n, k)`` regressors, columns named by ``names``.
+    regions, years
+        Labels of the ``n`` regions (sorted) and ``T`` years (sorted).
+    """
+
+    y: np.ndarray
+    X: np.ndarray
+    y_name: str
+    names: tuple[str, ...]
+    regions: tuple[Hashable, ...]
+    years: tuple[int, ...]
+
+
+def _label(value: Hashable) -> str:
+    return str(value)
+
+
+def to_frame(
+    data: Panel | pd.DataFrame,
+    variables: Sequence[str],
+    region: str,
+    year: str,
+) -> pd.DataFrame:
+    """A frame indexed by ``(region, year)`` with one column per variable (nothing dropped)."""
+    if isinstance(data, Panel):
+        missing = [v for v in variables if v not in data.indicators]
+        if missing:
+            raise DataValidationError(
+                f"variable(s) {missing} not in the panel; it has {data.indicators}"
+            )
+        frame = data.wide(list(variables))
+        frame.index = frame.index.set_names(["region", "year"])
+        return frame
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"data must be a nqpf.panel.Panel or a pandas DataFrame, not {type(data).__name__}"
+        )
+    frame = data
+    if isinstance(frame.index, pd.MultiIndex) and {region, year} <= set(frame.index.names):
+        frame = frame.reset_index()
+    absent = [c for c in (region, year, *variables) if c not in frame.columns]
+    if absent:
+        raise DataValidationError(
+            f"column(s) {absent} not found; the table has {list(frame.columns)} "
+            f"(set region= and year= to the names of the region and year columns)"
+        )
+    frame = frame[[region, year, *variables]]
+    years = pd.to_numeric(frame[year], errors="coerce")
+    bad = years.isna() | (np.mod(years.fillna(0.5), 1) != 0)
+    if bad.any():
+        rows = ", ".join(repr(v) for v in frame.loc[bad, year].head(_SHOW))
+        raise DataValidationError(f"column {year!r} must hold whole years; found {rows}")
+    frame = frame.assign(**{year: years.astype(np.int64)})
+    dup = frame.duplicated([region, year], keep=False)
+    if dup.any():
+        cells = frame.loc[dup, [region, year]].drop_duplicates().head(_SHOW)
+        shown = ", ".join(f"{r} {y}" for r, y in cells.itertuples(index=False))
+        raise DuplicateError(
+            f"{int(dup.sum())} rows share a region and year: {shown}; "
+            "a panel needs one row per region and year"
+        )
+    out = frame.set_index([region, year])
+    out.index = out.index.set_names(["region", "year"])
+    values = out.apply(pd.to_numeric, errors="coerce")
+    text = values.isna() & out.notna()
+    if text.to_numpy().any():
+        where = [
+            f"{r} {y} {c}={out.at[(r, y), c]!r}"
+            for (r, y), row in text.iterrows()
+            for c in text.columns
+            if row[c]
+        ]
+        raise DataValidationError(f"{len(where)} non-numeric cell(s): " + "; ".join(where[:_SHOW]))
+    return values.astype(float)
+
+
+def check_cells(frame: pd.DataFrame) -> None:
+    """Raise if a variable has missing cells, naming an all-missing year first."""
+    for name in frame.columns:
+        column = frame[name]
+        if not column.isna().any():
+            continue
+        by_year = column.isna().groupby(level="year").all()
+        empty = [int(y) for y in by_year.index[by_year.to_numpy()]]
+        if empty:
+            raise DataValidationError(
+                f"variable {name!r} has no value at all in year(s) {empty}; drop those years "
+                "from the data or fill them explicitly (nothing is dropped automatically)"
+            )
+        cells = column.index[column.isna().to_numpy()]
+        shown = ", ".join(f"{r} {y}" for r, y in cells[:_SHOW])
+        more = f" and {len(cells) - _SHOW} more" if len(cells) > _SHOW else ""
+        raise DataValidationError(
+            f"variable {name!r} has {len(cells)} missing value(s): {shown}{more}; "
+            "fill them (e.g. Panel.interpolate) or drop the regions or years explicitly"
+        )
+
+
+def balanced_arrays(
+    data: Panel | pd.DataFrame,
+    y: str,
+    x: Sequence[str],
+    region: str = "region_code",
+    year: str = "year",
+) -> PanelArrays:
+    """Validate a balanced panel and return it as time-major arrays.
+
+    Raises
+    ------
+    DataValidationError
+        Unknown columns, non-numeric or missing cells (an all-missing year is named as such),
+        or missing region-years (the panel must be balanced; they are listed).
+    DuplicateError
+        The same region and year twice.
+    """
+    x = list(x)
+    if isinstance(y, str) is False:
+        raise TypeError(f"y must be one column name, got {y!r}")
+    if not x:
+        raise DataValidationError("x must name at least one explanatory variable")
+    if y in x:
+        raise DataValidationError(f"{y!r} is both the dependent and an explanatory variable")
+    repeated = sorted({v for v in x if x.count(v) > 1})
+    if repeated:
+        raise DataValidationError(f"explanatory variable(s) {repeated} listed twice")
+    frame = to_frame(data, [y, *x], region, year)
+    check_cells(frame)
+    regions = sorted(frame.index.get_level_values("region").unique(), key=_sort_key)
+    years = sorted(int(v) for v in frame.index.get_level_values("year").unique())
+    full = pd.MultiIndex.from_product([regions, years], names=["region", "year"])
+    if len(frame) != len(full):
+        absent = full.difference(frame.index)
+        shown = ", ".join(f"{r} {t}" for r, t in list(absent)[:_SHOW])
+        more = f" and {len(absent) - _SHOW} more" if len(absent) > _SHOW else ""
+        raise DataValidationError(
+            f"unbalanced panel: {len(absent)} region-year(s) missing ({shown}{more}); "
+            "these estimators need every region in every year — fill the gaps or drop "
+            "the regions or years explicitly"
+        )
+    if len(years) < 2:
+        raise DataValidationError(f"a panel needs at least two years; found {years}")
+    if len(regions) < 3:
+        raise DataValidationError(f"a spatial panel needs at least three regions; found {regions}")
+    # time-major: sort by year, then region
+    ordered = frame.reindex(pd.MultiIndex.from_product([regions, years])).to_numpy()
+    T, n = len(years), len(regions)
+    cube = ordered.reshape(n, T, 1 + len(x)).transpose(1, 0, 2)
+    return PanelArrays(
+        y=np.ascontiguousarray(cube[:, :, 0]),
+        X=np.ascontiguousarray(cube[:, :, 1:]),
+        y_name=y,
+        names=tuple(x),
+        regions=tuple(regions),
+        years=tuple(years),
+    )
+
+
+def _sort_key(value: Hashable) -> tuple[int, Any]:
+    if isinstance(value, int | np.integer | float | np.floating):
+        return (0, value)
+    return (1, str(value))
+
+
+# -------------------------------------------------------------------------------- weights
+def weights_matrix(w: Any, regions: Sequence[Hashable]) -> np.ndarray:
+    """The ``n × n`` dense weights matrix aligned to ``regions`` (sorted labels of the data).
+
+    Accepted: :class:`nqpf.spatial.SpatialWeights` (aligned with its ``align``); a libpysal
+    ``W`` (aligned by its ids); a pandas DataFrame with region labels as index and columns; or
+    a numpy array / scipy sparse matrix whose rows are already in the order of the sorted
+    regions of the data.
+
+    Raises
+    ------
+    WeightsError
+        Shape or labels that do not match the regions (naming the missing and extra ones),
+        non-finite or negative weights, self-neighbours, or regions without any neighbour.
+    """
+    from nqpf.spatial.weights import SpatialWeights
+
+    regions = list(regions)
+    n = len(regions)
+    if isinstance(w, SpatialWeights):
+        matrix = np.asarray(w.align(regions).dense, dtype=float)
+    elif hasattr(w, "full") and hasattr(w, "id_order"):  # libpysal W
+        dense, ids = w.full()
+        matrix = _align_labelled(np.asarray(dense, dtype=float), list(ids), list(ids), regions)
+    elif isinstance(w, pd.DataFrame):
+        matrix = _align_labelled(w.to_numpy(dtype=float), list(w.index), list(w.columns), regions)
+    elif sparse.issparse(w):
+        matrix = np.asarray(w.toarray(), dtype=float)
+    else:
+        matrix = np.asarray(w, dtype=float)
+    if matrix.shape != (n, n):
+        raise WeightsError(
+            f"spatial weights are {matrix.shape[0]}×{matrix.shape[-1]} but the data have "
+            f"{n} regions; pass weights with region labels (DataFrame, libpysal W or "
+            "nqpf.spatial weights) to align them"
+        )
+    if not np.isfinite(matrix).all():
+        raise WeightsError("spatial weights contain NaN or infinite values")
+    if (matrix < 0).any():
+        i, j = np.argwhere(matrix < 0)[0]
+        raise WeightsError(
+            f"spatial weights must be non-negative; w[{regions[i]}, {regions[j]}] = {matrix[i, j]}"
+        )
+    diagonal = np.flatnonzero(np.diag(matrix) != 0)
+    if diagonal.size:
+        raise WeightsError(
+            "a region cannot be its own neighbour; non-zero diagonal for "
+            + ", ".join(_label(regions[i]) for i in diagonal[:_SHOW])
+        )
+    lonely = np.flatnonzero(matrix.sum(axis=1) == 0)
+    if lonely.size:
+        raise WeightsError(
+            "region(s) without any neighbour: "
+            + ", ".join(_label(regions[i]) for i in lonely[:_SHOW])
+            + "; connect them to their nearest neighbour(s) (nqpf.spatial weights do this "
+            "and report it)"
+        )
+    return matrix
+
+
+def _align_labelled(
+    matrix: np.ndarray, rows: list[Hashable], columns: list[Hashable], regions: list[Hashable]
+) -> np.ndarray:
+    if matrix.shape != (len(rows), len(columns)):
+        raise WeightsError(f"weights of shape {matrix.shape} with {len(rows)} labels")
+    if rows != columns and set(map(str, rows)) != set(map(str, columns)):
+        raise WeightsError("spatial weights must have the same labels on rows and columns")
+    position = {str(label): i for i, label in enumerate(rows)}
+    column_position = {str(label): j for j, label in enumerate(columns)}
+    wanted = [str(r) for r in regions]
+    missing = [r for r in wanted if r not in position]
+    extra = sorted(set(position) - set(wanted))
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"no weights for region(s) {missing[:_SHOW]}")
+        if extra:
+            parts.append(f"weights for region(s) {extra[:_SHOW]} that are not in the data")
+        raise WeightsError(
+            "spatial weights do not match the regions of the data: " + "; ".join(parts)
+        )
+    order_r = [position[r] for r in wanted]
+    order_c = [column_position[r] for r in wanted]
+    return matrix[np.ix_(order_r, order_c)]
+
+
+def is_row_standardised(matrix: np.ndarray, tol: float = 1e-10) -> bool:
+    """True when every row of ``matrix`` sums to one."""
+    return bool(np.all(np.abs(matrix.sum(axis=1) - 1.0) <= tol))
+
+
+# -------------------------------------------------------------------------------- transforms
+def demean(a: np.ndarray, effects: str) -> np.ndarray:
+    """Within transformation of a ``(T, n, ...)`` array.
+
+    ``region`` subtracts each region's time mean, ``time`` each year's cross-section mean and
+    ``twoway`` both, adding back the grand mean.
+    """
+    if effects == "region":
+        return a - a.mean(axis=0, keepdims=True)
+    if effects == "time":
+        return a - a.mean(axis=1, keepdims=True)
+    if effects == "twoway":
+        return (
+            a
+            - a.mean(axis=0, keepdims=True)
+            - a.mean(axis=1, keepdims=True)
+            + a.mean(axis=(0, 1), keepdims=True)
+        )
+    raise ValueError(f"effects must be one of {EFFECTS}, got {effects!r}")
+
+
+def spatial_lag(matrix: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """``W a_t`` for every year of a ``(T, n)`` or ``(T, n, k)`` array."""
+    return np.einsum("ij,tj...->ti...", matrix, a, optimize=True)
+
+
+def collinear_columns(X: np.ndarray, names: Sequence[str], tol: float = 1e-10) -> list[str]:
+    """Describe linear dependencies between the columns of ``X`` (empty when of full rank).
+
+    Each entry names a column that is (numerically) a combination of others, and which.
+    """
+    names = list(names)
+    scale = np.sqrt((X**2).sum(axis=0))
+    out: list[str] = []
+    zero = scale <= tol * max(1.0, float(scale.max(initial=0.0)))
+    for j in np.flatnonzero(zero):
+        out.append(f"{names[j]!r} has no variation left after the fixed effects")
+    keep = np.flatnonzero(~zero)
+    if keep.size == 0:
+        return out
+    Z = X[:, keep] / scale[keep]
+    kept: list[int] = []
+    for pos, j in enumerate(keep):
+        if kept:
+            base = Z[:, [keep.tolist().index(k) for k in kept]]
+            coef, *_ = np.linalg.lstsq(base, Z[:, pos], rcond=None)
+            resid = Z[:, pos] - base @ coef
+            if float(resid @ resid) <= 1e-9:
+                partners = [names[k] for k, c in zip(kept, coef, strict=True) if abs(c) > 1e-6]
+                out.append(f"{names[j]!r} is a linear combination of {partners}")
+                continue
+        kept.append(int(j))
+    return out
