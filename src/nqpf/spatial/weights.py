@@ -909,7 +909,8 @@ def province_geometries() -> dict[int, Any]:
 
 def _geometries(geometries: Any) -> dict[Hashable, Any]:
     if geometries is None:
-        return dict(province_geometries())
+        geoms: dict[Hashable, Any] = {c: g for c, g in province_geometries().items()}
+        return geoms
     if isinstance(geometries, Mapping):
         return {c: _as_shapely(g) for c, g in geometries.items()}
     if isinstance(geometries, pd.DataFrame):
@@ -1061,10 +1062,10 @@ def _connect_islands(
     links: list[tuple[Hashable, Hashable]] = []
     lil = mat.tolil()
     names = []
-    for i in isolated:
+    for i in isolated.tolist():
         dist = great_circle_distance(lonlat[i, 0], lonlat[i, 1], lonlat[:, 0], lonlat[:, 1])
         dist[i] = np.inf
-        nearest = np.argsort(dist, kind="stable")[:k]
+        nearest = np.argsort(dist, kind="stable")[:k].tolist()
         for j in nearest:
             lil[i, j] = 1.0
             lil[j, i] = 1.0
@@ -1109,13 +1110,12 @@ def _check_codes(codes: Sequence[Hashable]) -> tuple[Hashable, ...]:
 def _check_distinct(ids: Sequence[Hashable], lonlat: np.ndarray) -> None:
     bad = ~np.all(np.isfinite(lonlat), axis=1)
     if bad.any():
-        raise WeightsError(
-            f"missing or non-finite lon/lat for regions {[ids[i] for i in np.flatnonzero(bad)]}"
-        )
+        where = [ids[i] for i in np.flatnonzero(bad).tolist()]
+        raise WeightsError(f"missing or non-finite lon/lat for regions {where}")
     _, first, counts = np.unique(lonlat, axis=0, return_index=True, return_counts=True)
     if np.any(counts > 1):
         dup = lonlat[first[counts > 1][0]]
-        same = [ids[i] for i in np.flatnonzero(np.all(lonlat == dup, axis=1))]
+        same = [ids[i] for i in np.flatnonzero(np.all(lonlat == dup, axis=1)).tolist()]
         raise WeightsError(f"regions {same} have the same location {tuple(dup)}: distance 0")
 
 
@@ -1169,7 +1169,6 @@ def _series(
             raise WeightsError(f"{len(ids)} codes for {x.size} values")
     bad = ~np.isfinite(x)
     if bad.any():
-        raise DataValidationError(
-            f"{what} is missing or not finite for regions {[ids[i] for i in np.flatnonzero(bad)]}"
-        )
+        where = [ids[i] for i in np.flatnonzero(bad).tolist()]
+        raise DataValidationError(f"{what} is missing or not finite for regions {where}")
     return ids, x
