@@ -164,3 +164,23 @@ def test_impacts_properties(n, seed, rho, beta, theta):
     assert total[0] == pytest.approx((beta + theta) / (1 - rho), rel=1e-9, abs=1e-9)
     expected = dense_effects([beta], [theta], rho, W)[0]
     np.testing.assert_allclose([direct[0], indirect[0], total[0]], expected, atol=1e-8)
+
+
+def test_symmetrisable_weights_use_the_symmetric_solver(helpers):
+    """Row-standardised contiguity-like W (symmetric pattern): eigenvalues from the symmetric
+    similar matrix equal numpy's general eigenvalues (1e-12); a kNN W is not symmetrisable."""
+    from nqpf.econometrics.effects import symmetrizer
+
+    rng = np.random.default_rng(4)
+    C = np.triu((rng.uniform(size=(40, 40)) < 0.15) * rng.uniform(1, 3, size=(40, 40)), 1)
+    C = C + C.T
+    C[np.arange(40), (np.arange(40) + 1) % 40] += 1.0  # no isolated regions
+    C[(np.arange(40) + 1) % 40, np.arange(40)] += 1.0
+    W = C / C.sum(axis=1, keepdims=True)
+    assert symmetrizer(W) is not None
+    s = Spectrum(W)
+    assert not np.iscomplexobj(s.eigenvalues)
+    np.testing.assert_allclose(
+        np.sort(s.eigenvalues), np.sort(np.linalg.eigvals(W).real), atol=1e-12
+    )
+    assert symmetrizer(helpers.knn(30, k=4, seed=1)) is None

@@ -138,6 +138,9 @@ def test_tidy_frame_of_spatial_results(results):
     assert direct.loc["ln_rd", "std_error"] == res.effects.loc["ln_rd", "direct_se"]
     assert res.meta["effects_draws"] == 100 and res.meta["seed"] == 0
     assert res.aic == pytest.approx(-2 * res.log_likelihood + 2 * 6)
+    payload = json.loads(json.dumps(res.to_dict()))
+    assert payload["fit"]["n_regions"] == 31
+    assert {t["name"] for t in payload["tests"]} >= {"lm_lag", "hausman"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res._repr_html_()

@@ -559,6 +559,24 @@ class SpatialPanelResults(Result):
                 )
         return pd.DataFrame(rows)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form: ``meta``, the tidy records, the fit statistics and the tests."""
+        out = super().to_dict()
+        out["fit"] = {
+            "sigma2": float(self.sigma2),
+            "log_likelihood": float(self.log_likelihood),
+            "aic": float(self.aic),
+            "bic": float(self.bic),
+            "r2": float(self.r2),
+            "r2_corr": float(self.r2_corr),
+            "n_regions": int(self.n_regions),
+            "n_periods": int(self.n_periods),
+            "n_obs": int(self.n_obs),
+            "rho_bounds": [float(b) for b in self.rho_bounds],
+        }
+        out["tests"] = [test.to_dict() for test in self.tests.values()]
+        return out
+
     def summary(self) -> Summary:
         """A journal-style table: coefficients with stars and (SE) below, fit, effects, tests."""
         label = {"rho": "ρ (rho)", "lambda": "λ (lambda)"}
