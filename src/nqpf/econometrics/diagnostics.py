@@ -195,7 +195,7 @@ def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, Test
     err_score = ewe / sigma2
     null_lag = "no spatially lagged dependent variable (ρ = 0)"
     null_err = "no spatial autocorrelation in the errors (λ = 0)"
-    note = "LM test on the within-transformed non-spatial model"
+    note = ""
     return {
         "lm_lag": chi2_test("lm_lag", lag_score**2 / J, 1, null_lag, note),
         "robust_lm_lag": chi2_test(
@@ -203,7 +203,7 @@ def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, Test
             (lag_score - err_score) ** 2 / (J - t_tw),
             1,
             null_lag,
-            note + "; robust to a local spatial error",
+            "robust to a local spatial error",
         ),
         "lm_error": chi2_test("lm_error", err_score**2 / t_tw, 1, null_err, note),
         "robust_lm_error": chi2_test(
@@ -211,7 +211,7 @@ def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, Test
             (err_score - t_tw / J * lag_score) ** 2 / (t_tw * (1 - t_tw / J)),
             1,
             null_err,
-            note + "; robust to a local spatial lag",
+            "robust to a local spatial lag",
         ),
     }
 

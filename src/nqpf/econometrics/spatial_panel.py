@@ -636,10 +636,7 @@ class SpatialPanelResults(Result):
                 "统计量 Statistic": ["" if pd.isna(s) else f"{s:.4f}" for s in tests.statistic],
                 "自由度 df": ["" if pd.isna(d) else f"{d:g}" for d in tests.df],
                 "p值 p-value": ["" if pd.isna(p) else f"{p:.4f}" for p in tests.p_value],
-                "说明 Note": [
-                    n[len("not applicable: ") :] if str(n).startswith("not applicable") else ""
-                    for n in tests.note
-                ],
+                "说明 Note": ["" if pd.isna(n) else str(n) for n in tests.note],
             },
             index=[_TEST_LABEL.get(t, t) for t in tests.test],
         )
