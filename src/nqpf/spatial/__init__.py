@@ -12,6 +12,15 @@ from nqpf.spatial.autocorrelation import (
     moran,
     moran_by_year,
 )
+from nqpf.spatial.geodetector import (
+    DISCRETIZATION_METHODS,
+    INTERACTION_TYPES,
+    GeoDetectorResult,
+    OptimalDiscretization,
+    discretize,
+    geodetector,
+    optimal_discretization,
+)
 from nqpf.spatial.weights import (
     EARTH_RADIUS_KM,
     SpatialWeights,
@@ -26,7 +35,14 @@ from nqpf.spatial.weights import (
 )
 
 __all__ = [
+    "DISCRETIZATION_METHODS",
     "EARTH_RADIUS_KM",
+    "INTERACTION_TYPES",
+    "GeoDetectorResult",
+    "OptimalDiscretization",
+    "discretize",
+    "geodetector",
+    "optimal_discretization",
     "GetisOrdResult",
     "LocalMoranResult",
     "MoranResult",
