@@ -8,7 +8,8 @@ is it converging, and how do regions move between levels?
 - :func:`theil`, :func:`coefficient_of_variation`, :func:`disparity_table`;
 - :func:`kernel_density`, :func:`kde_bandwidth`: Gaussian kernel density by year;
 - :func:`sigma_convergence`, :func:`beta_convergence`, :func:`club_convergence`;
-- :func:`markov`, :func:`spatial_markov`, :func:`homogeneity_test`, :func:`rank_mobility`.
+- :func:`markov`, :func:`spatial_markov`, :func:`homogeneity_test`, :func:`rank_mobility`;
+- :func:`disparity_study`: all of the above on one value, by year and group, in one call.
 """
 
 from nqpf.disparity.convergence import (
@@ -36,6 +37,7 @@ from nqpf.disparity.markov import (
     rank_mobility,
     spatial_markov,
 )
+from nqpf.disparity.study import DisparityStudyResult, disparity_study
 from nqpf.disparity.theil import (
     DisparityTable,
     TheilResult,
@@ -50,6 +52,7 @@ __all__ = [
     "ClubConvergenceResult",
     "DagumGiniResult",
     "DagumPanelResult",
+    "DisparityStudyResult",
     "DisparityTable",
     "HomogeneityTest",
     "KernelDensityResult",
@@ -63,6 +66,7 @@ __all__ = [
     "coefficient_of_variation",
     "dagum_gini",
     "dagum_gini_panel",
+    "disparity_study",
     "disparity_table",
     "homogeneity_test",
     "kde_bandwidth",

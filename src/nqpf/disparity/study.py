@@ -1,0 +1,731 @@
+r"""The whole regional-differences study in one call.
+
+:func:`disparity_study` takes a composite-index result, a :class:`~nqpf.panel.Panel` or a long
+table and runs every measure of :mod:`nqpf.disparity` on one value, grouped by macro-region or a
+user column: Dagum's Gini decomposition by year with bootstrap intervals, Theil T and L, the
+coefficient of variation, kernel densities (national and per group), σ-, β- and club
+convergence, classical and spatial Markov chains with their homogeneity tests, and rank mobility.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nqpf import regions
+from nqpf.disparity._common import Seed, seed_for_meta, show
+from nqpf.disparity.convergence import (
+    BetaConvergenceResult,
+    ClubConvergenceResult,
+    SigmaConvergenceResult,
+    beta_convergence,
+    club_convergence,
+    sigma_convergence,
+)
+from nqpf.disparity.dagum import DagumPanelResult, dagum_gini_panel
+from nqpf.disparity.density import BandwidthRule, KernelDensityResult, kernel_density
+from nqpf.disparity.markov import (
+    MarkovResult,
+    RankMobilityResult,
+    SpatialMarkovResult,
+    markov,
+    rank_mobility,
+    spatial_markov,
+)
+from nqpf.disparity.theil import DisparityTable, disparity_table, theil
+from nqpf.errors import DataValidationError, DuplicateError, IslandWarning, NqpfError
+from nqpf.results import Result, Summary, make_meta
+
+__all__ = ["NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
+
+#: Label of the whole sample in per-group tables and figures.
+NATIONAL = "全国 National"
+
+#: Minimum average number of regions per Markov class that :func:`auto_classes` keeps.
+REGIONS_PER_CLASS = 7
+
+_MACRO_LABELS = {key: f"{zh} {en}" for key, (zh, en) in regions.MACRO_REGIONS.items()}
+
+
+def auto_classes(n_regions: int) -> tuple[int, str]:
+    r"""Number of Markov classes for ``n_regions`` regions, and the reason in words.
+
+    The rule keeps at least :data:`REGIONS_PER_CLASS` (7) regions per quantile class on average,
+    with 2 to 5 classes: :math:`k = \min(5, \max(2, \lfloor n / 7 \rfloor))`. For the 31
+    provinces this gives 4 classes of about 7.75 provinces (5 classes would hold 6.2). The
+    spatial Markov chain splits the transitions once more by the neighbours' class, into
+    :math:`k^2` rows, so each extra class thins every row quickly.
+
+    Examples
+    --------
+    >>> auto_classes(31)[0], auto_classes(300)[0], auto_classes(10)[0]
+    (4, 5, 2)
+    """
+    if n_regions < 2:
+        raise DataValidationError(f"a Markov chain needs at least 2 regions, got {n_regions}")
+    k = min(5, max(2, n_regions // REGIONS_PER_CLASS))
+    reason = (
+        f"k = {k} quantile classes for {n_regions} regions: about {n_regions / k:.2f} regions per "
+        f"class and year (the rule keeps at least ~{REGIONS_PER_CLASS}"
+        + (f"; k = {k + 1} would leave {n_regions / (k + 1):.2f}" if k < 5 else "")
+        + f"); the spatial Markov chain splits the transitions further into {k}×{k} "
+        "(neighbour class, start class) rows."
+    )
+    return k, reason
+
+
+# ---------------------------------------------------------------------------------------------
+# result
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DisparityStudyResult(Result):
+    """Every regional-differences measure of one value, by year and group.
+
+    Attributes
+    ----------
+    value, group
+        The measured value and the grouping (``"macro_region"`` or a column name).
+    groups
+        Group labels in display order (NBS order East, Central, West, Northeast for
+        macro-regions; sorted otherwise).
+    data
+        The long table analysed: ``region, year, value, group``.
+    k, k_reason
+        Number of Markov classes and why.
+    measures
+        CV, Gini with Dagum's parts, Theil T and L with their parts, by year.
+    dagum
+        Dagum decomposition by year with bootstrap intervals.
+    theil_groups
+        Tidy ``year, kind, component, group, value``: Theil T and L with each group's index,
+        weight and contribution, by year.
+    density, group_density
+        Gaussian kernel densities by year for the whole sample and for each group (same grid).
+    sigma, group_sigma
+        σ-convergence of the whole sample and of each group.
+    beta
+        Absolute β-convergence, two-way fixed effects, standard errors clustered by region.
+    clubs
+        The same regression within each group (club convergence).
+    markov
+        Classical Markov chain on pooled quantile classes, with the time-homogeneity test.
+    spatial_markov
+        Spatial Markov chain conditioned on the neighbours' class, or ``None`` (see ``notes``).
+    mobility
+        Kendall's τ between consecutive years and between the first and last year.
+    notes
+        What the reader must know beyond each part's own notes: spatial-weight repairs,
+        skipped parts, the bootstrap. :meth:`summary` adds the class rule and the notes of the
+        Markov chains.
+    """
+
+    value: str
+    group: str
+    groups: tuple[Hashable, ...]
+    data: pd.DataFrame
+    k: int
+    k_reason: str
+    measures: DisparityTable
+    dagum: DagumPanelResult
+    theil_groups: pd.DataFrame
+    density: KernelDensityResult
+    group_density: KernelDensityResult
+    sigma: SigmaConvergenceResult
+    group_sigma: dict[Hashable, SigmaConvergenceResult]
+    beta: BetaConvergenceResult
+    clubs: ClubConvergenceResult
+    markov: MarkovResult
+    spatial_markov: SpatialMarkovResult | None
+    mobility: RankMobilityResult
+    notes: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> list[int]:
+        """Years analysed."""
+        return sorted(int(y) for y in self.data["year"].unique())
+
+    # -- tidy tables of each part (the CLI writes these as CSV) ----------------------------
+    def dagum_frame(self) -> pd.DataFrame:
+        """Dagum decomposition by year with bootstrap standard errors and intervals.
+
+        Columns ``year, component, group, other_group, value, std_error, lower, upper``.
+        """
+        return self.dagum.to_frame()
+
+    def theil_frame(self) -> pd.DataFrame:
+        """Theil T and L by year: ``year, kind, component, group, value``."""
+        return self.theil_groups.copy()
+
+    def density_frame(self) -> pd.DataFrame:
+        """Kernel densities ``year, group, x, density``.
+
+        ``group`` is :data:`NATIONAL` for the whole sample.
+        """
+        national = self.density.to_frame()
+        national.insert(1, "group", NATIONAL)
+        return pd.concat([national, self.group_density.to_frame()], ignore_index=True)
+
+    def convergence_frame(self) -> pd.DataFrame:
+        """σ-, β- and club convergence: ``analysis, scope, year, term, statistic, value``.
+
+        ``analysis`` is ``sigma`` (dispersion by year), ``sigma_trend`` (linear trend test),
+        ``beta`` or ``club``; ``scope`` is :data:`NATIONAL` or the group.
+        """
+        parts = []
+        for scope, res in [(NATIONAL, self.sigma), *self.group_sigma.items()]:
+            long = res.table.reset_index().melt(id_vars="year", var_name="term", value_name="value")
+            long.insert(0, "analysis", "sigma")
+            long.insert(1, "scope", scope)
+            long.insert(4, "statistic", "value")
+            parts.append(long)
+            trend = res.trend.rename_axis("term").reset_index()
+            trend = trend.melt(id_vars="term", var_name="statistic", value_name="value")
+            trend.insert(0, "analysis", "sigma_trend")
+            trend.insert(1, "scope", scope)
+            trend.insert(2, "year", np.nan)
+            parts.append(trend)
+        for analysis, items in self._beta_items():
+            for scope, fit in items:
+                coefs = fit.to_frame().melt(
+                    id_vars="term", var_name="statistic", value_name="value"
+                )
+                coefs = coefs.dropna(subset=["value"])
+                coefs.insert(0, "analysis", analysis)
+                coefs.insert(1, "scope", scope)
+                coefs.insert(2, "year", np.nan)
+                parts.append(coefs)
+        out = pd.concat(parts, ignore_index=True)
+        out["year"] = out["year"].astype("Int64")
+        return out[["analysis", "scope", "year", "term", "statistic", "value"]]
+
+    def markov_frame(self) -> pd.DataFrame:
+        """Markov chains: ``chain, table, lag_class, from_class, to_class, value``.
+
+        ``chain`` is ``classical`` or ``spatial``; ``table`` is ``probability``, ``count``,
+        ``mfpt`` (mean first passage time) or ``steady_state``; ``lag_class`` is the
+        neighbours' class of the spatial chain.
+        """
+        classical = self.markov.to_frame()
+        classical.insert(0, "chain", "classical")
+        classical.insert(2, "lag_class", pd.NA)
+        parts = [classical]
+        sm = self.spatial_markov
+        if sm is not None:
+            long = sm.to_frame().melt(
+                id_vars=["lag_class", "from_class", "to_class"],
+                var_name="table",
+                value_name="value",
+            )
+            steady = sm.steady_states.stack().rename("value").reset_index()
+            steady.columns = ["lag_class", "to_class", "value"]
+            steady.insert(1, "from_class", np.nan)
+            steady.insert(0, "table", "steady_state")
+            spatial = pd.concat([long, steady], ignore_index=True)
+            spatial.insert(0, "chain", "spatial")
+            parts.append(spatial)
+        out = pd.concat(parts, ignore_index=True)
+        for column in ("lag_class", "from_class", "to_class"):
+            out[column] = pd.to_numeric(out[column]).astype("Int64")
+        return out[["chain", "table", "lag_class", "from_class", "to_class", "value"]]
+
+    def mobility_frame(self) -> pd.DataFrame:
+        """Kendall's τ by pair of years (see :class:`~nqpf.disparity.RankMobilityResult`)."""
+        return self.mobility.to_frame()
+
+    def _beta_items(
+        self,
+    ) -> list[tuple[str, list[tuple[Hashable, BetaConvergenceResult]]]]:
+        clubs = [(g, self.clubs.results[g]) for g in self.groups if g in self.clubs.results]
+        return [("beta", [(NATIONAL, self.beta)]), ("club", clubs)]
+
+    # -- results contract ------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """Headline numbers as one tidy frame: ``part, year, group, measure, value``.
+
+        Parts: ``measures`` (CV, Gini and Dagum parts, Theil T/L and parts by year),
+        ``dagum_group`` (within-group Gini by year), ``sigma`` (CV and SD of logs by year and
+        scope), ``beta`` and ``club`` (β, its standard error and p-value, speed, half-life),
+        ``steady_state`` (classical chain; ``group`` holds the class) and ``mobility``
+        (Kendall's τ; ``year`` is the later year, ``group`` the earlier one).
+        """
+        rows: list[pd.DataFrame] = []
+        m = self.measures.to_frame()
+        m.insert(0, "part", "measures")
+        m.insert(2, "group", None)
+        rows.append(m)
+        g = self.dagum.table[self.dagum.table.component == "group_gini"]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "part": "dagum_group",
+                    "year": g["year"].to_numpy(),
+                    "group": g["group"].to_numpy(),
+                    "measure": "group_gini",
+                    "value": g["value"].to_numpy(),
+                }
+            )
+        )
+        for scope, res in [(NATIONAL, self.sigma), *self.group_sigma.items()]:
+            for measure in ("cv", "sd_log"):
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "part": "sigma",
+                            "year": res.table.index.to_numpy(),
+                            "group": scope,
+                            "measure": measure,
+                            "value": res.table[measure].to_numpy(),
+                        }
+                    )
+                )
+        for part, items in self._beta_items():
+            for scope, fit in items:
+                row = fit.coefficients.loc["ln_y"]
+                values = {
+                    "beta": fit.beta,
+                    "std_error": row["std_error"],
+                    "p_value": row["p_value"],
+                    "speed": fit.speed,
+                    "half_life": fit.half_life,
+                }
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "part": part,
+                            "year": None,
+                            "group": scope,
+                            "measure": list(values),
+                            "value": list(values.values()),
+                        }
+                    )
+                )
+        ss = self.markov.steady_state
+        rows.append(
+            pd.DataFrame(
+                {
+                    "part": "steady_state",
+                    "year": None,
+                    "group": ss.index.to_numpy(),
+                    "measure": "probability",
+                    "value": ss.to_numpy(),
+                }
+            )
+        )
+        mob = self.mobility.table
+        rows.append(
+            pd.DataFrame(
+                {
+                    "part": "mobility",
+                    "year": mob["to_year"].to_numpy(),
+                    "group": mob["from_year"].to_numpy(),
+                    "measure": "kendall_tau",
+                    "value": mob["tau"].to_numpy(),
+                }
+            )
+        )
+        out = pd.concat([r.astype({"group": object}) for r in rows], ignore_index=True)
+        out["year"] = pd.to_numeric(out["year"]).astype("Int64")
+        out["value"] = out["value"].astype(float)
+        return out[["part", "year", "group", "measure", "value"]]
+
+    def summary(self) -> Summary:
+        """Headline tables: disparity by year, convergence, Markov chain, rank mobility."""
+        measures = self.measures.summary().tables[0][1]
+        beta = pd.DataFrame(
+            [
+                _beta_row(NATIONAL, self.beta),
+                *(_beta_row(g, self.clubs.results[g]) for g in self.groups),
+            ]
+        ).set_index("范围 Scope")
+        sigma = self.sigma.trend.rename(index={"cv": "变异系数 CV", "sd_log": "对数标准差 SD log"})
+        chain = self.markov.transition_matrix.copy()
+        chain.insert(0, "n", self.markov.counts.sum(axis=1))
+        steady = self.markov.steady_state.to_frame("稳态 Steady state").T
+        tables: list[tuple[str, pd.DataFrame]] = [
+            ("区域差异指标 Disparity measures by year", measures),
+            ("σ收敛趋势 σ-convergence trend", sigma),
+            ("β收敛 β-convergence (two-way FE, clustered by region)", beta),
+            ("马尔可夫转移概率 Markov transition probabilities", chain),
+            ("稳态分布 Steady state", steady),
+        ]
+        if self.markov.homogeneity is not None:
+            tables.append(
+                (
+                    "时间齐性检验 Time homogeneity",
+                    self.markov.homogeneity.to_frame().set_index("test"),
+                )
+            )
+        if self.spatial_markov is not None:
+            tables.append(
+                (
+                    "空间齐性检验 Spatial homogeneity",
+                    self.spatial_markov.homogeneity.to_frame().set_index("test"),
+                )
+            )
+        tables.append(("位次流动性 Rank mobility", self.mobility.table.set_index("kind")))
+        notes = [self.k_reason, *self.notes]
+        notes += [f"马尔可夫链 Markov: {n}" for n in self.markov.notes]
+        if self.spatial_markov is not None:
+            notes += [f"空间马尔可夫链 Spatial Markov: {n}" for n in self.spatial_markov.notes]
+        return Summary(
+            f"区域差异及其动态 Regional differences and dynamics: {self.value} by {self.group}",
+            tuple(tables),
+            notes=tuple(notes),
+        )
+
+
+def _beta_row(scope: Hashable, res: BetaConvergenceResult) -> dict[str, Any]:
+    row = res.coefficients.loc["ln_y"]
+    return {
+        "范围 Scope": scope,
+        "β": res.beta,
+        "标准误 SE": row["std_error"],
+        "p": row["p_value"],
+        "收敛速度 Speed λ": res.speed,
+        "半衰期 Half-life": res.half_life,
+        "地区数 Regions": res.n_regions,
+        "观测数 Obs": res.nobs,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# input
+# ---------------------------------------------------------------------------------------------
+def _long_frame(frame: Any, value: str, region: str, year: str) -> tuple[pd.DataFrame, str, str]:
+    """A long DataFrame from an index result, a Panel or a DataFrame; region and year columns."""
+    if isinstance(frame, pd.DataFrame):
+        return frame, region, year
+    table = getattr(frame, "table", None)
+    if callable(table) and hasattr(frame, "scores"):  # a composite-index result
+        data = table()
+        if value not in data.columns and f"score_{value}" in data.columns:
+            data = data.rename(columns={f"score_{value}": value})
+        if value not in data.columns:
+            choices = [c for c in data.columns if c == "score" or c.startswith("score_")]
+            raise DataValidationError(
+                f"value {value!r} is not in the index result; choose one of "
+                f"{[c.removeprefix('score_') if c != 'score' else c for c in choices]}"
+            )
+        return data, "region_code", "year"
+    if hasattr(frame, "wide") and hasattr(frame, "indicators"):  # a Panel
+        data = frame.wide([value]).reset_index()
+        return data, "region_code", "year"
+    raise DataValidationError(
+        "disparity_study takes a composite-index result, a Panel or a long DataFrame; got "
+        f"{type(frame).__name__}"
+    )
+
+
+def _macro_labels(codes: pd.Series) -> pd.Series:
+    try:
+        keys = regions.macro_region(codes.tolist())
+    except (TypeError, ValueError, NqpfError):
+        raise DataValidationError(
+            "group='macro_region' needs province or city codes in the region column (or a "
+            "'macro_region' column); got e.g. "
+            f"{show(codes.iloc[0])}. Normalise names with nqpf.normalize() or pass another group"
+        ) from None
+    return pd.Series([_MACRO_LABELS[k] for k in keys], index=codes.index)
+
+
+def _prepare(
+    frame: Any,
+    value: str,
+    group: str,
+    region: str,
+    year: str,
+    years: Sequence[int] | None,
+) -> tuple[pd.DataFrame, tuple[Hashable, ...]]:
+    data, region, year = _long_frame(frame, value, region, year)
+    needed = [region, year, value] + ([] if group == "macro_region" else [group])
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        hint = ""
+        if group in missing:
+            hint = "; group takes 'macro_region' or a column of the data"
+        raise DataValidationError(
+            f"column(s) {missing} not found in the data{hint}; the table has {list(data.columns)}"
+        )
+    out = pd.DataFrame(
+        {
+            "region": data[region].to_numpy(),
+            "year": pd.to_numeric(data[year], errors="coerce").to_numpy(),
+            "value": data[value].to_numpy(),
+        },
+        index=data.index,
+    )
+    bad_year = out["year"].isna() | (out["year"] % 1 != 0)
+    if bad_year.any():
+        rows = [show(i) for i in out.index[bad_year][:5]]
+        raise DataValidationError(f"column {year!r} must hold whole years; bad rows {rows}")
+    out["year"] = out["year"].astype(np.int64)
+    if group == "macro_region" and group not in data.columns:
+        out["group"] = _macro_labels(out["region"]).to_numpy()
+    else:
+        labels = data[group]
+        if group == "macro_region":
+            labels = labels.map(lambda g: _MACRO_LABELS.get(g, g))
+        out["group"] = labels.to_numpy()
+    if years is not None:
+        wanted = {int(y) for y in years}
+        absent = sorted(wanted - set(out["year"]))
+        if absent:
+            raise DataValidationError(
+                f"year(s) {absent} are not in the data; it has {sorted(set(out['year']))}"
+            )
+        out = out[out["year"].isin(wanted)]
+    dup = out.duplicated(["region", "year"], keep=False)
+    if dup.any():
+        first = out[dup].iloc[0]
+        raise DuplicateError(
+            f"region {show(first['region'])} appears more than once in {int(first['year'])} "
+            f"({int(dup.sum())} duplicated rows); the study needs one value per region and year"
+        )
+    n_years = out["year"].nunique()
+    if n_years < 2:
+        raise DataValidationError(
+            "distribution dynamics (Markov chains, convergence, rank mobility) need at least 2 "
+            f"years; the data have {n_years}: {sorted(set(out['year']))}"
+        )
+    missing_group = out["group"].isna()
+    if missing_group.any():
+        cells = [f"{show(r)} in {y}" for r, y in out.loc[missing_group, ["region", "year"]].values]
+        raise DataValidationError(f"group column {group!r} is missing for {cells[:5]}")
+    out["group"] = out["group"].astype(str)
+    if group == "macro_region":
+        order = tuple(g for g in _MACRO_LABELS.values() if g in set(out["group"]))
+        order += tuple(sorted(set(out["group"]) - set(order)))
+    else:
+        order = tuple(sorted(set(out["group"])))
+    return out.sort_values(["year", "region"], kind="stable", ignore_index=True), order
+
+
+def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[Any, list[str]]:
+    """Weights for the spatial Markov chain aligned to ``codes``, and notes about them."""
+    if w is False:
+        return None, ["空间马尔可夫链未计算 Spatial Markov chain skipped (w=False)."]
+    notes: list[str] = []
+    if w is None:
+        province_codes = set(regions.provinces().index)
+        if not all(isinstance(c, int | np.integer) and c in province_codes for c in codes):
+            return None, [
+                "空间马尔可夫链未计算：未提供空间权重 Spatial Markov chain skipped: no spatial "
+                "weights given and the regions are not provinces (pass w=)."
+            ]
+        from nqpf.spatial.weights import contiguity_weights
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IslandWarning)
+            w = contiguity_weights(
+                [c for c in codes if isinstance(c, int | np.integer)], kind="queen"
+            )
+        for item in caught:
+            if issubclass(item.category, IslandWarning):
+                notes.append(f"空间权重 Spatial weights (queen contiguity): {item.message}")
+            else:  # not ours to swallow
+                warnings.warn_explicit(
+                    item.message, item.category, item.filename, item.lineno, source=item.source
+                )
+    if hasattr(w, "align") and hasattr(w, "codes") and hasattr(w, "dense"):  # SpatialWeights
+        aligned = w.align(codes)
+        return pd.DataFrame(aligned.dense, index=list(codes), columns=list(codes)), notes
+    return w, notes
+
+
+# ---------------------------------------------------------------------------------------------
+# the study
+# ---------------------------------------------------------------------------------------------
+def disparity_study(
+    frame: Any,
+    value: str = "score",
+    group: str = "macro_region",
+    *,
+    k: int | None = None,
+    w: Any = None,
+    bootstrap: int = 199,
+    seed: Seed = 0,
+    region: str = "region_code",
+    year: str = "year",
+    years: Sequence[int] | None = None,
+    bandwidth: BandwidthRule | float = "silverman",
+    grid: int = 256,
+) -> DisparityStudyResult:
+    r"""Regional differences of one value and their dynamics, every measure in one call.
+
+    Parameters
+    ----------
+    frame
+        A composite-index result (``value`` is ``"score"`` or a dimension such as
+        ``"labourers"``), a :class:`~nqpf.panel.Panel` (``value`` is an indicator) or a long
+        DataFrame with one row per region and year.
+    value
+        The measured value (non-negative; strictly positive for σ- and β-convergence).
+    group
+        ``"macro_region"``: the NBS four regions 东部/中部/西部/东北 (East/Central/West/Northeast),
+        taken from a ``macro_region`` column or derived from the region codes; or the name of a
+        column holding each region's group.
+    k
+        Number of Markov quantile classes; ``None`` chooses it with :func:`auto_classes` (4 for
+        the 31 provinces).
+    w
+        Spatial weights for the spatial Markov chain: a
+        :class:`~nqpf.spatial.weights.SpatialWeights` or anything
+        :func:`~nqpf.disparity.spatial_markov` accepts. ``None``: queen contiguity of the
+        provinces (Hainan linked to its nearest province; the repair is listed in ``notes``);
+        for other regions the spatial chain is skipped with a note. ``False`` skips it.
+    bootstrap
+        Bootstrap replications of the Dagum decomposition per year (0: none).
+    seed
+        Seed of the bootstrap.
+    region, year
+        Column names in a DataFrame ``frame``.
+    years
+        Restrict to these years.
+    bandwidth
+        Kernel-density bandwidth rule or number (see :func:`~nqpf.disparity.kde_bandwidth`).
+    grid
+        Number of kernel-density evaluation points.
+
+    Returns
+    -------
+    DisparityStudyResult
+
+    Raises
+    ------
+    DataValidationError
+        Unknown columns or group, fewer than 2 years, missing values or groups, values the
+        measures cannot take (each message names the region and year).
+    DuplicateError
+        A region observed twice in a year.
+
+    Notes
+    -----
+    The parts and their sources (see each function):
+
+    - Dagum (1997) Gini decomposition :math:`G = G_w + G_{nb} + G_t`, bootstrap percentile
+      intervals resampling within groups (:func:`~nqpf.disparity.dagum_gini_panel`);
+    - Theil T and L with :math:`T = \sum_k s_k T_k + \sum_k s_k \ln(\mu_k/\mu)` (Shorrocks
+      1980) and the coefficient of variation;
+    - Gaussian kernel densities per year, national and per group;
+    - σ-convergence (CV and SD of logs with a linear trend test); absolute β-convergence
+      :math:`\ln(y_{i,t+1}/y_{it}) = \alpha_i + \tau_t + \beta\ln y_{it} + \varepsilon_{it}`
+      with region-clustered errors, speed :math:`\lambda = -\ln(1+\beta)` and half-life
+      :math:`\ln 2/\lambda`; the same within each group (club convergence);
+    - classical Markov chain on quantile classes pooled over all region-years (Quah 1993),
+      time homogeneity across two sub-periods, and the spatial Markov chain of Rey (2001)
+      with the Bickenbach and Bode (2003) homogeneity test across neighbour classes;
+    - Kendall's τ-b of the values between years.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"region_code": np.repeat(np.arange(12), 4),
+    ...                    "year": np.tile([2019, 2020, 2021, 2022], 12),
+    ...                    "zone": np.repeat(list("abc"), 16),
+    ...                    "y": rng.uniform(1, 2, 48)})
+    >>> r = disparity_study(df, "y", "zone", w=False, bootstrap=0)
+    >>> r.k, r.groups, round(float(r.dagum.components()["total"].iloc[0]), 4)
+    (2, ('a', 'b', 'c'), 0.0893)
+    """
+    data, order = _prepare(frame, value, group, region, year, years)
+    codes = list(pd.unique(data["region"]))
+    if k is None:
+        k, reason = auto_classes(len(codes))
+    else:
+        if int(k) != k or k < 2:
+            raise DataValidationError(f"k must be an integer >= 2, got {k!r}")
+        k = int(k)
+        reason = f"k = {k} quantile classes (given) for {len(codes)} regions."
+    notes: list[str] = []
+    raw = pd.to_numeric(data["value"], errors="coerce")
+    bad = raw.isna() & data["value"].notna()
+    if bad.any():
+        cells = [
+            f"region {show(r)} in {y} ({v!r})"
+            for r, y, v in data.loc[bad, ["region", "year", "value"]].to_numpy()[:5]
+        ]
+        raise DataValidationError(
+            f"column {value!r} must be numeric; {int(bad.sum())} non-numeric value(s): "
+            + ", ".join(cells)
+        )
+    data["value"] = raw.astype(float)
+
+    measures = disparity_table(data, "value", "group", region="region")
+    dagum = dagum_gini_panel(
+        data, "value", "group", region="region", bootstrap=bootstrap, seed=seed
+    )
+    theil_rows = []
+    for yr, block in data.groupby("year", sort=True):
+        for kind in ("T", "L"):
+            vals = pd.Series(block["value"].to_numpy(), index=block["region"].to_numpy())
+            res = theil(vals, block["group"].to_numpy(), kind=kind)
+            part = res.to_frame()
+            part.insert(0, "year", int(yr))
+            part.insert(1, "kind", kind)
+            theil_rows.append(part)
+    theil_groups = pd.concat(theil_rows, ignore_index=True)
+
+    # per-group bandwidths are the wider ones (fewer values): their grid covers both
+    group_density = kernel_density(
+        data, "value", group="group", region="region", bandwidth=bandwidth, grid=grid
+    )
+    density = kernel_density(
+        data, "value", region="region", bandwidth=bandwidth, grid=group_density.grid
+    )
+
+    sigma = sigma_convergence(data, "value", region="region")
+    group_sigma = {
+        g: sigma_convergence(data[data["group"] == g], "value", region="region") for g in order
+    }
+    beta = beta_convergence(data, "value", "region", effects="twoway", cluster="region")
+    clubs = club_convergence(data, "value", "group", "region", effects="twoway", cluster="region")
+
+    wide = data.pivot(index="region", columns="year", values="value")
+    chain = markov(wide, k=k, classes="pooled", periods=2)
+    weights, w_notes = _spatial_weights(w, list(wide.index))
+    notes += w_notes
+    smarkov = None if weights is None else spatial_markov(wide, weights, k=k, classes="pooled")
+    mobility = rank_mobility(wide)
+    if bootstrap:
+        notes.append(
+            f"Dagum 置信区间 Dagum intervals: {bootstrap} bootstrap replications per year, "
+            "resampling regions within groups (seeded)."
+        )
+    return DisparityStudyResult(
+        value=value,
+        group=group,
+        groups=order,
+        data=data,
+        k=k,
+        k_reason=reason,
+        measures=measures,
+        dagum=dagum,
+        theil_groups=theil_groups,
+        density=density,
+        group_density=group_density,
+        sigma=sigma,
+        group_sigma=group_sigma,
+        beta=beta,
+        clubs=clubs,
+        markov=chain,
+        spatial_markov=smarkov,
+        mobility=mobility,
+        notes=tuple(notes),
+        meta=make_meta(
+            "disparity_study",
+            value=value,
+            group=group,
+            k=k,
+            bootstrap=int(bootstrap),
+            seed=seed_for_meta(seed),
+            bandwidth=density.rule,
+            regions=len(codes),
+            years=int(data["year"].nunique()),
+            spatial_markov=smarkov is not None,
+        ),
+    )
