@@ -44,17 +44,21 @@ def build_report(
     """Compute the index study on the bundled data and write the report files.
 
     Writes ``report.html`` (self-contained), ``tables.xlsx``, ``scores.csv``, ``scores.dta`` and
-    ``validation.md`` into ``out`` and returns their paths.
+    ``validation.md`` into ``out`` and returns their paths. The report covers the index and the
+    regional differences of its score (:func:`nqpf.disparity.study.disparity_study`, seeded with
+    ``seed``).
     """
     from nqpf.data import load_province_panel
+    from nqpf.disparity.study import disparity_study
     from nqpf.index import compute_index, index_uncertainty
+    from nqpf.report.disparity_report import add_disparity_sections, disparity_tables
     from nqpf.report.excel import write_excel, write_stata
     from nqpf.report.html import HtmlReport
     from nqpf.report.index_report import add_index_sections
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    steps = _Steps(progress, total=4)
+    steps = _Steps(progress, total=5)
 
     steps.start("Loading bundled data 读取数据")
     panel = load_province_panel()
@@ -70,6 +74,10 @@ def build_report(
     )
     steps.done()
 
+    steps.start("Regional differences 区域差异")
+    disparity = disparity_study(result, "score", "macro_region", seed=seed)
+    steps.done()
+
     steps.start("Writing report 生成报告")
     html = HtmlReport(f"{result.system.title_zh}报告", f"{result.system.title_en} report")
     add_index_sections(
@@ -79,6 +87,7 @@ def build_report(
         sensitivity=uncertainty.sensitivity,
         validation=result.report,
     )
+    add_disparity_sections(html, disparity)
     scores = result.table()
     paths = [
         html.write(out / "report.html"),
@@ -91,6 +100,7 @@ def build_report(
                 "rank_uncertainty": uncertainty.summary_frame(),
                 "system": result.system.to_frame(),
                 "validation": result.report.to_frame(),
+                **disparity_tables(disparity),
             },
             out / "tables.xlsx",
         ),

@@ -1,0 +1,155 @@
+"""Regional-differences report sections, figures and sheets on the bundled real data."""
+
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from nqpf.data import load_province_panel
+from nqpf.disparity.study import NATIONAL, disparity_study
+from nqpf.errors import DataValidationError
+from nqpf.index import compute_index
+from nqpf.report import disparity_figures as figs
+from nqpf.report.disparity_report import (
+    SECTION_TITLES,
+    add_disparity_sections,
+    disparity_tables,
+    sigma_frame,
+)
+from nqpf.report.excel import write_excel
+from nqpf.report.html import HtmlReport
+
+VOID = {"meta", "img", "br", "link", "input", "hr"}
+
+
+class _Balanced(HTMLParser):
+    """Checks that every non-void tag is closed in order and collects attribute values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        else:
+            self.errors.append(f"</{tag}> with open {self.stack[-3:]}")
+
+
+def _parse(page: str) -> _Balanced:
+    checker = _Balanced()
+    checker.feed(page)
+    checker.close()
+    assert not checker.errors and not checker.stack, (checker.errors, checker.stack)
+    return checker
+
+
+@pytest.fixture(scope="module")
+def index_result():
+    return compute_index(load_province_panel())
+
+
+@pytest.fixture(scope="module")
+def study(index_result):
+    return disparity_study(index_result, bootstrap=19, seed=1, grid=64)
+
+
+@pytest.fixture(scope="module")
+def page(study) -> str:
+    report = HtmlReport("区域差异", "Regional differences", dpi=40)
+    assert add_disparity_sections(report, study) is report
+    return report.render()
+
+
+def test_dagum_total_equals_the_gini_of_the_31_scores(index_result, study):
+    scores = index_result.scores.query("year == 2022").score.tolist()
+    n = len(scores)
+    mu = sum(scores) / n
+    gini = sum(abs(a - b) for a in scores for b in scores) / (2 * n * n * mu)
+    comps = study.dagum.components()
+    assert n == 31
+    assert comps.loc[2022, "total"] == pytest.approx(gini, rel=1e-12)
+    parts = comps.loc[2022, ["within", "between", "transvariation"]].sum()
+    assert parts == pytest.approx(gini, rel=1e-12)
+
+
+def test_sections_render_as_self_contained_html(study, page):
+    checker = _parse(page)
+    assert all(u.startswith(("data:image/png;base64,", "#")) for u in checker.urls)
+    assert "http://" not in page and "https://" not in page and "url(" not in page
+    for zh, en in SECTION_TITLES:
+        assert zh in page and en in page
+    # contributions, group Ginis, Theil, 3-D surface, ridges, σ, classical and spatial Markov
+    assert page.count('src="data:image/png;base64,') == 8
+    assert "460000" in page  # Hainan's contiguity repair is reported
+    captions = re.findall(r"<caption>(.*?)</caption>", page)
+    assert any("Dagum Gini decomposition" in c for c in captions)
+    assert any("β- and club convergence" in c for c in captions)
+    assert any("Spatial-lag class 4" in c for c in captions)
+    assert sum("Homogeneity" in c or "homogeneity" in c for c in captions) == 2
+
+
+def test_beta_table_shows_half_life_and_clubs(page, study):
+    table = re.search(r"β- and club convergence</caption>(.*?)</table>", page, re.S).group(1)
+    assert "半衰期 Half-life" in table and "收敛速度 Speed λ" in table
+    for group in study.groups:
+        assert group in table
+    assert f"{study.beta.half_life:.4f}" in table
+
+
+def test_tables_go_to_the_workbook(study, tmp_path):
+    tables = disparity_tables(study)
+    assert list(tables) == ["disparity", "dagum", "theil", "convergence", "markov", "rank_mobility"]
+    path = write_excel(tables, tmp_path / "t.xlsx")
+    back = pd.read_excel(path, sheet_name="dagum")
+    assert len(back) == len(tables["dagum"])
+    total = back.query("year == 2022 and component == 'total'").value.iloc[0]
+    assert total == pytest.approx(study.dagum.components().loc[2022, "total"], rel=1e-12)
+
+
+def test_figures_from_the_study(study):
+    dagum = study.dagum_frame()
+    density = study.density_frame()
+    fig = figs.density_surface(density, NATIONAL)
+    assert isinstance(fig, Figure) and fig.axes[0].name == "3d"
+    ridges = figs.density_ridges(density, [NATIONAL, *study.groups])
+    assert [ax.get_title() for ax in ridges.axes if ax.get_visible()] == [NATIONAL, *study.groups]
+    sm = study.spatial_markov
+    lags = list(sm.steady_states.index)
+    heat = figs.transition_heatmaps({f"lag {lag}": sm.matrix(lag) for lag in lags})
+    assert len([ax for ax in heat.axes if ax.get_visible()]) == len(lags) + 1  # + colour bar
+    ginis = figs.dagum_group_ginis(dagum, study.groups)
+    assert len(ginis.axes[1].lines) == 6  # 4 groups → 6 pairs
+    assert len(figs.sigma_lines(sigma_frame(study), study.groups).axes[0].lines) == 5
+
+
+def test_figure_inputs_are_checked():
+    with pytest.raises(DataValidationError, match="lacks component"):
+        figs.dagum_contributions(pd.DataFrame({"year": [1], "component": ["total"], "value": [1]}))
+    grouped = pd.DataFrame({"year": [1, 1], "group": ["a", "a"], "x": [0, 1], "density": [1, 2]})
+    with pytest.raises(DataValidationError, match="pass group="):
+        figs.density_surface(grouped)
+    with pytest.raises(DataValidationError, match="'b' is not in"):
+        figs.density_surface(grouped, "b")
+    with pytest.raises(DataValidationError, match="none of the groups"):
+        figs.density_ridges(grouped, ["z"])
+    with pytest.raises(DataValidationError, match="square"):
+        figs.transition_heatmaps({"x": pd.DataFrame(np.ones((2, 3)))})
+    with pytest.raises(DataValidationError, match="no transition matrix"):
+        figs.transition_heatmaps({})
+    with pytest.raises(DataValidationError, match="lacks column"):
+        figs.sigma_lines(pd.DataFrame({"scope": ["a"], "year": [1], "cv": [0.1]}))
+    with pytest.raises(DataValidationError, match="no within/between"):
+        figs.theil_decomposition(
+            pd.DataFrame({"year": [1], "kind": ["T"], "component": ["total"], "value": [1.0]})
+        )
