@@ -21,6 +21,7 @@ from nqpf.spatial.geodetector import (
     geodetector,
     optimal_discretization,
 )
+from nqpf.spatial.gwr import GWRResult, gwr, mgwr
 from nqpf.spatial.weights import (
     EARTH_RADIUS_KM,
     SpatialWeights,
@@ -38,6 +39,7 @@ __all__ = [
     "DISCRETIZATION_METHODS",
     "EARTH_RADIUS_KM",
     "INTERACTION_TYPES",
+    "GWRResult",
     "GeoDetectorResult",
     "OptimalDiscretization",
     "discretize",
@@ -55,9 +57,11 @@ __all__ = [
     "getis_ord_by_year",
     "great_circle_distance",
     "great_circle_matrix",
+    "gwr",
     "knn_weights",
     "local_moran",
     "local_moran_by_year",
+    "mgwr",
     "moran",
     "moran_by_year",
     "nested_weights",
