@@ -366,11 +366,9 @@ def density_surface(
         z[:, cols],
         cmap="viridis",
         rstride=1,
-        cstride=1,
-        linewidth=0.15,
-        edgecolor="#333333",
-        antialiased=True,
-        alpha=0.95,
+        cstride=2,
+        linewidth=0,
+        antialiased=False,
     )
     ax.set_xlabel(xlabel, fontsize=9, labelpad=6)
     ax.set_ylabel("年份 Year", fontsize=9, labelpad=6)
