@@ -89,6 +89,9 @@ def test_contiguity_subset_names_and_user_geometries(province_polygons):
     w = contiguity_weights(["北京", "天津", "河北省", 140000], row_standardize=False)
     assert w.codes == (110000, 120000, 130000, 140000)
     assert w.neighbors(140000) == (130000,)
+    # numpy integer codes (as they come out of a DataFrame) give plain int codes
+    same = contiguity_weights(np.array(w.codes), row_standardize=False)
+    assert same.codes == w.codes and all(type(c) is int for c in same.codes)
     # user GeoDataFrame in a projected CRS gives the same neighbours
     gdf = _gdf({c: province_polygons[c] for c in w.codes}).to_crs(3857)
     w2 = contiguity_weights(geometries=gdf, row_standardize=False)

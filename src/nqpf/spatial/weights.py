@@ -941,6 +941,7 @@ def _region_codes(regions: Iterable[object], geoms: Mapping[Hashable, Any]) -> l
 
     wanted: list[Hashable] = []
     for r in regions:
+        r = r.item() if isinstance(r, np.generic) else r
         if r in geoms:
             wanted.append(r)
         else:
