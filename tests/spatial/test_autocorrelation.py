@@ -9,6 +9,7 @@ discreteness (a false failure has probability < 1e-4 even over a few hundred reg
 """
 
 import itertools
+import json
 import warnings
 
 import esda
@@ -369,3 +370,4 @@ def test_results_contract(queen, gdp2020):
         assert isinstance(frame, pd.DataFrame) and len(frame)
         assert r.summary().as_text() and r.summary().as_html()
         assert r.to_dict()["meta"]["method"]
+        json.dumps(r.to_dict(), allow_nan=False)  # strict JSON for the CLI and dashboard

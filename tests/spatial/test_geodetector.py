@@ -17,6 +17,8 @@ Tolerances follow the printed precision (half a unit in the last printed digit);
 the non-central F also allow 1e-9 absolute, the accuracy bound of R's ``pnbeta`` (errmax).
 """
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -327,4 +329,5 @@ def test_results_contract(ntd_r):
     assert set(frame.detector) == {"factor", "interaction", "risk", "ecological"}
     assert ntd_r.summary().as_text() and ntd_r.summary().as_html()
     assert ntd_r.to_dict()["meta"]["convention"] == "R"
+    json.dumps(ntd_r.to_dict(), allow_nan=False)
     assert ntd_r.interaction_type.loc["soiltype", "watershed"] == "bi-enhance"

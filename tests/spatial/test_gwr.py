@@ -7,6 +7,7 @@ Against mgwr called directly the numbers must agree to 1e-10 (same code path); a
 1e-4 relative (GWR4 prints six decimals), as in mgwr's own tests.
 """
 
+import json
 import warnings
 
 import numpy as np
@@ -154,4 +155,5 @@ def test_results_contract(georgia):
     ]
     assert len(frame) == 159 * 4
     assert r.summary().as_html() and r.to_dict()["meta"]["bandwidth"] == 90.0
+    json.dumps(r.to_dict(), allow_nan=False)
     assert r.coefficient_table().loc["PctRural", "bandwidth"] == 90.0

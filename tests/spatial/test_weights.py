@@ -1,5 +1,7 @@
 """Spatial weights against libpysal (same polygons / points), pyproj geodesics and hand values."""
 
+import json
+
 import geopandas as gpd
 import libpysal
 import numpy as np
@@ -285,6 +287,7 @@ def test_to_frame_and_summary(queen):
     text = str(queen.summary())
     assert "460000-450000" in text
     assert queen.to_dict()["meta"]["kind"] == "queen"
+    json.dumps(queen.to_dict(), allow_nan=False)
 
 
 @settings(max_examples=30, deadline=None)
