@@ -297,6 +297,20 @@ def test_local_and_getis_by_year(gdp, queen):
     assert str(lisa.summary()) and str(hot.summary())
 
 
+def test_by_year_meta_names_method_and_parameters(gdp, queen):
+    res = moran_by_year(gdp, queen, permutations=0, seed=3, alternative="greater")
+    assert res.meta["method"] == "moran_by_year" and res.statistic == "moran"
+    assert res.meta["permutations"] == 0 and res.meta["alternative"] == "greater"
+    assert res.meta["years"] == [2018, 2019, 2020] and set(res.results) == {2018, 2019, 2020}
+    lisa = local_moran_by_year(gdp, queen, permutations=0, fdr=True, alpha=0.1, denominator="n")
+    assert lisa.meta["method"] == "local_moran_by_year" and lisa.statistic == "local_moran"
+    assert (lisa.meta["fdr"], lisa.meta["alpha"], lisa.meta["denominator"]) == (True, 0.1, "n")
+    hot = getis_ord_by_year(gdp, queen, star=False, permutations=0)
+    assert hot.meta["method"] == "getis_ord_by_year" and hot.statistic == "getis_ord"
+    assert hot.meta["star"] is False and hot.meta["inference"] == "normal"
+    assert list(hot.table.columns[:1]) == ["year"]
+
+
 def test_by_year_bad_input(gdp, queen):
     all_nan = gdp.copy()
     all_nan.loc[all_nan.year == 2019, "value"] = np.nan

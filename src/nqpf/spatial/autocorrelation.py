@@ -868,7 +868,10 @@ def _by_year(
     year: str,
     indicator: str | None,
     run: Any,
-) -> dict[int, Any]:
+    statistic: str,
+    **parameters: Any,
+) -> SpatialPanelStatistic:
+    """Run ``run(x, wy)`` on every year and gather the tidy table; meta ``<statistic>_by_year``."""
     frame = _long_values(data, value, region, year, indicator)
     out: dict[int, Any] = {}
     for yr, grp in frame.groupby("year", sort=True):
@@ -887,7 +890,14 @@ def _by_year(
         out[int(yr)] = run(x, wy)
     if not out:
         raise DataValidationError("no data")
-    return out
+    table = pd.concat([r.to_frame().assign(year=yr) for yr, r in out.items()], ignore_index=True)
+    table = table[["year", *[c for c in table.columns if c != "year"]]]
+    return SpatialPanelStatistic(
+        table=table,
+        results=dict(out),
+        statistic=statistic,
+        meta=make_meta(f"{statistic}_by_year", **parameters, years=list(out)),
+    )
 
 
 def moran_by_year(
@@ -921,7 +931,7 @@ def moran_by_year(
     alternative = check_alternative(alternative)  # type: ignore[assignment]
     permutations = check_permutations(permutations)
     rng = rng_from(seed)
-    results = _by_year(
+    return _by_year(
         data,
         w,
         value,
@@ -929,22 +939,10 @@ def moran_by_year(
         year,
         indicator,
         lambda x, wy: _moran(x, wy, permutations, rng, alternative, seed),
-    )
-    table = pd.concat(
-        [r.to_frame().assign(year=yr) for yr, r in results.items()], ignore_index=True
-    )
-    table = table[["year", *[c for c in table.columns if c != "year"]]]
-    return SpatialPanelStatistic(
-        table=table,
-        results=dict(results),
-        statistic="moran",
-        meta=make_meta(
-            "moran_by_year",
-            permutations=permutations,
-            seed=seed_for_meta(seed),
-            alternative=alternative,
-            years=list(results),
-        ),
+        "moran",
+        permutations=permutations,
+        seed=seed_for_meta(seed),
+        alternative=alternative,
     )
 
 
@@ -970,7 +968,7 @@ def local_moran_by_year(
     if denominator not in ("n-1", "n"):
         raise DataValidationError(f"denominator must be 'n-1' or 'n', got {denominator!r}")
     rng = rng_from(seed)
-    results = _by_year(
+    return _by_year(
         data,
         w,
         value,
@@ -980,25 +978,13 @@ def local_moran_by_year(
         lambda x, wy: _local_moran(
             x, wy, permutations, rng, fdr, denominator, alpha, alternative, seed
         ),
-    )
-    table = pd.concat(
-        [r.to_frame().assign(year=yr) for yr, r in results.items()], ignore_index=True
-    )
-    table = table[["year", *[c for c in table.columns if c != "year"]]]
-    return SpatialPanelStatistic(
-        table=table,
-        results=dict(results),
-        statistic="local_moran",
-        meta=make_meta(
-            "local_moran_by_year",
-            permutations=permutations,
-            seed=seed_for_meta(seed),
-            fdr=fdr,
-            alpha=alpha,
-            denominator=denominator,
-            alternative=alternative,
-            years=list(results),
-        ),
+        "local_moran",
+        permutations=permutations,
+        seed=seed_for_meta(seed),
+        fdr=fdr,
+        alpha=alpha,
+        denominator=denominator,
+        alternative=alternative,
     )
 
 
@@ -1023,7 +1009,7 @@ def getis_ord_by_year(
     if inference not in ("normal", "permutation"):
         raise DataValidationError(f"inference must be 'normal' or 'permutation', got {inference!r}")
     rng = rng_from(seed)
-    results = _by_year(
+    return _by_year(
         data,
         w,
         value,
@@ -1031,25 +1017,13 @@ def getis_ord_by_year(
         year,
         indicator,
         lambda x, wy: _getis_ord(x, wy, star, permutations, rng, inference, fdr, alternative, seed),
-    )
-    table = pd.concat(
-        [r.to_frame().assign(year=yr) for yr, r in results.items()], ignore_index=True
-    )
-    table = table[["year", *[c for c in table.columns if c != "year"]]]
-    return SpatialPanelStatistic(
-        table=table,
-        results=dict(results),
-        statistic="getis_ord",
-        meta=make_meta(
-            "getis_ord_by_year",
-            star=star,
-            permutations=permutations,
-            seed=seed_for_meta(seed),
-            inference=inference,
-            fdr=fdr,
-            alternative=alternative,
-            years=list(results),
-        ),
+        "getis_ord",
+        star=star,
+        permutations=permutations,
+        seed=seed_for_meta(seed),
+        inference=inference,
+        fdr=fdr,
+        alternative=alternative,
     )
 
 
