@@ -157,3 +157,26 @@ def test_results_contract(georgia):
     assert r.summary().as_html() and r.to_dict()["meta"]["bandwidth"] == 90.0
     json.dumps(r.to_dict(), allow_nan=False)
     assert r.coefficient_table().loc["PctRural", "bandwidth"] == 90.0
+
+
+def test_meta_and_local_columns_per_model():
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"u": rng.uniform(0, 10, 60), "v": rng.uniform(0, 10, 60)})
+    df["x"] = rng.normal(size=60)
+    df["y"] = 1 + (0.5 + 0.1 * df.u) * df.x + rng.normal(0, 0.1, 60)
+    g = gwr(df, "y", ["x"], coords=("u", "v"), bw=30, region=None)
+    assert list(g.meta)[:-1] == [
+        "method", "y", "x", "kernel", "fixed", "criterion", "bandwidth", "standardized",
+        "spherical", "alpha", "sigma2_v1", "search_range", "n",
+    ]  # fmt: skip
+    assert g.meta["method"] == "gwr" and g.meta["x"] == ["x"] and g.meta["n"] == 60
+    assert list(g.local.columns) == ["region_code", "predicted", "residual", "local_r2"]
+    assert g.bandwidth.tolist() == [30.0, 30.0] and g.model == "GWR"
+    m = mgwr(df, "y", ["x"], coords=("u", "v"), region=None, bw_min=10, bw_max=60)
+    assert list(m.meta)[:-1] == [
+        "method", "y", "x", "kernel", "fixed", "criterion", "bandwidths", "standardized",
+        "spherical", "alpha", "n",
+    ]  # fmt: skip
+    assert m.meta["method"] == "mgwr" and m.meta["bandwidths"] == m.bandwidth.tolist()
+    assert list(m.local.columns) == ["region_code", "predicted", "residual"]
+    json.dumps(m.to_dict(), allow_nan=False)

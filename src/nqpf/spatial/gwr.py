@@ -364,42 +364,22 @@ def gwr(
     results = GWR(
         pts, yv, xv, bw, kernel=kernel, fixed=fixed, spherical=sph, sigma2_v1=sigma2_v1
     ).fit()
-    critical = np.full(len(terms), float(results.critical_tval(alpha)))
-    local = pd.DataFrame(
-        {
-            "region_code": ids,
-            "predicted": np.asarray(results.predy).ravel(),
-            "residual": np.asarray(results.resid_response).ravel(),
-            "local_r2": np.asarray(results.localR2).ravel(),
-        }
-    )
-    return GWRResult(
-        model="GWR",
-        bandwidth=pd.Series(float(bw), index=pd.Index(terms, name="term"), name="bandwidth"),
-        coefficients=_tidy(results, ids, terms, critical),
-        local=local,
-        diagnostics=_diagnostics(results, len(ids)),
-        terms=tuple(terms),
+    return _result(
+        "GWR",
+        results,
+        ids,
+        terms,
+        np.full(len(terms), float(results.critical_tval(alpha))),
+        float(bw),
+        y=y,
         kernel=kernel,
         fixed=fixed,
         criterion=criterion,
-        standardized=standardize,
+        standardize=standardize,
         spherical=sph,
-        meta=make_meta(
-            "gwr",
-            y=y,
-            x=list(x),
-            kernel=kernel,
-            fixed=fixed,
-            criterion=criterion,
-            bandwidth=float(bw),
-            standardized=standardize,
-            spherical=sph,
-            alpha=alpha,
-            sigma2_v1=sigma2_v1,
-            search_range=search_range,
-            n=len(ids),
-        ),
+        alpha=alpha,
+        sigma2_v1=sigma2_v1,
+        search_range=search_range,
     )
 
 
@@ -460,38 +440,79 @@ def mgwr(
     )
     selector.search(criterion=criterion, multi_bw_min=lo, multi_bw_max=hi)
     results = MGWR(pts, yv, xv, selector, kernel=kernel, fixed=fixed, spherical=sph).fit()
-    critical = np.asarray(results.critical_tval(alpha), dtype=float)
-    local = pd.DataFrame(
-        {
-            "region_code": ids,
-            "predicted": np.asarray(results.predy).ravel(),
-            "residual": np.asarray(results.resid_response).ravel(),
-        }
+    return _result(
+        "MGWR",
+        results,
+        ids,
+        terms,
+        np.asarray(results.critical_tval(alpha), dtype=float),
+        np.asarray(selector.bw[0], dtype=float),
+        y=y,
+        kernel=kernel,
+        fixed=fixed,
+        criterion=criterion,
+        standardize=standardize,
+        spherical=sph,
+        alpha=alpha,
     )
-    bws = np.asarray(selector.bw[0], dtype=float)
+
+
+def _result(
+    model: Literal["GWR", "MGWR"],
+    results: Any,
+    ids: list[Hashable],
+    terms: list[str],
+    critical: np.ndarray,
+    bandwidth: float | np.ndarray,
+    *,
+    y: str,
+    kernel: Kernel,
+    fixed: bool,
+    criterion: Criterion,
+    standardize: bool,
+    spherical: bool,
+    alpha: float | None,
+    **extra_meta: Any,
+) -> GWRResult:
+    """Package a fitted ``mgwr`` GWR/MGWR: local frame, tidy coefficients and meta.
+
+    GWR has one bandwidth (``meta['bandwidth']``) and a local R²; MGWR has one bandwidth per
+    term (``meta['bandwidths']``) and no local R² in ``mgwr``.
+    """
+    local = {
+        "region_code": ids,
+        "predicted": np.asarray(results.predy).ravel(),
+        "residual": np.asarray(results.resid_response).ravel(),
+    }
+    if model == "GWR":
+        local["local_r2"] = np.asarray(results.localR2).ravel()
+        bw_meta: dict[str, Any] = {"bandwidth": float(bandwidth)}
+    else:
+        bw_meta = {"bandwidths": np.asarray(bandwidth, dtype=float).tolist()}
     return GWRResult(
-        model="MGWR",
-        bandwidth=pd.Series(bws, index=pd.Index(terms, name="term"), name="bandwidth"),
+        model=model,
+        bandwidth=pd.Series(bandwidth, index=pd.Index(terms, name="term"), name="bandwidth"),
         coefficients=_tidy(results, ids, terms, critical),
-        local=local,
+        local=pd.DataFrame(local),
         diagnostics=_diagnostics(results, len(ids)),
         terms=tuple(terms),
         kernel=kernel,
         fixed=fixed,
         criterion=criterion,
         standardized=standardize,
-        spherical=sph,
+        spherical=spherical,
         meta=make_meta(
-            "mgwr",
+            model.lower(),
             y=y,
-            x=list(x),
+            x=terms[1:],
             kernel=kernel,
             fixed=fixed,
             criterion=criterion,
-            bandwidths=bws.tolist(),
+            **bw_meta,
             standardized=standardize,
-            spherical=sph,
+            spherical=spherical,
             alpha=alpha,
+            **extra_meta,
             n=len(ids),
         ),
     )
