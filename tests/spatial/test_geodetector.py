@@ -331,3 +331,23 @@ def test_results_contract(ntd_r):
     assert ntd_r.to_dict()["meta"]["convention"] == "R"
     json.dumps(ntd_r.to_dict(), allow_nan=False)
     assert ntd_r.interaction_type.loc["soiltype", "watershed"] == "bi-enhance"
+
+
+def test_to_frame_rows_per_detector(ntd, ntd_r):
+    frame = ntd_r.to_frame()
+    assert list(frame.columns) == [
+        "detector", "factor", "factor_2", "stratum_1", "stratum_2", "statistic", "value",
+        "p_value", "significant", "label_zh", "label_en",
+    ]  # fmt: skip
+    counts = frame.detector.value_counts()
+    assert counts["factor"] == 3 and counts["interaction"] == 3 and counts["ecological"] == 3
+    assert counts["risk"] == len(ntd_r.risk)
+    factor = frame[frame.detector == "factor"].set_index("factor")
+    assert (factor.statistic == "q").all()
+    np.testing.assert_array_equal(factor.value.to_numpy(), ntd_r.q.to_numpy())
+    risk = frame[frame.detector == "risk"]
+    assert (risk.statistic == "t").all() and risk.stratum_1.map(type).eq(str).all()
+    eco = frame[frame.detector == "ecological"]
+    assert (eco.statistic == "F").all() and eco.label_en.isna().all()
+    only = geodetector(ntd, "incidence", ["soiltype"], detectors=("factor",)).to_frame()
+    assert list(only.detector) == ["factor"] and only.value.iloc[0] == ntd_r.q["soiltype"]

@@ -531,67 +531,58 @@ class GeoDetectorResult(Result):
             "label_zh",
             "label_en",
         ]
-        parts = []
-        ft = self.factor_table
-        if len(ft):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "detector": "factor",
-                        "factor": ft.factor,
-                        "statistic": "q",
-                        "value": ft.q,
-                        "p_value": ft.p_value,
-                        "significant": ft.significant,
-                    }
-                )
-            )
-        it = self.interaction
-        if len(it):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "detector": "interaction",
-                        "factor": it.factor_1,
-                        "factor_2": it.factor_2,
-                        "statistic": "q",
-                        "value": it.q_12,
-                        "label_zh": it.type_zh,
-                        "label_en": it.type_en,
-                    }
-                )
-            )
-        rk = self.risk
-        if len(rk):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "detector": "risk",
-                        "factor": rk.factor,
-                        "stratum_1": rk.stratum_1.astype(str),
-                        "stratum_2": rk.stratum_2.astype(str),
-                        "statistic": "t",
-                        "value": rk.t_statistic,
-                        "p_value": rk.p_value,
-                        "significant": rk.significant,
-                    }
-                )
-            )
-        ec = self.ecological
-        if len(ec):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "detector": "ecological",
-                        "factor": ec.factor_1,
-                        "factor_2": ec.factor_2,
-                        "statistic": "F",
-                        "value": ec.statistic,
-                        "p_value": ec.p_value,
-                        "significant": ec.significant,
-                    }
-                )
-            )
+        ft, it, rk, ec = self.factor_table, self.interaction, self.risk, self.ecological
+        blocks = (
+            (
+                ft,
+                {
+                    "detector": "factor",
+                    "factor": ft.factor,
+                    "statistic": "q",
+                    "value": ft.q,
+                    "p_value": ft.p_value,
+                    "significant": ft.significant,
+                },
+            ),
+            (
+                it,
+                {
+                    "detector": "interaction",
+                    "factor": it.factor_1,
+                    "factor_2": it.factor_2,
+                    "statistic": "q",
+                    "value": it.q_12,
+                    "label_zh": it.type_zh,
+                    "label_en": it.type_en,
+                },
+            ),
+            (
+                rk,
+                {
+                    "detector": "risk",
+                    "factor": rk.factor,
+                    "stratum_1": rk.stratum_1.astype(str),
+                    "stratum_2": rk.stratum_2.astype(str),
+                    "statistic": "t",
+                    "value": rk.t_statistic,
+                    "p_value": rk.p_value,
+                    "significant": rk.significant,
+                },
+            ),
+            (
+                ec,
+                {
+                    "detector": "ecological",
+                    "factor": ec.factor_1,
+                    "factor_2": ec.factor_2,
+                    "statistic": "F",
+                    "value": ec.statistic,
+                    "p_value": ec.p_value,
+                    "significant": ec.significant,
+                },
+            ),
+        )
+        parts = [pd.DataFrame(columns) for table, columns in blocks if len(table)]
         if not parts:
             return pd.DataFrame(columns=cols)
         return pd.concat(parts, ignore_index=True).reindex(columns=cols)
