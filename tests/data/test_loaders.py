@@ -113,6 +113,26 @@ def test_city_master_flags():
         loaded.to_panel()
 
 
+def test_report_rows_are_csv_lines(raw):
+    # ``row`` of an issue is the line of the bundled CSV (header = line 1): DictReader row i + 2
+    gdp = raw("province_gdp_structure_1952_2022", "province_gdp_structure.csv.gz")
+    zero = {
+        i + 2
+        for i, r in enumerate(gdp)
+        if all(float(r[f"share_{c}_pct"]) == 0 for c in ("primary", "secondary", "tertiary"))
+    }
+    issues = [i for i in load_province_gdp().report if i.kind == "zero_as_missing"]
+    assert {i.row for i in issues} == zero and len(zero) == 2
+    comp = raw("province_panel_gpi_components_1985_2018", "province_components_long.csv.gz")
+    blank = {i + 2 for i, r in enumerate(comp) if r["value"] == ""}
+    missing = [i for i in load_province_components().report if i.kind == "missing"]
+    assert {i.row for i in missing} == blank
+    master = raw("city_master", "city_master.csv.gz")
+    no_seat = {i + 2 for i, r in enumerate(master) if r["seat_lon"] == "" or r["seat_lat"] == ""}
+    flagged = [i for i in load_city_master().report if i.kind == "missing"]
+    assert {i.row for i in flagged} == no_seat and len(no_seat) == 6
+
+
 # ---------------------------------------------------------------------- prefecture panel
 def test_prefecture_published_figures():
     loaded = load_prefecture_components()

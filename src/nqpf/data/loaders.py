@@ -319,6 +319,12 @@ def _city_names() -> dict[int, str]:
     return {int(c): str(n) for c, n in cities()["name"].items()}
 
 
+def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
+    """Add ``line``, the line of the bundled CSV file of each row (the header is line 1)."""
+    raw["line"] = np.arange(len(raw)) + 2
+    return raw
+
+
 def _variable_map(dataset: str) -> pd.DataFrame:
     table = variables()
     return table[table.dataset == dataset].set_index(["table", "code"])
@@ -441,8 +447,7 @@ def _check_unique(data: pd.DataFrame, source: str) -> None:
 def _sci_tech() -> Loaded:
     source = SCI_TECH
     report = ValidationReport()
-    raw = raw_table(SCI_TECH, "sci_tech_long.csv.gz", as_text=True)
-    raw["line"] = np.arange(len(raw)) + 2
+    raw = _numbered(raw_table(SCI_TECH, "sci_tech_long.csv.gz", as_text=True))
     fixes = corrections(SCI_TECH)
     codes = _province_codes()
 
@@ -600,8 +605,7 @@ def _sci_tech() -> Loaded:
         provinces_part = pd.concat([provinces_part, pd.DataFrame(added)], ignore_index=True)
 
     # 7. certified high-tech enterprises (separate file)
-    firms = raw_table(SCI_TECH, "hitech_firms.csv.gz", as_text=True)
-    firms["line"] = np.arange(len(firms)) + 2
+    firms = _numbered(raw_table(SCI_TECH, "hitech_firms.csv.gz", as_text=True))
     firm_codes = [
         codes[n] if n in codes else normalize([n], where=f"hitech_firms.csv line {ln}")[0]
         for n, ln in zip(firms.province.tolist(), firms.line.tolist(), strict=True)
@@ -698,8 +702,7 @@ def _span(years: list[int]) -> str:
 def _gdp() -> Loaded:
     source = GDP
     report = ValidationReport()
-    raw = raw_table(GDP, "province_gdp_structure.csv.gz")
-    raw["line"] = np.arange(len(raw)) + 2
+    raw = _numbered(raw_table(GDP, "province_gdp_structure.csv.gz"))
     catalogue = _variable_map(GDP).reset_index().set_index("code")
     codes = _province_codes()
     national = raw.province.isin(["中国"])
@@ -803,8 +806,7 @@ def _gpi_long(
     report: ValidationReport,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a GPI-component panel: check variables and units, return raw and tidy frames."""
-    raw = raw_table(dataset, file)
-    raw["line"] = np.arange(len(raw)) + 2
+    raw = _numbered(raw_table(dataset, file))
     catalogue = _variable_map(dataset).reset_index().set_index("code")
     unknown = sorted(set(raw.indicator) - set(catalogue.index))
     if unknown:
@@ -866,8 +868,7 @@ def _census_raw() -> pd.DataFrame:
 def _census() -> Loaded:
     source = CENSUS
     report = ValidationReport()
-    raw = _census_raw().copy()
-    raw["line"] = np.arange(len(raw)) + 2
+    raw = _numbered(_census_raw().copy())
     catalogue = _variable_map(CENSUS).reset_index().set_index("code")
     names = _city_names()
     codes = normalize(raw.city_code.astype(str).tolist(), "city", where=source, report=report)
@@ -907,8 +908,7 @@ def _census() -> Loaded:
 def _master() -> Loaded:
     source = MASTER
     report = ValidationReport()
-    raw = raw_table(MASTER, "city_master.csv.gz")
-    raw["line"] = np.arange(len(raw)) + 2
+    raw = _numbered(raw_table(MASTER, "city_master.csv.gz"))
     codes = normalize(raw.city_code.astype(str).tolist(), "city", where=source, report=report)
     data = pd.DataFrame(
         {
@@ -1107,8 +1107,7 @@ def _prefecture() -> Loaded:
 def _agglomerations() -> Loaded:
     source = AGGLOMERATIONS
     report = ValidationReport()
-    raw = raw_table(AGGLOMERATIONS, "urban_agglomeration_membership.csv.gz")
-    raw["line"] = np.arange(len(raw)) + 2
+    raw = _numbered(raw_table(AGGLOMERATIONS, "urban_agglomeration_membership.csv.gz"))
     names = _city_names()
     for row in raw.itertuples(index=False):
         code = normalize([row.member], "city", where=f"{source} line {row.line}", report=report)[0]
