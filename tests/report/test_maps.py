@@ -119,6 +119,22 @@ def test_legend_has_colourbar_and_no_data_entry(figure):
     assert colourbars[0].get_title(loc="left") == "得分 Score"
 
 
+def test_legend_style_same_for_classes_and_no_data_patch(figure):
+    # categorical: titled class legend; continuous: untitled no-data patch; same box and fonts
+    classes = province_map(
+        pd.Series({110000: "a", 650000: "b"}), categorical=True, label="类 Class"
+    ).axes[0]
+    patch = figure.axes[0].get_legend()
+    titled = classes.get_legend()
+    assert titled.get_title().get_text() == "类 Class" and patch.get_title().get_text() == ""
+    for box, ax in ((patch, figure.axes[0]), (titled, classes)):
+        anchor = box.get_bbox_to_anchor().bounds[:2]
+        np.testing.assert_allclose(anchor, ax.transAxes.transform((0.02, 0.015)), atol=1e-9)
+        assert not box.get_frame_on()
+        assert {t.get_fontsize() for t in box.get_texts()} == {7.0}
+        assert box.handlelength == 1.4 and box.handleheight == 1.0
+
+
 def test_png_renders_without_warnings(figure):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)

@@ -368,6 +368,15 @@ def _legend(
                 facecolor=NO_DATA_COLOR, edgecolor=_EDGE, linewidth=0.4, label=NO_DATA_LABEL
             )
         )
+    # one lower-left legend style: class legend, or the no-data patch beside a colour bar
+    style: dict[str, Any] = {
+        "loc": "lower left",
+        "bbox_to_anchor": (0.02, 0.015),
+        "fontsize": 7,
+        "frameon": False,
+        "handlelength": 1.4,
+        "handleheight": 1.0,
+    }
     if legend["kind"] == "continuous":
         cax = ax.inset_axes((0.035, 0.1, 0.022, 0.2))
         mappable = _scalar_mappable(legend)
@@ -377,28 +386,9 @@ def _legend(
         if label:
             cax.set_title(label, fontsize=8, loc="left", pad=6)
         if handles:
-            ax.legend(
-                handles=handles,
-                loc="lower left",
-                bbox_to_anchor=(0.02, 0.015),
-                fontsize=7,
-                frameon=False,
-                handlelength=1.4,
-                handleheight=1.0,
-            )
+            ax.legend(handles=handles, **style)
     else:
-        ax.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0.02, 0.015),
-            fontsize=7,
-            title=label,
-            title_fontsize=8,
-            frameon=False,
-            handlelength=1.4,
-            handleheight=1.0,
-            alignment="left",
-        )
+        ax.legend(handles=handles, title=label, title_fontsize=8, alignment="left", **style)
 
 
 def _scalar_mappable(legend: dict[str, Any]) -> Any:
