@@ -354,6 +354,24 @@ def test_growth_hand_worked_and_gap_reported():
     assert kinds == [("growth_first_year", None), ("growth_gap", 2019), ("growth_base", 2021)]
 
 
+def test_derive_and_growth_record_definition_unit_and_order():
+    frame = pd.DataFrame(
+        {"region": ["上海", "北京", "上海", "北京"], "year": [2020, 2020, 2019, 2019]}
+    ).assign(x=[4.0, 1.0, 2.0, 2.0])
+    panel = Panel.from_wide(frame, units={"x": "元"})
+    out = panel.derive("y", "x * 3", unit="万元").growth("gx", "x", scale=10, unit="‰")
+    derived = [(i.message, i.indicator) for i in out.report if i.kind == "derived"]
+    assert derived == [("y = x * 3", "y"), ("gx = year-on-year growth of x × 10", "gx")]
+    assert out.units == {"x": "元", "y": "万元", "gx": "‰"}
+    keys = list(zip(out.data.region_code, out.data.year, out.data.indicator, strict=True))
+    assert keys == sorted(keys)
+    # Shanghai 2020: 10 × (4 / 2 − 1) = 10; Beijing 2020: 10 × (1 / 2 − 1) = −5
+    assert out.wide(["gx"]).gx.loc[(SHANGHAI, 2020)] == pytest.approx(10.0)
+    assert out.wide(["gx"]).gx.loc[(BEIJING, 2020)] == pytest.approx(-5.0)
+    assert out.wide(["y"]).y.tolist() == [6.0, 3.0, 6.0, 12.0]  # 北京 2019, 2020, 上海 …
+    assert panel.indicators == ["x"] and len(panel.report) == 0
+
+
 # ---------------------------------------------------------------------- interpolation
 def test_interpolation_fills_interior_only_and_reports_every_cell():
     frame = pd.DataFrame(

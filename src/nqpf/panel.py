@@ -861,18 +861,7 @@ class Panel:
         else:
             values = self.evaluate(expression, report=report)
             label = expression
-        new = pd.DataFrame(
-            {
-                "region_code": values.index.get_level_values(0).astype(np.int64),
-                "year": values.index.get_level_values(1).astype(np.int64),
-                "indicator": name,
-                "value": values.to_numpy(dtype=float),
-            }
-        )
-        data = pd.concat([self.data, new], ignore_index=True).sort_values(KEY, ignore_index=True)
-        units = {**self.units, name: unit}
-        report.add("derived", "added", f"{name} = {label}", indicator=name)
-        return Panel(data, self.level, units, report)
+        return self._with_indicator(name, values, unit, report, label)
 
     def ratio(
         self,
@@ -998,22 +987,9 @@ class Panel:
                     year=int(year),
                     indicator=name,
                 )
-        new = pd.DataFrame(
-            {
-                "region_code": rate.index.get_level_values(0).astype(np.int64),
-                "year": rate.index.get_level_values(1).astype(np.int64),
-                "indicator": name,
-                "value": rate.to_numpy(dtype=float),
-            }
+        return self._with_indicator(
+            name, rate, unit, report, f"year-on-year growth of {indicator} × {scale:g}"
         )
-        data = pd.concat([self.data, new], ignore_index=True).sort_values(KEY, ignore_index=True)
-        report.add(
-            "derived",
-            "added",
-            f"{name} = year-on-year growth of {indicator} × {scale:g}",
-            indicator=name,
-        )
-        return Panel(data, self.level, {**self.units, name: unit}, report)
 
     # ------------------------------------------------------------------ interpolation
     def interpolate(
@@ -1152,6 +1128,30 @@ class Panel:
         return Panel(out, self.level, dict(self.units), report)
 
     # ------------------------------------------------------------------ helpers
+    def _with_indicator(
+        self,
+        name: str,
+        values: pd.Series,
+        unit: str,
+        report: ValidationReport,
+        definition: str,
+    ) -> Panel:
+        """A new panel with ``values`` (indexed by region code, year) added as ``name``.
+
+        Records ``derived`` / ``added`` with the message ``"{name} = {definition}"``.
+        """
+        new = pd.DataFrame(
+            {
+                "region_code": values.index.get_level_values(0).astype(np.int64),
+                "year": values.index.get_level_values(1).astype(np.int64),
+                "indicator": name,
+                "value": values.to_numpy(dtype=float),
+            }
+        )
+        data = pd.concat([self.data, new], ignore_index=True).sort_values(KEY, ignore_index=True)
+        report.add("derived", "added", f"{name} = {definition}", indicator=name)
+        return Panel(data, self.level, {**self.units, name: unit}, report)
+
     def _check_indicators(self, names: Iterable[str]) -> None:
         known = set(self.data.indicator.unique())
         for name in names:
