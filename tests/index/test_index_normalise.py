@@ -124,6 +124,12 @@ def test_directions_mapping_must_cover_every_indicator(raw):
         normalize_indicators(raw, {"rd": 1, "co2": -1})
     with pytest.raises(DataValidationError, match="unknown indicator"):
         normalize_indicators(raw, {"rd": 1, "co2": -1, "pat": 1, "gdp": 1})
+    with pytest.raises(
+        DataValidationError,
+        match=r"^no direction given for indicator\(s\) \['rd'\]; "
+        r"directions name unknown indicator\(s\) \['gdp'\]$",
+    ):
+        normalize_indicators(raw, {"co2": -1, "pat": 1, "gdp": 1})
 
 
 def test_unknown_method_lists_allowed(raw):

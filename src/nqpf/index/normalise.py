@@ -118,6 +118,26 @@ def _direction_value(value: Any, indicator: Hashable) -> float:
     )
 
 
+def _by_indicator(
+    given: Mapping[Any, Any] | pd.Series, columns: pd.Index, what: str, error: type[Exception]
+) -> dict[Any, Any]:
+    """``given`` as a dict that names every indicator of ``columns`` and no other.
+
+    Otherwise raises ``error`` listing the indicators without a ``what`` and the unknown keys.
+    """
+    lookup = dict(given.items())
+    missing = [c for c in columns if c not in lookup]
+    extra = [k for k in lookup if k not in set(columns)]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"no {what} given for indicator(s) {missing}")
+        if extra:
+            parts.append(f"{what}s name unknown indicator(s) {extra}")
+        raise error("; ".join(parts))
+    return lookup
+
+
 def _resolve_directions(directions: Any, columns: pd.Index) -> np.ndarray:
     """Directions as a float array of +1/-1 aligned with ``columns``.
 
@@ -128,16 +148,7 @@ def _resolve_directions(directions: Any, columns: pd.Index) -> np.ndarray:
     if directions is None:
         return np.ones(m)
     if isinstance(directions, Mapping | pd.Series):
-        lookup = dict(directions.items())
-        missing = [c for c in columns if c not in lookup]
-        extra = [k for k in lookup if k not in set(columns)]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"no direction given for indicator(s) {missing}")
-            if extra:
-                parts.append(f"directions name unknown indicator(s) {extra}")
-            raise DataValidationError("; ".join(parts))
+        lookup = _by_indicator(directions, columns, "direction", DataValidationError)
         return np.array([_direction_value(lookup[c], c) for c in columns])
     if isinstance(directions, str):
         raise DataValidationError(
