@@ -77,6 +77,14 @@ def test_weights_validation(data):
         linear_aggregate(Z, w[:4])
     with pytest.raises(WeightsError, match="no weight given for indicator"):
         linear_aggregate(Z, {"x0": 1.0})
+    keyed = {f"x{j}": 0.2 for j in range(1, 5)} | {"zz": 0.2}
+    with pytest.raises(
+        WeightsError,
+        match=r"^no weight given for indicator\(s\) \['x0'\]; "
+        r"weights name unknown indicator\(s\) \['zz'\]$",
+    ):
+        linear_aggregate(Z, keyed)
+    assert linear_aggregate(Z, dict(zip(Z.columns, w, strict=True))).equals(linear_aggregate(Z, w))
     bad = w.copy()
     bad[0], bad[1] = -0.1, bad[1] + bad[0] + 0.1
     with pytest.raises(WeightsError, match="'x0' is negative"):

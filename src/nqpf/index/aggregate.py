@@ -16,6 +16,7 @@ import pandas as pd
 from nqpf.errors import DataValidationError, WeightsError
 from nqpf.index.normalise import (
     _as_frame,
+    _by_indicator,
     _check_method,
     _plain,
     _resolve_directions,
@@ -35,16 +36,7 @@ WeightsLike: TypeAlias = pd.Series | Mapping[Hashable, float] | Sequence[float] 
 def _align_weights(weights: WeightsLike, columns: pd.Index) -> np.ndarray:
     """Weights as a float array in column order; non-negative, finite and summing to 1."""
     if isinstance(weights, pd.Series | Mapping):
-        lookup = dict(weights.items())
-        missing = [c for c in columns if c not in lookup]
-        extra = [k for k in lookup if k not in set(columns)]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"no weight given for indicator(s) {missing}")
-            if extra:
-                parts.append(f"weights name unknown indicator(s) {extra}")
-            raise WeightsError("; ".join(parts))
+        lookup = _by_indicator(weights, columns, "weight", WeightsError)
         w = np.array([float(lookup[c]) for c in columns])
     else:
         w = np.asarray(weights, dtype=float).ravel()
