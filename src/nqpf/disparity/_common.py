@@ -166,6 +166,23 @@ def row_name(frame: pd.DataFrame, pos: int, region: str | None) -> str:
     return f"row {show(label)}"
 
 
+def column_values(
+    frame: pd.DataFrame, value: str, years: np.ndarray, region: str | None, advice: str = ""
+) -> np.ndarray:
+    """Column ``value`` of a long frame as floats; a missing or non-numeric cell is an error.
+
+    The message names up to five cells by row (and region) and year, then ``advice``.
+    """
+    raw = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(raw))
+    if bad.size:
+        cells = ", ".join(f"{row_name(frame, int(p), region)} in {years[p]}" for p in bad[:5])
+        raise DataValidationError(
+            f"column {value!r} has {bad.size} missing or non-numeric value(s): {cells}{advice}"
+        )
+    return raw
+
+
 def check_wide(wide: Any, what: str, min_years: int = 2) -> pd.DataFrame:
     """A regions × years float DataFrame with years ascending, no NaN, unique regions."""
     if not isinstance(wide, pd.DataFrame):

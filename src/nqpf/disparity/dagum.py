@@ -26,9 +26,9 @@ from nqpf.disparity._common import (
     as_groups,
     as_values,
     check_nonnegative,
+    column_values,
     require_columns,
     rng_from,
-    row_name,
     seed_for_meta,
     show,
     year_codes,
@@ -606,14 +606,7 @@ def dagum_gini_panel(
     if not 0 < ci < 1:
         raise DataValidationError(f"ci must lie strictly between 0 and 1, got {ci!r}")
     years = year_codes(frame[year], year)
-    raw = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(raw))
-    if bad.size:
-        cells = ", ".join(f"{row_name(frame, int(p), region)} in {years[p]}" for p in bad[:5])
-        raise DataValidationError(
-            f"column {value!r} has {bad.size} missing or non-numeric value(s): {cells}; "
-            "fill or drop them explicitly"
-        )
+    raw = column_values(frame, value, years, region, "; fill or drop them explicitly")
     rng = rng_from(seed)
     tables = []
     results: dict[int, DagumGiniResult] = {}
