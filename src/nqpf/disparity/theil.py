@@ -17,8 +17,8 @@ from nqpf.disparity._common import (
     as_values,
     check_nonnegative,
     check_positive,
+    column_values,
     require_columns,
-    row_name,
     year_codes,
 )
 from nqpf.disparity.dagum import dagum_gini
@@ -380,13 +380,7 @@ def disparity_table(
     if unknown:
         raise DataValidationError(f"unknown measure(s) {unknown}; choose from {list(MEASURES)}")
     years = year_codes(frame[year], year)
-    raw = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(raw))
-    if bad.size:
-        cells = ", ".join(f"{row_name(frame, int(p), region)} in {years[p]}" for p in bad[:5])
-        raise DataValidationError(
-            f"column {value!r} has {bad.size} missing or non-numeric value(s): {cells}"
-        )
+    raw = column_values(frame, value, years, region)
     records: list[dict[str, Hashable]] = []
     for yr in np.unique(years):
         rows = np.flatnonzero(years == yr)
