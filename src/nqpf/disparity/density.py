@@ -14,7 +14,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._common import as_values, require_columns, row_name, show, year_codes
+from nqpf.disparity._common import (
+    as_values,
+    column_values,
+    require_columns,
+    row_name,
+    show,
+    year_codes,
+)
 from nqpf.errors import DataValidationError
 from nqpf.results import Result, Summary, make_meta
 
@@ -250,13 +257,7 @@ def kernel_density(
     """
     require_columns(frame, [value, year, group, region], " in the density frame")
     years = year_codes(frame[year], year)
-    raw = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(raw))
-    if bad.size:
-        cells = ", ".join(f"{row_name(frame, int(p), region)} in {years[p]}" for p in bad[:5])
-        raise DataValidationError(
-            f"column {value!r} has {bad.size} missing or non-numeric value(s): {cells}"
-        )
+    raw = column_values(frame, value, years, region)
     if isinstance(bandwidth, str):
         if bandwidth not in BANDWIDTH_RULES:
             raise DataValidationError(
