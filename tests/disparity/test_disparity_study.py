@@ -127,6 +127,24 @@ def test_frames_and_contract(study):
     assert "Spatial Markov chain skipped" in text and "k = 4" in text
 
 
+def test_to_frame_parts_carry_the_component_results(study):
+    frame = study.to_frame()
+    mob = frame[frame.part == "mobility"]
+    np.testing.assert_array_equal(mob.value.to_numpy(), study.mobility.table.tau.to_numpy())
+    assert mob.year.tolist() == study.mobility.table.to_year.tolist()
+    assert mob.group.tolist() == study.mobility.table.from_year.tolist()
+    ss = frame[frame.part == "steady_state"]
+    assert (ss.measure == "probability").all() and ss.year.isna().all()
+    np.testing.assert_array_equal(ss.value.to_numpy(), study.markov.steady_state.to_numpy())
+    sigma = frame[(frame.part == "sigma") & (frame.group == NATIONAL)]
+    for measure in ("cv", "sd_log"):
+        got = sigma[sigma.measure == measure].set_index("year").value
+        np.testing.assert_array_equal(got.to_numpy(), study.sigma.table[measure].to_numpy())
+    beta = frame[frame.part == "beta"].set_index("measure").value
+    assert beta["beta"] == study.beta.beta and beta["half_life"] == study.beta.half_life
+    assert list(beta.index) == ["beta", "std_error", "p_value", "speed", "half_life"]
+
+
 def test_spatial_markov_with_province_contiguity_reports_hainan(gdp):
     study = disparity_study(gdp[gdp.year >= 2018], "gdp", bootstrap=0, grid=16)
     assert study.spatial_markov is not None

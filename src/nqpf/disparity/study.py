@@ -260,27 +260,23 @@ class DisparityStudyResult(Result):
         rows.append(m)
         g = self.dagum.table[self.dagum.table.component == "group_gini"]
         rows.append(
-            pd.DataFrame(
-                {
-                    "part": "dagum_group",
-                    "year": g["year"].to_numpy(),
-                    "group": g["group"].to_numpy(),
-                    "measure": "group_gini",
-                    "value": g["value"].to_numpy(),
-                }
+            _part(
+                "dagum_group",
+                g["year"].to_numpy(),
+                g["group"].to_numpy(),
+                "group_gini",
+                g["value"].to_numpy(),
             )
         )
         for scope, res in [(NATIONAL, self.sigma), *self.group_sigma.items()]:
             for measure in ("cv", "sd_log"):
                 rows.append(
-                    pd.DataFrame(
-                        {
-                            "part": "sigma",
-                            "year": res.table.index.to_numpy(),
-                            "group": scope,
-                            "measure": measure,
-                            "value": res.table[measure].to_numpy(),
-                        }
+                    _part(
+                        "sigma",
+                        res.table.index.to_numpy(),
+                        scope,
+                        measure,
+                        res.table[measure].to_numpy(),
                     )
                 )
         for part, items in self._beta_items():
@@ -293,39 +289,17 @@ class DisparityStudyResult(Result):
                     "speed": fit.speed,
                     "half_life": fit.half_life,
                 }
-                rows.append(
-                    pd.DataFrame(
-                        {
-                            "part": part,
-                            "year": None,
-                            "group": scope,
-                            "measure": list(values),
-                            "value": list(values.values()),
-                        }
-                    )
-                )
+                rows.append(_part(part, None, scope, list(values), list(values.values())))
         ss = self.markov.steady_state
-        rows.append(
-            pd.DataFrame(
-                {
-                    "part": "steady_state",
-                    "year": None,
-                    "group": ss.index.to_numpy(),
-                    "measure": "probability",
-                    "value": ss.to_numpy(),
-                }
-            )
-        )
+        rows.append(_part("steady_state", None, ss.index.to_numpy(), "probability", ss.to_numpy()))
         mob = self.mobility.table
         rows.append(
-            pd.DataFrame(
-                {
-                    "part": "mobility",
-                    "year": mob["to_year"].to_numpy(),
-                    "group": mob["from_year"].to_numpy(),
-                    "measure": "kendall_tau",
-                    "value": mob["tau"].to_numpy(),
-                }
+            _part(
+                "mobility",
+                mob["to_year"].to_numpy(),
+                mob["from_year"].to_numpy(),
+                "kendall_tau",
+                mob["tau"].to_numpy(),
             )
         )
         out = pd.concat([r.astype({"group": object}) for r in rows], ignore_index=True)
@@ -377,6 +351,13 @@ class DisparityStudyResult(Result):
             tuple(tables),
             notes=tuple(notes),
         )
+
+
+def _part(part: str, year: Any, group: Any, measure: Any, value: Any) -> pd.DataFrame:
+    """Rows of :meth:`DisparityStudyResult.to_frame` (scalars are repeated along arrays)."""
+    return pd.DataFrame(
+        {"part": part, "year": year, "group": group, "measure": measure, "value": value}
+    )
 
 
 def _beta_row(scope: Hashable, res: BetaConvergenceResult) -> dict[str, Any]:
