@@ -880,19 +880,7 @@ class SpatialPanel:
         kind = "lag" if model in ("sar", "sdm") else "error"
         durbin = model in ("sdm", "sdem")
         X, names = _design(arrays, W, durbin)
-        fit = _ml(
-            kind,
-            arrays.y,
-            X,
-            names,
-            W,
-            spectrum,
-            self.effects,
-            correction,
-            bounds,
-            int(self.maxiter),
-            self.vcov,
-        )
+        fit = self._fit_ml(kind, arrays.y, X, names, W, spectrum, correction, bounds)
         symbol = "rho" if kind == "lag" else "lambda"
         terms = [*names, symbol]
         k = len(names)
@@ -977,6 +965,32 @@ class SpatialPanel:
             meta=meta,
         )
 
+    def _fit_ml(
+        self,
+        kind: str,
+        y: np.ndarray,
+        X: np.ndarray,
+        names: Sequence[str],
+        W: np.ndarray,
+        spectrum: Spectrum,
+        correction: str,
+        bounds: tuple[float, float],
+    ) -> _MLFit:
+        """:func:`_ml` with this model's fixed effects, iteration limit and covariance."""
+        return _ml(
+            kind,
+            y,
+            X,
+            names,
+            W,
+            spectrum,
+            self.effects,
+            correction,
+            bounds,
+            int(self.maxiter),
+            self.vcov,
+        )
+
     # ------------------------------------------------------------------ tests
     def _tests(
         self,
@@ -993,23 +1007,12 @@ class SpatialPanel:
         names = list(arrays.names)
         reason = "only for the spatial Durbin models (model='sdm' or 'sdem')"
         keys = ("lr_sdm_sar", "wald_sdm_sar", "lr_sdm_sem", "wald_sdm_sem")
+
+        def restricted(kind: str) -> _MLFit:
+            # the model without the Durbin terms WX
+            return self._fit_ml(kind, arrays.y, arrays.X, names, W, spectrum, correction, bounds)
+
         if self.model == "sdm":
-
-            def restricted(kind: str) -> _MLFit:
-                return _ml(
-                    kind,
-                    arrays.y,
-                    arrays.X,
-                    names,
-                    W,
-                    spectrum,
-                    self.effects,
-                    correction,
-                    bounds,
-                    int(self.maxiter),
-                    self.vcov,
-                )
-
             null_sar = "θ = 0: the SDM reduces to the SAR model"
             null_sem = "θ + ρβ = 0: the SDM reduces to the SEM model (common factor)"
             out["lr_sdm_sar"] = _safe(
@@ -1036,25 +1039,7 @@ class SpatialPanel:
             out["wald_sdm_sar"] = NotApplicable("wald_sdm_sar", reason)
             out["lr_sdem_sem"] = _safe(
                 "lr_sdem_sem",
-                lambda: lr_test(
-                    "lr_sdem_sem",
-                    fit.loglik,
-                    _ml(
-                        "error",
-                        arrays.y,
-                        arrays.X,
-                        names,
-                        W,
-                        spectrum,
-                        self.effects,
-                        correction,
-                        bounds,
-                        int(self.maxiter),
-                        self.vcov,
-                    ).loglik,
-                    kx,
-                    null,
-                ),
+                lambda: lr_test("lr_sdem_sem", fit.loglik, restricted("error").loglik, kx, null),
             )
             J = np.zeros((kx, 2 * kx + 1))
             J[:, kx : 2 * kx] = np.eye(kx)
