@@ -9,7 +9,11 @@ import pytest
 from nqpf.errors import DataValidationError, UnknownRegionError
 from nqpf.regions import name_of
 from nqpf.report.html import HtmlReport
-from nqpf.report.index_report import _uncertainty_frames, add_index_sections
+from nqpf.report.index_report import (
+    _uncertainty_frames,
+    add_index_sections,
+    add_repair_section,
+)
 
 EXPECTED_SECTIONS = [
     "Index system and weights",
@@ -88,6 +92,19 @@ def test_without_optional_parts(fake_result):
     titles = [en for _, en in report.section_titles]
     assert "Rank uncertainty" not in titles and titles[-1] == "Data repairs"
     assert "No validation report was supplied" in report.render()
+
+
+def test_repairs_can_come_last_after_other_sections(fake_result, fake_validation):
+    report = add_index_sections(HtmlReport("t", "t"), fake_result, repairs=False)
+    titles = [en for _, en in report.section_titles]
+    assert "Data repairs" not in titles
+    report.section("其他", "Later section")
+    assert add_repair_section(report, fake_validation) is report
+    titles = [en for _, en in report.section_titles]
+    assert titles[-2:] == ["Later section", "Data repairs"]
+    page = report.render()
+    assert page.count("数据修复报告") == 2  # heading and table of contents
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_uncertainty_object_with_ranks_and_sensitivity(fake_result, fake_uncertainty, sensitivity):

@@ -2,7 +2,8 @@
 
 :func:`add_index_sections` turns the result of the index pipeline into report sections: the index
 system and weights, rankings, trends, the map of the latest year, the obstacle factors of the
-weakest regions, rank uncertainty and the data-repair report.
+weakest regions, rank uncertainty and the data-repair report. :func:`add_repair_section` adds the
+data-repair report on its own, so that a longer report can end with it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from nqpf.report import figures, maps
 from nqpf.report.html import HtmlReport
 from nqpf.validation import ValidationReport
 
-__all__ = ["IndexResultLike", "add_index_sections"]
+__all__ = ["IndexResultLike", "add_index_sections", "add_repair_section"]
 
 Level = Literal["province", "city"]
 
@@ -212,6 +213,7 @@ def add_index_sections(
     sensitivity: pd.DataFrame | None = None,
     weakest: int = 5,
     label_lang: Literal["zh", "en"] = "zh",
+    repairs: bool = True,
 ) -> HtmlReport:
     """Add the sections of a composite-index study to a report.
 
@@ -237,6 +239,10 @@ def add_index_sections(
         Number of lowest-ranked regions in the latest year whose obstacles are shown.
     label_lang
         Language of region names in figures.
+    repairs
+        End with the "数据修复报告 Data repairs" section of ``validation``
+        (:func:`add_repair_section`). Pass ``False`` when more sections follow and add that
+        section last yourself, as the main report does.
 
     Returns
     -------
@@ -362,7 +368,8 @@ def add_index_sections(
         _uncertainty_section(report, ranks, sensitivity, level, latest, label_lang)
 
     # 7. repairs
-    _validation_section(report, validation)
+    if repairs:
+        add_repair_section(report, validation)
     return report
 
 
@@ -507,14 +514,34 @@ def _uncertainty_section(
         )
 
 
-def _validation_section(report: HtmlReport, validation: ValidationReport | None) -> None:
+def add_repair_section(report: HtmlReport, validation: ValidationReport | None) -> HtmlReport:
+    """Add the "数据修复报告 Data repairs" section: every repair of the input data.
+
+    Parameters
+    ----------
+    report
+        The report to extend (the section is meant to come last).
+    validation
+        The data-repair report of the inputs; ``None`` says that none was supplied.
+
+    Returns
+    -------
+    HtmlReport
+        ``report`` itself.
+
+    Examples
+    --------
+    >>> report = add_repair_section(HtmlReport("报告", "Report"), ValidationReport())
+    >>> report.section_titles
+    [('数据修复报告', 'Data repairs')]
+    """
     report.section("数据修复报告", "Data repairs")
     if validation is None:
         report.text("未提供数据校验报告。No validation report was supplied.", kind="warning")
-        return
+        return report
     if len(validation) == 0:
         report.text("未发现问题，未作任何修复。No problems found; nothing was repaired.")
-        return
+        return report
     report.text(f"共 {len(validation)} 条记录。{len(validation)} issues recorded.")
     counts = validation.counts().rename(columns=_ISSUE_COLUMNS)
     report.table(counts, caption="按来源与类型计数 Counts by source and kind")
@@ -523,3 +550,4 @@ def _validation_section(report: HtmlReport, validation: ValidationReport | None)
         if column in frame:
             frame[column] = pd.to_numeric(frame[column]).astype("Int64")
     report.table(frame.rename(columns=_ISSUE_COLUMNS), caption="记录明细 Issues", max_rows=50)
+    return report
