@@ -44,9 +44,11 @@ def build_report(
     """Compute the index study on the bundled data and write the report files.
 
     Writes ``report.html`` (self-contained), ``tables.xlsx``, ``scores.csv``, ``scores.dta`` and
-    ``validation.md`` into ``out`` and returns their paths. The report covers the index and the
-    regional differences of its score (:func:`nqpf.disparity.study.disparity_study`, seeded with
-    ``seed``).
+    ``validation.md`` into ``out`` and returns their paths. The report covers the index, the
+    regional differences of its score (:func:`nqpf.disparity.study.disparity_study`), its spatial
+    structure and drivers (:func:`nqpf.spatial.study.spatial_study`,
+    :func:`nqpf.spatial.study.drivers_study`), all seeded with ``seed``, and ends with the data
+    repairs.
     """
     from nqpf.data import load_province_panel
     from nqpf.disparity.study import disparity_study
@@ -54,11 +56,18 @@ def build_report(
     from nqpf.report.disparity_report import add_disparity_sections, disparity_tables
     from nqpf.report.excel import write_excel, write_stata
     from nqpf.report.html import HtmlReport
-    from nqpf.report.index_report import add_index_sections
+    from nqpf.report.index_report import add_index_sections, add_repair_section
+    from nqpf.report.spatial_report import (
+        add_drivers_sections,
+        add_spatial_sections,
+        drivers_tables,
+        spatial_tables,
+    )
+    from nqpf.spatial.study import drivers_study, spatial_study
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    steps = _Steps(progress, total=5)
+    steps = _Steps(progress, total=6)
 
     steps.start("Loading bundled data 读取数据")
     panel = load_province_panel()
@@ -78,6 +87,11 @@ def build_report(
     disparity = disparity_study(result, "score", "macro_region", seed=seed)
     steps.done()
 
+    steps.start("Spatial structure and drivers 空间格局与影响因素")
+    spatial = spatial_study(result, "score", seed=seed)
+    drivers = drivers_study(panel, result, seed=seed)
+    steps.done()
+
     steps.start("Writing report 生成报告")
     html = HtmlReport(f"{result.system.title_zh}报告", f"{result.system.title_en} report")
     add_index_sections(
@@ -85,9 +99,12 @@ def build_report(
         result,
         uncertainty=uncertainty.summary_frame(),
         sensitivity=uncertainty.sensitivity,
-        validation=result.report,
+        repairs=False,
     )
     add_disparity_sections(html, disparity)
+    add_spatial_sections(html, spatial)
+    add_drivers_sections(html, drivers)
+    add_repair_section(html, result.report)
     scores = result.table()
     paths = [
         html.write(out / "report.html"),
@@ -101,6 +118,8 @@ def build_report(
                 "system": result.system.to_frame(),
                 "validation": result.report.to_frame(),
                 **disparity_tables(disparity),
+                **spatial_tables(spatial),
+                **drivers_tables(drivers),
             },
             out / "tables.xlsx",
         ),
