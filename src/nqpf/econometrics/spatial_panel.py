@@ -880,7 +880,19 @@ class SpatialPanel:
         kind = "lag" if model in ("sar", "sdm") else "error"
         durbin = model in ("sdm", "sdem")
         X, names = _design(arrays, W, durbin)
-        fit = self._fit_ml(kind, arrays.y, X, names, W, spectrum, correction, bounds)
+        fit = _ml(
+            kind,
+            arrays.y,
+            X,
+            names,
+            W,
+            spectrum,
+            self.effects,
+            correction,
+            bounds,
+            int(self.maxiter),
+            self.vcov,
+        )
         symbol = "rho" if kind == "lag" else "lambda"
         terms = [*names, symbol]
         k = len(names)
@@ -965,32 +977,6 @@ class SpatialPanel:
             meta=meta,
         )
 
-    def _fit_ml(
-        self,
-        kind: str,
-        y: np.ndarray,
-        X: np.ndarray,
-        names: Sequence[str],
-        W: np.ndarray,
-        spectrum: Spectrum,
-        correction: str,
-        bounds: tuple[float, float],
-    ) -> _MLFit:
-        """:func:`_ml` with this model's fixed effects, iteration limit and covariance."""
-        return _ml(
-            kind,
-            y,
-            X,
-            names,
-            W,
-            spectrum,
-            self.effects,
-            correction,
-            bounds,
-            int(self.maxiter),
-            self.vcov,
-        )
-
     # ------------------------------------------------------------------ tests
     def _tests(
         self,
@@ -1009,8 +995,20 @@ class SpatialPanel:
         keys = ("lr_sdm_sar", "wald_sdm_sar", "lr_sdm_sem", "wald_sdm_sem")
 
         def restricted(kind: str) -> _MLFit:
-            # the model without the Durbin terms WX
-            return self._fit_ml(kind, arrays.y, arrays.X, names, W, spectrum, correction, bounds)
+            """The model without the Durbin terms WX: SAR (``"lag"``) or SEM (``"error"``)."""
+            return _ml(
+                kind,
+                arrays.y,
+                arrays.X,
+                names,
+                W,
+                spectrum,
+                self.effects,
+                correction,
+                bounds,
+                int(self.maxiter),
+                self.vcov,
+            )
 
         if self.model == "sdm":
             null_sar = "θ = 0: the SDM reduces to the SAR model"
