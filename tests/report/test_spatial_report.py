@@ -7,6 +7,9 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from nqpf.data import load_province_panel
 from nqpf.econometrics import SpatialPanel
@@ -302,3 +305,27 @@ def test_bad_study_arguments(index_result, panel):
         drivers_study(panel, index_result, x=["log(gdp)", "log( gdp )"], draws=10)
     with pytest.raises(DataValidationError, match="collinear"):
         drivers_study(panel, index_result, x=["a=gdp", "b=2 * gdp"], draws=10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=arrays(
+        np.float64,
+        12,
+        elements=st.floats(0.01, 100, allow_nan=False, allow_infinity=False),
+        unique=True,
+    ),
+    k=st.integers(1, 5),
+)
+def test_local_morans_add_up_to_the_global_one(values, k):
+    """Row-standardised W (S_0 = n) and m_2 = z'z/(n−1): Σ_i I_i = (n − 1) I, in every year."""
+    codes = [110000, 120000, 130000, 140000, 150000, 210000, 220000, 230000, 310000, 320000]
+    codes += [330000, 340000]
+    frame = pd.DataFrame({"region_code": codes, "year": 2022, "v": values})
+    result = spatial_study(frame, "v", w=f"knn:{k}", permutations=0)
+    moran = result.moran.table.statistic.iloc[0]
+    assert result.local.statistic.sum() == pytest.approx(11 * moran, rel=1e-9, abs=1e-12)
+    assert result.hot.hotspot.tolist() == [
+        int(np.sign(z)) * (3 if p < 0.01 else 2 if p < 0.05 else 1 if p < 0.1 else 0)
+        for z, p in zip(result.hot.z_score, result.hot.p_value, strict=True)
+    ]
