@@ -27,7 +27,7 @@ from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
 from nqpf.regions import Level, name_of, normalize
 from nqpf.validation import ValidationReport
 
-__all__ = ["HEADER_NAMES", "Panel"]
+__all__ = ["HEADER_NAMES", "Panel", "read_table"]
 
 KEY = ["region_code", "year", "indicator"]
 
@@ -411,15 +411,7 @@ class Panel:
         path = Path(path)
         report = ValidationReport()
         source = path.name
-        suffix = path.suffix.lower()
-        if suffix in (".csv", ".txt"):
-            raw = _read_csv_text(path, report, source)
-        elif suffix in (".xlsx", ".xlsm"):
-            raw = _read_excel_text(path, sheet, report, source)
-        else:
-            raise DataValidationError(
-                f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
-            )
+        raw = read_table(path, sheet=sheet, report=report)
         raw = _drop_empty_columns(raw, report, source)
         raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet row numbers (header = row 1)
         roles = _map_headers(list(raw.columns))
@@ -1434,6 +1426,34 @@ def _map_headers(columns: Sequence[object]) -> dict[str, str]:
 def _accepted_names(roles: Iterable[str]) -> str:
     parts = [f"{role}: {', '.join(HEADER_NAMES[role])}" for role in roles]
     return "accepted headers are " + "; ".join(parts)
+
+
+def read_table(
+    path: str | Path, *, sheet: str | int | None = None, report: ValidationReport | None = None
+) -> pd.DataFrame:
+    """Read a user table as text cells: CSV/TXT (UTF-8, else GB18030) or one XLSX sheet.
+
+    The encoding fallback and the choice of sheet are recorded in ``report``.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    DataValidationError
+        An unsupported file type, an undecodable CSV or an unknown sheet.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    report = ValidationReport() if report is None else report
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv_text(path, report, path.name)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_excel_text(path, sheet, report, path.name)
+    raise DataValidationError(
+        f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
+    )
 
 
 def _read_csv_text(path: Path, report: ValidationReport, source: str) -> pd.DataFrame:

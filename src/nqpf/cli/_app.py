@@ -64,3 +64,28 @@ def load_panel(data: Path | None, level: str, aliases: dict[str, str]) -> Any:
     if data is None:
         return load_province_panel()
     return DataPanel.from_file(data, level=level, aliases=aliases)  # type: ignore[arg-type]
+
+
+def user_frame(
+    path: Path, region_col: str, year_col: str, level: str, aliases: dict[str, str]
+) -> Any:
+    """The user's table with a ``region_code`` column of normalised region codes."""
+    from nqpf.errors import DataValidationError
+    from nqpf.panel import read_table
+    from nqpf.regions import normalize
+
+    frame = read_table(path)
+    missing = [c for c in (region_col, year_col) if c not in frame.columns]
+    if missing:
+        raise DataValidationError(
+            f"{path}: column(s) {missing} not found (set --region-col / --year-col); the table "
+            f"has {list(frame.columns)}"
+        )
+    frame = frame.copy()
+    frame["region_code"] = normalize(
+        frame[region_col].tolist(),
+        level=level,  # type: ignore[arg-type]
+        aliases=aliases,
+        where=str(path),
+    )
+    return frame

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nqpf.cli._app import app, console, friendly, parse_aliases, progress_bar
+from nqpf.cli._app import app, console, friendly, parse_aliases, progress_bar, user_frame
 
 #: Files written by ``nqpf disparity``, in order.
 OUTPUTS = (
@@ -18,53 +18,6 @@ OUTPUTS = (
     "density.csv",
     "disparity.html",
 )
-
-
-def _read_table(path: Path) -> Any:
-    """A user table as text cells (CSV in UTF-8 or GB18030, or the first sheet of an XLSX)."""
-    import pandas as pd
-
-    from nqpf.errors import DataValidationError
-
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-            except UnicodeDecodeError:
-                continue
-        raise DataValidationError(f"{path}: cannot decode the file as UTF-8 or GB18030")
-    if suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-        frame.columns = [str(c) for c in frame.columns]
-        return frame
-    raise DataValidationError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
-
-
-def _user_frame(
-    path: Path, region_col: str, year_col: str, level: str, aliases: dict[str, str]
-) -> Any:
-    """The user's table with a ``region_code`` column of normalised region codes."""
-    from nqpf.errors import DataValidationError
-    from nqpf.regions import normalize
-
-    frame = _read_table(path)
-    missing = [c for c in (region_col, year_col) if c not in frame.columns]
-    if missing:
-        raise DataValidationError(
-            f"{path}: column(s) {missing} not found (set --region-col / --year-col); the table "
-            f"has {list(frame.columns)}"
-        )
-    frame = frame.copy()
-    frame["region_code"] = normalize(
-        frame[region_col].tolist(),
-        level=level,  # type: ignore[arg-type]
-        aliases=aliases,
-        where=str(path),
-    )
-    return frame
 
 
 @app.command()
@@ -120,7 +73,7 @@ def disparity(
             frame: Any = compute_index(load_province_panel(), system)
             source = f"index system {system} on the bundled data"
         else:
-            frame = _user_frame(data, region_col, year_col, level, parse_aliases(alias))
+            frame = user_frame(data, region_col, year_col, level, parse_aliases(alias))
             source = str(data)
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from nqpf.cli._app import app, console, friendly, parse_aliases, progress_bar
+from nqpf.cli._app import app, console, friendly, parse_aliases, progress_bar, user_frame
 
 #: Files written by ``nqpf spatial``, in order.
 SPATIAL_OUTPUTS = ("moran.csv", "lisa.csv", "hotspots.csv", "spatial.html")
@@ -72,7 +72,6 @@ def spatial(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
 ) -> None:
     """Moran's I by year, LISA clusters, Gi* hot spots → CSVs + spatial.html."""
-    from nqpf.cli.disparity import _user_frame
     from nqpf.report.spatial_report import write_spatial_report
     from nqpf.spatial.study import spatial_study
 
@@ -86,7 +85,7 @@ def spatial(
             frame: Any = compute_index(load_province_panel(), system)
             source = f"index system {system} on the bundled data"
         else:
-            frame = _user_frame(data, region_col, year_col, "province", parse_aliases(alias))
+            frame = user_frame(data, region_col, year_col, "province", parse_aliases(alias))
             source = str(data)
         bar.advance(task)
         bar.update(task, description="Spatial autocorrelation 空间关联")
