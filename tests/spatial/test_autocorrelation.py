@@ -385,3 +385,15 @@ def test_results_contract(queen, gdp2020):
         assert r.summary().as_text() and r.summary().as_html()
         assert r.to_dict()["meta"]["method"]
         json.dumps(r.to_dict(), allow_nan=False)  # strict JSON for the CLI and dashboard
+
+
+def test_moran_under_complete_graph_has_undefined_z_not_a_warning():
+    # every region neighbours every other: I = -1/(n-1) for any data, so Var(I) = 0 and the
+    # z-scores are undefined; the statistic itself is still exact
+    n = 6
+    full = np.ones((n, n)) - np.eye(n)
+    w = SpatialWeights.from_array(full, list(range(110000, 110000 + n)))
+    x = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])
+    result = moran(x, w, permutations=0)
+    assert result.statistic == pytest.approx(-1 / (n - 1), abs=1e-12)
+    assert np.isnan(result.z_score)

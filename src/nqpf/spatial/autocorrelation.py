@@ -290,8 +290,10 @@ def _moran(
     a = n * ((n * n - 3 * n + 3) * s1 - n * s2 + 3 * s0 * s0)
     b = b2 * ((n * n - n) * s1 - 2 * n * s2 + 6 * s0 * s0)
     v_rand = (a - b) / ((n - 1) * (n - 2) * (n - 3) * s0 * s0) - expected**2 if n > 3 else np.nan
-    z_norm = (statistic - expected) / np.sqrt(v_norm)
-    z_rand = (statistic - expected) / np.sqrt(v_rand) if v_rand > 0 else np.nan
+    # a W under which I is constant (e.g. everyone neighbours everyone) has zero variance:
+    # the z-score is undefined rather than a division warning
+    z_norm = (statistic - expected) / np.sqrt(v_norm) if v_norm > 1e-14 else np.nan
+    z_rand = (statistic - expected) / np.sqrt(v_rand) if v_rand > 1e-14 else np.nan
     if permutations:
         n_ge, n_le, sim_mean, sim_sd = global_moran_counts(z, mat, statistic, permutations, rng)
         p_perm = float(pseudo_p(np.asarray(n_ge), np.asarray(n_le), permutations, alternative))
