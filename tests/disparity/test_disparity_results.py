@@ -23,6 +23,9 @@ def _results(frame: pd.DataFrame, wide: pd.DataFrame) -> dict[str, Result]:
         "sigma": dp.sigma_convergence(sub, "gdp"),
         "beta": dp.beta_convergence(sub, "gdp", controls=["secondary"]),
         "club": dp.club_convergence(sub, "gdp", "macro_region"),
+        "spatial_beta": dp.spatial_beta_convergence(
+            sub, "gdp", w / w.sum(axis=1, keepdims=True), draws=20
+        ),
         "markov": dp.markov(wide, k=4),
         "spatial_markov": dp.spatial_markov(wide, w, k=3),
         "homogeneity": dp.homogeneity_test([[[3, 1], [1, 3]], [[1, 3], [2, 2]]]),
@@ -39,6 +42,7 @@ NAMES = [
     "sigma",
     "beta",
     "club",
+    "spatial_beta",
     "markov",
     "spatial_markov",
     "homogeneity",

@@ -7,7 +7,8 @@ is it converging, and how do regions move between levels?
   by year with bootstrap intervals;
 - :func:`theil`, :func:`coefficient_of_variation`, :func:`disparity_table`;
 - :func:`kernel_density`, :func:`kde_bandwidth`: Gaussian kernel density by year;
-- :func:`sigma_convergence`, :func:`beta_convergence`, :func:`club_convergence`;
+- :func:`sigma_convergence`, :func:`beta_convergence`, :func:`club_convergence`,
+  :func:`spatial_beta_convergence`;
 - :func:`markov`, :func:`spatial_markov`, :func:`homogeneity_test`, :func:`rank_mobility`;
 - :func:`disparity_study`: all of the above on one value, by year and group, in one call.
 """
@@ -16,9 +17,11 @@ from nqpf.disparity.convergence import (
     BetaConvergenceResult,
     ClubConvergenceResult,
     SigmaConvergenceResult,
+    SpatialBetaConvergenceResult,
     beta_convergence,
     club_convergence,
     sigma_convergence,
+    spatial_beta_convergence,
 )
 from nqpf.disparity.dagum import DagumGiniResult, DagumPanelResult, dagum_gini, dagum_gini_panel
 from nqpf.disparity.density import (
@@ -59,6 +62,7 @@ __all__ = [
     "MarkovResult",
     "RankMobilityResult",
     "SigmaConvergenceResult",
+    "SpatialBetaConvergenceResult",
     "SpatialMarkovResult",
     "TheilResult",
     "beta_convergence",
@@ -74,6 +78,7 @@ __all__ = [
     "markov",
     "rank_mobility",
     "sigma_convergence",
+    "spatial_beta_convergence",
     "spatial_markov",
     "theil",
 ]

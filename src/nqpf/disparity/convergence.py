@@ -1,31 +1,38 @@
-"""σ-, β- and club convergence of a regional value.
+"""σ-, β-, club and spatial β-convergence of a regional value.
 
 β-convergence is estimated by least squares with region (and year) fixed effects absorbed by the
 within transformation and cluster-robust standard errors; the small-sample factor is that of
-Stata's ``xtreg, fe vce(cluster region)`` (see :func:`beta_convergence`).
+Stata's ``xtreg, fe vce(cluster region)`` (see :func:`beta_convergence`). Spatial β-convergence
+fits the same growth regression as a spatial panel model (spatial Durbin by default) with
+:class:`nqpf.econometrics.SpatialPanel` (see :func:`spatial_beta_convergence`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nqpf.disparity._common import plain, require_columns, show, year_codes
+from nqpf.disparity._common import Seed, plain, require_columns, seed_for_meta, show, year_codes
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.results import Result, Summary, make_meta
+
+if TYPE_CHECKING:
+    from nqpf.econometrics.spatial_panel import SpatialPanelResults
 
 __all__ = [
     "BetaConvergenceResult",
     "ClubConvergenceResult",
     "SigmaConvergenceResult",
+    "SpatialBetaConvergenceResult",
     "beta_convergence",
     "club_convergence",
     "sigma_convergence",
+    "spatial_beta_convergence",
 ]
 
 Effects = Literal["twoway", "region", "none"]
@@ -295,6 +302,13 @@ class BetaConvergenceResult(Result):
         )
 
 
+def _speed(beta: float, dt: int) -> tuple[float, float]:
+    r"""Speed :math:`-\ln(1+\beta)/\Delta t`, half-life :math:`\ln 2/\lambda`; NaN if undefined."""
+    speed = float(-np.log1p(beta) / dt) if beta > -1 else np.nan
+    half = float(np.log(2) / speed) if np.isfinite(speed) and speed > 0 else np.nan
+    return speed, half
+
+
 def _growth_panel(
     frame: pd.DataFrame,
     value: str,
@@ -518,8 +532,7 @@ def beta_convergence(
     data, dt = _growth_panel(frame, value, region, year, controls)
     fit = _fit(data, controls, effects, cluster)
     beta = float(fit["table"].loc["ln_y", "estimate"])
-    speed = float(-np.log1p(beta) / dt) if beta > -1 else np.nan
-    half = float(np.log(2) / speed) if np.isfinite(speed) and speed > 0 else np.nan
+    speed, half = _speed(beta, dt)
     return BetaConvergenceResult(
         coefficients=fit["table"],
         beta=beta,
@@ -681,5 +694,330 @@ def club_convergence(
             effects=effects,
             cluster=cluster,
             controls=list(controls or []),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# spatial beta convergence
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpatialBetaConvergenceResult(Result):
+    r"""Spatial β-convergence: the growth regression as a fixed-effects spatial panel model.
+
+    Attributes
+    ----------
+    fit
+        The full :class:`~nqpf.econometrics.SpatialPanelResults` (coefficients, effects of every
+        regressor, tests, log-likelihood); the dependent variable is ``growth``
+        (:math:`\ln(y_{i,t+\Delta t}/y_{it})`) and the regressor ``ln_y`` (:math:`\ln y_{it}`).
+    model, fixed_effects, lee_yu
+        Spatial model (``"sdm"``, ``"sar"``, ``"sem"`` or ``"sdem"``), fixed effects and
+        bias correction.
+    beta
+        Coefficient of :math:`\ln y_{it}`.
+    theta
+        Coefficient of :math:`W\ln y_{it}` (Durbin models; NaN for SAR and SEM).
+    rho
+        The spatial parameter: :math:`\rho` of :math:`Wg` (SAR, SDM) or :math:`\lambda` of the
+        error (SEM, SDEM); :attr:`spatial_parameter` says which.
+    direct, indirect, total
+        Effects of :math:`\ln y_{it}` (LeSage and Pace 2009), each a mapping with ``estimate,
+        std_error, p_value``.
+    speed, half_life
+        :math:`\lambda = -\ln(1+\beta)/\Delta t` and :math:`\ln 2/\lambda` from the
+        coefficient :math:`\beta` (the usual convention).
+    speed_direct, half_life_direct
+        The same from the direct effect instead of :math:`\beta` (it includes the feedback
+        through the neighbours).
+    interval
+        :math:`\Delta t`, the spacing of the years.
+    nobs, n_regions, n_periods
+        Growth observations, regions and growth periods.
+    kind
+        ``"absolute"`` (no controls) or ``"conditional"``.
+    """
+
+    fit: SpatialPanelResults
+    model: str
+    fixed_effects: str
+    lee_yu: str
+    beta: float
+    theta: float
+    rho: float
+    direct: dict[str, float]
+    indirect: dict[str, float]
+    total: dict[str, float]
+    speed: float
+    half_life: float
+    speed_direct: float
+    half_life_direct: float
+    interval: int
+    nobs: int
+    n_regions: int
+    n_periods: int
+    kind: str
+
+    @property
+    def spatial_parameter(self) -> str:
+        """``"rho"`` for SAR/SDM, ``"lambda"`` for SEM/SDEM."""
+        return self.fit.spatial_parameter
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy frame ``component, term, estimate, std_error, statistic, p_value``.
+
+        The rows of the model (``component`` ``coefficient``, ``direct``, ``indirect``,
+        ``total``) followed by ``component == "convergence"`` rows ``speed``, ``half_life``
+        (from β), ``speed_direct`` and ``half_life_direct`` (from the direct effect), which carry
+        an estimate only.
+        """
+        extra = pd.DataFrame(
+            {
+                "component": "convergence",
+                "term": ["speed", "half_life", "speed_direct", "half_life_direct"],
+                "estimate": [self.speed, self.half_life, self.speed_direct, self.half_life_direct],
+            }
+        )
+        return pd.concat([self.fit.to_frame(), extra], ignore_index=True)
+
+    def summary(self) -> Summary:
+        """β, θ and ρ, the effects of ln y, and the speeds, bilingual."""
+        p = self.fit.p_values
+        se = self.fit.std_errors
+        symbol = self.spatial_parameter
+        terms = [("ln_y", "β: ln y_t")]
+        if np.isfinite(self.theta):
+            terms.append(("W*ln_y", "θ: W·ln y_t"))
+        terms.append((symbol, "ρ: W·g" if symbol == "rho" else "λ: W·u"))
+        coefs = pd.DataFrame(
+            {
+                "估计值 Estimate": [float(self.fit.params[t]) for t, _ in terms],
+                "标准误 SE": [float(se[t]) for t, _ in terms],
+                "p": [float(p[t]) for t, _ in terms],
+            },
+            index=[label for _, label in terms],
+        )
+        effects = pd.DataFrame(
+            [self.direct, self.indirect, self.total],
+            index=["直接效应 Direct", "间接效应 Indirect", "总效应 Total"],
+        ).rename(columns={"estimate": "估计值 Estimate", "std_error": "标准误 SE"})
+        speeds = pd.DataFrame(
+            {
+                "β / 直接效应 Direct": [self.beta, self.direct["estimate"]],
+                "收敛速度 Speed λ": [self.speed, self.speed_direct],
+                "半衰期 Half-life (years)": [self.half_life, self.half_life_direct],
+            },
+            index=["系数 From β", "直接效应 From the direct effect"],
+        )
+        facts = pd.DataFrame(
+            {
+                "值 Value": [
+                    self.kind,
+                    self.model.upper(),
+                    self.fixed_effects,
+                    self.lee_yu,
+                    self.nobs,
+                    self.n_regions,
+                    self.n_periods,
+                    self.interval,
+                ]
+            },
+            index=[
+                "类型 Kind",
+                "模型 Model",
+                "固定效应 Fixed effects",
+                "Lee–Yu 偏差校正 bias correction",
+                "观测数 Observations",
+                "地区数 Regions",
+                "时期数 Periods",
+                "间隔 Δt (years)",
+            ],
+        )
+        notes = [
+            "Speed and half-life from β (the coefficient of ln y_t) as is usual in the "
+            "literature; the row from the direct effect includes the feedback through the "
+            "neighbours.",
+        ]
+        if self.beta >= 0:
+            notes.append("β ≥ 0: no β-convergence (divergence); half-life undefined.")
+        return Summary(
+            "空间β收敛 Spatial β-convergence",
+            (
+                ("系数 Coefficients", coefs),
+                ("ln y_t 的效应 Effects of ln y_t", effects),
+                ("收敛速度 Speed of convergence", speeds),
+                ("模型 Model", facts.astype(object)),
+            ),
+            notes=tuple(notes),
+        )
+
+
+def spatial_beta_convergence(
+    frame: pd.DataFrame,
+    value: str,
+    w: Any,
+    region: str = "region",
+    year: str = "year",
+    *,
+    model: Literal["sdm", "sar", "sem", "sdem"] = "sdm",
+    effects: Literal["twoway", "region", "time"] = "twoway",
+    controls: Sequence[str] | None = None,
+    lee_yu: bool | Literal["transformation", "elhorst"] = True,
+    draws: int = 1000,
+    seed: Seed = 0,
+) -> SpatialBetaConvergenceResult:
+    r"""Spatial β-convergence: the growth regression fitted as a spatial panel model.
+
+    Parameters
+    ----------
+    frame
+        Long table, one row per region and year; a balanced panel with evenly spaced years.
+    value
+        Column of the value (strictly positive).
+    w
+        Spatial weights over the regions (:class:`~nqpf.spatial.weights.SpatialWeights`, a
+        libpysal ``W``, a labelled DataFrame, or a matrix in the order of the sorted regions);
+        row-standardised when the model has time effects.
+    region, year
+        Column names.
+    model
+        ``"sdm"`` (spatial Durbin, default), ``"sar"``, ``"sem"`` or ``"sdem"``.
+    effects
+        Fixed effects: ``"twoway"`` (default), ``"region"`` or ``"time"``.
+    controls
+        Columns of control variables measured in year :math:`t` (conditional convergence).
+        They must not be called ``growth`` or ``ln_y``.
+    lee_yu
+        Bias correction of Lee and Yu (2010), as in :class:`~nqpf.econometrics.SpatialPanel`.
+    draws, seed
+        Parameter draws (and their seed) for the simulated standard errors of the effects.
+
+    Returns
+    -------
+    SpatialBetaConvergenceResult
+
+    Raises
+    ------
+    DataValidationError
+        Non-positive or missing values, unevenly spaced years, a gap, an unbalanced panel, a
+        control named ``growth`` or ``ln_y``, collinear regressors.
+    WeightsError
+        Weights that do not match the regions, or are not row-standardised with time effects.
+    ConvergenceError
+        The likelihood could not be maximised (see :class:`~nqpf.econometrics.SpatialPanel`).
+
+    Notes
+    -----
+    The growth regression of :func:`beta_convergence` with spatial interaction, as in Rey and
+    Montouri (1999), *Regional Studies* 33:143-156, and for panels Elhorst, Piras and Arbia
+    (2010), *Geographical Analysis* 42:338-355. The spatial Durbin form is
+
+    .. math::
+
+        g_{it} = \ln\frac{y_{i,t+\Delta t}}{y_{it}}
+        = \rho \sum_j w_{ij} g_{jt} + \beta \ln y_{it} + \theta \sum_j w_{ij}\ln y_{jt}
+        + \mu_i + \tau_t + \varepsilon_{it},
+
+    estimated by maximum likelihood with the Lee and Yu (2010) correction
+    (:class:`~nqpf.econometrics.SpatialPanel`). The effects of :math:`\ln y` come from
+    :math:`S(W) = (I - \rho W)^{-1}(I\beta + W\theta)` (LeSage and Pace 2009): the direct
+    effect is the mean diagonal element, the total effect the mean row sum. The speed of
+    convergence and the half-life are
+
+    .. math::
+
+        \lambda = -\frac{\ln(1+\beta)}{\Delta t},\qquad t_{1/2} = \frac{\ln 2}{\lambda},
+
+    computed from the coefficient :math:`\beta` (``speed``, ``half_life``; the common
+    convention) and, alternatively, with the direct effect in place of :math:`\beta`
+    (``speed_direct``, ``half_life_direct``). Both are NaN when undefined (a value
+    :math:`\le -1`, or no convergence for the half-life).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> n, years = 8, range(2000, 2008)
+    >>> W = np.zeros((n, n))
+    >>> for i in range(n):
+    ...     W[i, (i - 1) % n] = W[i, (i + 1) % n] = 0.5
+    >>> df = pd.DataFrame({"region": np.repeat(np.arange(n), len(years)),
+    ...                    "year": np.tile(list(years), n),
+    ...                    "y": np.exp(rng.normal(1, 0.3, n * len(years)))})
+    >>> r = spatial_beta_convergence(df, "y", W, draws=50)
+    >>> r.beta < 0, r.spatial_parameter
+    (True, 'rho')
+    """
+    from nqpf.econometrics.spatial_panel import MODELS, SpatialPanel
+
+    controls = list(controls or [])
+    if model not in MODELS:
+        raise DataValidationError(f"model must be one of {list(MODELS)}, got {model!r}")
+    if effects not in ("twoway", "region", "time"):
+        raise DataValidationError(f"effects must be 'twoway', 'region' or 'time', got {effects!r}")
+    if int(draws) < 2:
+        raise DataValidationError(f"draws must be at least 2, got {draws!r}")
+    clash = [c for c in controls if c in ("growth", "ln_y")]
+    if clash:
+        raise DataValidationError(
+            f"control(s) {clash} clash with the names of the growth regression "
+            "('growth', 'ln_y'); rename them"
+        )
+    require_columns(frame, [value, region, year, *controls], " in the spatial β-convergence frame")
+    data, dt = _growth_panel(frame, value, region, year, controls)
+    table = pd.DataFrame(
+        {
+            "region": data["region"].to_numpy(),
+            "year": data["year"].to_numpy(),
+            "growth": data["g"].to_numpy(),
+            "ln_y": data["ln_y"].to_numpy(),
+            **{c: data[f"ctl:{c}"].to_numpy() for c in controls},
+        }
+    )
+    estimator = SpatialPanel(model, effects, lee_yu=lee_yu, draws=draws, seed=seed)
+    fit = estimator.fit(table, y="growth", x=["ln_y", *controls], w=w, region="region")
+    row = fit.effects.loc["ln_y"]
+
+    def effect(part: str) -> dict[str, float]:
+        return {
+            "estimate": float(row[part]),
+            "std_error": float(row[f"{part}_se"]),
+            "p_value": float(row[f"{part}_p_value"]),
+        }
+
+    beta = float(fit.params["ln_y"])
+    direct = effect("direct")
+    speed, half = _speed(beta, dt)
+    speed_d, half_d = _speed(direct["estimate"], dt)
+    return SpatialBetaConvergenceResult(
+        fit=fit,
+        model=model,
+        fixed_effects=effects,
+        lee_yu=fit.lee_yu,
+        beta=beta,
+        theta=float(fit.params["W*ln_y"]) if "W*ln_y" in fit.params.index else np.nan,
+        rho=float(fit.params[fit.spatial_parameter]),
+        direct=direct,
+        indirect=effect("indirect"),
+        total=effect("total"),
+        speed=speed,
+        half_life=half,
+        speed_direct=speed_d,
+        half_life_direct=half_d,
+        interval=dt,
+        nobs=len(table),
+        n_regions=fit.n_regions,
+        n_periods=fit.n_periods,
+        kind="conditional" if controls else "absolute",
+        meta=make_meta(
+            "spatial_beta_convergence",
+            value=value,
+            model=model,
+            effects=effects,
+            lee_yu=fit.lee_yu,
+            controls=controls,
+            interval=dt,
+            draws=int(draws),
+            seed=seed_for_meta(seed),
+            speed_from="coefficient beta (speed_direct: direct effect)",
         ),
     )
