@@ -196,3 +196,19 @@ def test_club_with_one_region_is_refused(growth):
     odd = frame.assign(club=np.where(frame.region == 110000, "solo", "rest"))
     with pytest.raises(DataValidationError, match="'solo' has 1 region"):
         club_convergence(odd, "gdp", "club")
+
+
+def test_two_clusters_with_two_way_effects_leave_the_clustered_error_undefined(growth):
+    # With two regions and year effects the residuals of the two regions cancel year by year,
+    # so the two cluster scores are opposite and the clustered variance of β is zero up to
+    # rounding: the standard error is reported as NaN (no warning), β itself is still the
+    # least-squares coefficient with explicit dummies.
+    frame, est = growth
+    pair = frame[frame.region.isin([110000, 120000])]
+    res = beta_convergence(pair, "gdp")
+    sub = est[est.region.isin([110000, 120000])]
+    X = pd.concat([sub[["ln_y"]], dummies(sub, "region"), dummies(sub, "year")], axis=1)
+    fit = sm.OLS(sub.g, sm.add_constant(X)).fit()
+    assert res.beta == pytest.approx(fit.params["ln_y"], abs=COEF_TOL)
+    assert np.isnan(res.coefficients.loc["ln_y", "std_error"])
+    assert any("undefined (NaN)" in n for n in res.summary().notes)

@@ -150,7 +150,7 @@ def test_frame_summary_and_json(gdp, w):
     coef = frame[frame.component == "coefficient"].set_index("term").estimate
     assert coef["ln_y"] == res.beta and coef["rho"] == res.rho
     text = str(res.summary())
-    assert "空间β收敛 Spatial β-convergence" in text and "θ: W·ln y_t" in text
+    assert "空间β收敛 Spatial β-convergence" in text and "θ (W·ln y_t)" in text
     json.dumps(res.to_dict(), allow_nan=False)
     assert res.meta["method"] == "spatial_beta_convergence" and res.meta["lee_yu"]
 

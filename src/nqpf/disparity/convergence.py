@@ -295,6 +295,11 @@ class BetaConvergenceResult(Result):
                 f"Only {self.n_regions} clusters: cluster-robust standard errors are unreliable "
                 "with so few clusters."
             )
+        if not np.isfinite(self.coefficients["std_error"]).all():
+            notes.append(
+                "Some standard errors are undefined (NaN): the estimated variance is zero by "
+                "construction, as with two clusters and year effects."
+            )
         return Summary(
             "β收敛 β-convergence",
             (("", coefs), ("模型 Model", facts.astype(object))),
@@ -422,7 +427,13 @@ def _fit(
         if df <= 0:
             raise DataValidationError(f"no residual degrees of freedom ({n} observations)")
         cov = float(resid @ resid) / df * xtx_inv
-    se = np.sqrt(np.diag(cov))
+    var = np.diag(cov)
+    # A variance that is zero by construction leaves the standard error undefined (NaN, with a
+    # note): with two clusters and year effects the two regions' residuals cancel year by year
+    # and the clustered variance of β is exactly zero, computed as ±1e-15 or so. "Zero" is
+    # judged against the scale of the conventional variance e'e/N · (X'X)^-1.
+    scale = float(resid @ resid) / n * np.diag(xtx_inv)
+    se = np.sqrt(np.where(var > 1e-10 * scale, var, np.nan))
     tstat = coef / se
     pval = 2 * stats.t.sf(np.abs(tstat), df)
     crit = stats.t.ppf(0.975, df)
@@ -780,35 +791,48 @@ class SpatialBetaConvergenceResult(Result):
         )
         return pd.concat([self.fit.to_frame(), extra], ignore_index=True)
 
-    def summary(self) -> Summary:
-        """β, θ and ρ, the effects of ln y, and the speeds, bilingual."""
-        p = self.fit.p_values
-        se = self.fit.std_errors
+    def table(self) -> pd.DataFrame:
+        """The headline numbers in one bilingual table.
+
+        Rows β (``ln y_t``), θ (``W·ln y_t``, Durbin models), ρ or λ, and the direct, indirect
+        and total effects of ``ln y_t``; columns estimate, standard error, p-value, and the
+        speed and half-life on the β row (from the coefficient) and on the direct-effect row.
+        """
+        fit = self.fit
         symbol = self.spatial_parameter
-        terms = [("ln_y", "β: ln y_t")]
+        terms = [("ln_y", "β (ln y_t)")]
         if np.isfinite(self.theta):
-            terms.append(("W*ln_y", "θ: W·ln y_t"))
-        terms.append((symbol, "ρ: W·g" if symbol == "rho" else "λ: W·u"))
-        coefs = pd.DataFrame(
-            {
-                "估计值 Estimate": [float(self.fit.params[t]) for t, _ in terms],
-                "标准误 SE": [float(se[t]) for t, _ in terms],
-                "p": [float(p[t]) for t, _ in terms],
-            },
-            index=[label for _, label in terms],
+            terms.append(("W*ln_y", "θ (W·ln y_t)"))
+        terms.append((symbol, "ρ (W·g)" if symbol == "rho" else "λ (W·u)"))
+        rows = [
+            (label, float(fit.params[t]), float(fit.std_errors[t]), float(fit.p_values[t]))
+            for t, label in terms
+        ]
+        for label, part in (
+            ("直接效应 Direct", self.direct),
+            ("间接效应 Indirect", self.indirect),
+            ("总效应 Total", self.total),
+        ):
+            rows.append((label, part["estimate"], part["std_error"], part["p_value"]))
+        out = pd.DataFrame(
+            [r[1:] for r in rows],
+            index=pd.Index([r[0] for r in rows], name="项 Term"),
+            columns=["估计值 Estimate", "标准误 SE", "p"],
         )
-        effects = pd.DataFrame(
-            [self.direct, self.indirect, self.total],
-            index=["直接效应 Direct", "间接效应 Indirect", "总效应 Total"],
-        ).rename(columns={"estimate": "估计值 Estimate", "std_error": "标准误 SE"})
-        speeds = pd.DataFrame(
-            {
-                "β / 直接效应 Direct": [self.beta, self.direct["estimate"]],
-                "收敛速度 Speed λ": [self.speed, self.speed_direct],
-                "半衰期 Half-life (years)": [self.half_life, self.half_life_direct],
-            },
-            index=["系数 From β", "直接效应 From the direct effect"],
-        )
+        out["收敛速度 Speed λ"] = np.nan
+        out["半衰期 Half-life (years)"] = np.nan
+        out.loc["β (ln y_t)", ["收敛速度 Speed λ", "半衰期 Half-life (years)"]] = [
+            self.speed,
+            self.half_life,
+        ]
+        out.loc["直接效应 Direct", ["收敛速度 Speed λ", "半衰期 Half-life (years)"]] = [
+            self.speed_direct,
+            self.half_life_direct,
+        ]
+        return out
+
+    def summary(self) -> Summary:
+        """The headline table (:meth:`table`) and the model facts, bilingual."""
         facts = pd.DataFrame(
             {
                 "值 Value": [
@@ -834,20 +858,22 @@ class SpatialBetaConvergenceResult(Result):
             ],
         )
         notes = [
-            "Speed and half-life from β (the coefficient of ln y_t) as is usual in the "
-            "literature; the row from the direct effect includes the feedback through the "
-            "neighbours.",
+            "Speed λ = −ln(1+b)/Δt and half-life ln 2/λ with b = β, the coefficient of ln y_t "
+            "(the usual convention), on the β row, and with b = the direct effect (which "
+            "includes the feedback through the neighbours) on the direct-effect row.",
+            (
+                f"Standard errors of the effects from {self.meta.get('draws')} simulated "
+                "parameter draws (LeSage & Pace 2009)"
+                if self.model in ("sar", "sdm")
+                else "Effects of SEM/SDEM are linear in the coefficients: exact standard errors"
+            )
+            + "; the full model with its tests is in .fit.",
         ]
         if self.beta >= 0:
             notes.append("β ≥ 0: no β-convergence (divergence); half-life undefined.")
         return Summary(
             "空间β收敛 Spatial β-convergence",
-            (
-                ("系数 Coefficients", coefs),
-                ("ln y_t 的效应 Effects of ln y_t", effects),
-                ("收敛速度 Speed of convergence", speeds),
-                ("模型 Model", facts.astype(object)),
-            ),
+            (("", self.table()), ("模型 Model", facts.astype(object))),
             notes=tuple(notes),
         )
 
