@@ -12,7 +12,10 @@ import pytest
 from scipy import stats
 
 from nqpf.disparity.study import NATIONAL, auto_classes, disparity_study
+from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.regions import provinces
+from nqpf.spatial.weights import knn_weights
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +154,52 @@ def test_spatial_markov_with_province_contiguity_reports_hainan(gdp):
     island = [n for n in study.notes if "460000" in n]
     assert island and "450000" in island[0]  # Hainan linked to Guangxi, reported
     assert int(study.spatial_markov.counts.to_numpy().sum()) == 31 * 4
+
+
+def test_spatial_beta_equals_spatial_panel_on_growth_built_here(gdp):
+    # reference: SpatialPanel (SDM, two-way, Lee-Yu) on ln(y_{t+1}/y_t) and ln y_t built with
+    # pandas here, same weights and seed: the same estimator on the same arrays (1e-12)
+    w = knn_weights(list(provinces().index), k=4)
+    study = disparity_study(gdp, "gdp", w=w, bootstrap=0, grid=16, seed=5)
+    d = gdp.sort_values(["region_code", "year"]).copy()
+    d["lead"] = d.groupby("region_code").gdp.shift(-1)
+    d = d.dropna(subset=["lead"])
+    growth = pd.DataFrame(
+        {
+            "region": d.region_code.to_numpy(),
+            "year": d.year.to_numpy(),
+            "growth": np.log(d.lead.to_numpy() / d.gdp.to_numpy()),
+            "ln_y": np.log(d.gdp.to_numpy()),
+        }
+    )
+    ref = SpatialPanel("sdm", "twoway", seed=5).fit(
+        growth, y="growth", x=["ln_y"], w=w, region="region"
+    )
+    sb = study.spatial_beta
+    assert sb is not None and sb.model == "sdm" and sb.fixed_effects == "twoway"
+    assert sb.beta == pytest.approx(ref.params["ln_y"], abs=1e-12)
+    assert sb.theta == pytest.approx(ref.params["W*ln_y"], abs=1e-12)
+    assert sb.rho == pytest.approx(ref.params["rho"], abs=1e-12)
+    assert sb.direct["std_error"] == pytest.approx(ref.effects.loc["ln_y", "direct_se"], abs=1e-12)
+    assert sb.speed == pytest.approx(-math.log(1 + sb.beta), rel=1e-12)
+    conv = study.convergence_frame().query("analysis == 'spatial_beta'")
+    pick = conv.set_index(["term", "statistic"]).value
+    assert pick[("ln_y", "estimate")] == sb.beta
+    assert pick[("direct:ln_y", "std_error")] == sb.direct["std_error"]
+    assert pick[("half_life_direct", "estimate")] == sb.half_life_direct
+    part = study.to_frame().query("part == 'spatial_beta'").set_index("measure").value
+    assert part["rho"] == sb.rho and part["total"] == sb.total["estimate"]
+    assert "空间β收敛 Spatial β-convergence (SDM, twoway FE, Lee–Yu)" in str(study.summary())
+
+
+def test_spatial_beta_skipped_with_a_note(gdp, study):
+    assert study.spatial_beta is None  # w=False
+    assert any("Spatial β-convergence skipped: no spatial weights" in n for n in study.notes)
+    assert "spatial_beta" not in set(study.convergence_frame().analysis)
+    w = knn_weights(list(provinces().index), k=4, row_standardize=False)
+    raw = disparity_study(gdp, "gdp", w=w, bootstrap=0, grid=16)
+    assert raw.spatial_beta is None and raw.spatial_markov is not None
+    assert any("skipped: WeightsError" in n and "row-standardised" in n for n in raw.notes)
 
 
 def test_user_group_column_and_explicit_k(gdp):

@@ -1,10 +1,11 @@
 r"""The whole regional-differences study in one call.
 
 :func:`disparity_study` takes a composite-index result, a :class:`~nqpf.panel.Panel` or a long
-table and runs every measure of :mod:`nqpf.disparity` on one value, grouped by macro-region or a
-user column: Dagum's Gini decomposition by year with bootstrap intervals, Theil T and L, the
-coefficient of variation, kernel densities (national and per group), σ-, β- and club
-convergence, classical and spatial Markov chains with their homogeneity tests, and rank mobility.
+table and runs every measure of :mod:`nqpf.disparity` on one value, grouped by macro-region,
+province (cities), urban agglomeration (cities) or a user column: Dagum's Gini decomposition by
+year with bootstrap intervals, Theil T and L, the coefficient of variation, kernel densities
+(national and per group), σ-, β-, club and spatial β-convergence, classical and spatial Markov
+chains with their homogeneity tests, and rank mobility.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import pandas as pd
 
 from nqpf import regions
 from nqpf.disparity._common import Seed, seed_for_meta, show
+from nqpf.disparity._groups import Overlap, Unassigned, by_agglomeration, by_province
 from nqpf.disparity.convergence import (
     BetaConvergenceResult,
     ClubConvergenceResult,
     SigmaConvergenceResult,
+    SpatialBetaConvergenceResult,
     beta_convergence,
     club_convergence,
     sigma_convergence,
+    spatial_beta_convergence,
 )
 from nqpf.disparity.dagum import DagumPanelResult, dagum_gini_panel
 from nqpf.disparity.density import BandwidthRule, KernelDensityResult, kernel_density
@@ -41,10 +45,13 @@ from nqpf.disparity.theil import DisparityTable, disparity_table, theil
 from nqpf.errors import DataValidationError, DuplicateError, IslandWarning, NqpfError
 from nqpf.results import Result, Summary, make_meta
 
-__all__ = ["NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
+__all__ = ["BUILTIN_GROUPS", "NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
 
 #: Label of the whole sample in per-group tables and figures.
 NATIONAL = "全国 National"
+
+#: Groupings the study derives itself from the region codes.
+BUILTIN_GROUPS = ("macro_region", "province", "agglomeration")
 
 #: Minimum average number of regions per Markov class that :func:`auto_classes` keeps.
 REGIONS_PER_CLASS = 7
@@ -89,10 +96,12 @@ class DisparityStudyResult(Result):
     Attributes
     ----------
     value, group
-        The measured value and the grouping (``"macro_region"`` or a column name).
+        The measured value and the grouping (``"macro_region"``, ``"province"``,
+        ``"agglomeration"`` or a column name).
     groups
         Group labels in display order (NBS order East, Central, West, Northeast for
-        macro-regions; sorted otherwise).
+        macro-regions; province codes for provinces; the curated list for agglomerations, then
+        "其他 Other"; sorted otherwise).
     data
         The long table analysed: ``region, year, value, group``.
     k, k_reason
@@ -107,11 +116,15 @@ class DisparityStudyResult(Result):
     density, group_density
         Gaussian kernel densities by year for the whole sample and for each group (same grid).
     sigma, group_sigma
-        σ-convergence of the whole sample and of each group.
+        σ-convergence of the whole sample and of each group (groups with fewer than 2 regions
+        in some year are left out of the per-group parts; see :attr:`measured_groups`).
     beta
         Absolute β-convergence, two-way fixed effects, standard errors clustered by region.
     clubs
         The same regression within each group (club convergence).
+    spatial_beta
+        Spatial β-convergence (SDM, two-way fixed effects, Lee–Yu), or ``None`` when there are
+        no spatial weights or the model could not be fitted (the reason is in ``notes``).
     markov
         Classical Markov chain on pooled quantile classes, with the time-homogeneity test.
     spatial_markov
@@ -142,12 +155,18 @@ class DisparityStudyResult(Result):
     markov: MarkovResult
     spatial_markov: SpatialMarkovResult | None
     mobility: RankMobilityResult
+    spatial_beta: SpatialBetaConvergenceResult | None = None
     notes: tuple[str, ...] = ()
 
     @property
     def years(self) -> list[int]:
         """Years analysed."""
         return sorted(int(y) for y in self.data["year"].unique())
+
+    @property
+    def measured_groups(self) -> tuple[Hashable, ...]:
+        """Groups with per-group densities, σ- and club convergence (at least 2 regions a year)."""
+        return tuple(g for g in self.groups if g in self.group_sigma)
 
     # -- tidy tables of each part (the CLI writes these as CSV) ----------------------------
     def dagum_frame(self) -> pd.DataFrame:
@@ -174,7 +193,10 @@ class DisparityStudyResult(Result):
         """σ-, β- and club convergence: ``analysis, scope, year, term, statistic, value``.
 
         ``analysis`` is ``sigma`` (dispersion by year), ``sigma_trend`` (linear trend test),
-        ``beta`` or ``club``; ``scope`` is :data:`NATIONAL` or the group.
+        ``beta``, ``club`` or ``spatial_beta``; ``scope`` is :data:`NATIONAL` or the group. The
+        ``spatial_beta`` terms are the coefficients (``ln_y``, ``W*ln_y``, ``rho``, ``sigma2``),
+        the effects as ``direct:ln_y``, ``indirect:ln_y``, ``total:ln_y``, and ``speed``,
+        ``half_life``, ``speed_direct``, ``half_life_direct``.
         """
         parts = []
         for scope, res in [(NATIONAL, self.sigma), *self.group_sigma.items()]:
@@ -199,6 +221,18 @@ class DisparityStudyResult(Result):
                 coefs.insert(1, "scope", scope)
                 coefs.insert(2, "year", np.nan)
                 parts.append(coefs)
+        if self.spatial_beta is not None:
+            sb = self.spatial_beta.to_frame()
+            effect = sb["component"].isin(["direct", "indirect", "total"])
+            sb["term"] = sb["term"].where(~effect, sb["component"] + ":" + sb["term"])
+            sb = sb.drop(columns="component").melt(
+                id_vars="term", var_name="statistic", value_name="value"
+            )
+            sb = sb.dropna(subset=["value"])
+            sb.insert(0, "analysis", "spatial_beta")
+            sb.insert(1, "scope", NATIONAL)
+            sb.insert(2, "year", np.nan)
+            parts.append(sb)
         out = pd.concat(parts, ignore_index=True)
         out["year"] = out["year"].astype("Int64")
         return out[["analysis", "scope", "year", "term", "statistic", "value"]]
@@ -250,6 +284,8 @@ class DisparityStudyResult(Result):
         Parts: ``measures`` (CV, Gini and Dagum parts, Theil T/L and parts by year),
         ``dagum_group`` (within-group Gini by year), ``sigma`` (CV and SD of logs by year and
         scope), ``beta`` and ``club`` (β, its standard error and p-value, speed, half-life),
+        ``spatial_beta`` (β, its standard error and p-value, θ, ρ, the direct, indirect and
+        total effects of ln y, speed and half-life from β and from the direct effect),
         ``steady_state`` (classical chain; ``group`` holds the class) and ``mobility``
         (Kendall's τ; ``year`` is the later year, ``group`` the earlier one).
         """
@@ -290,6 +326,23 @@ class DisparityStudyResult(Result):
                     "half_life": fit.half_life,
                 }
                 rows.append(_part(part, None, scope, list(values), list(values.values())))
+        if self.spatial_beta is not None:
+            sb = self.spatial_beta
+            values = {
+                "beta": sb.beta,
+                "std_error": float(sb.fit.std_errors["ln_y"]),
+                "p_value": float(sb.fit.p_values["ln_y"]),
+                "theta": sb.theta,
+                sb.spatial_parameter: sb.rho,
+                "direct": sb.direct["estimate"],
+                "indirect": sb.indirect["estimate"],
+                "total": sb.total["estimate"],
+                "speed": sb.speed,
+                "half_life": sb.half_life,
+                "speed_direct": sb.speed_direct,
+                "half_life_direct": sb.half_life_direct,
+            }
+            rows.append(_part("spatial_beta", None, NATIONAL, list(values), list(values.values())))
         ss = self.markov.steady_state
         rows.append(_part("steady_state", None, ss.index.to_numpy(), "probability", ss.to_numpy()))
         mob = self.mobility.table
@@ -313,7 +366,7 @@ class DisparityStudyResult(Result):
         beta = pd.DataFrame(
             [
                 _beta_row(NATIONAL, self.beta),
-                *(_beta_row(g, self.clubs.results[g]) for g in self.groups),
+                *(_beta_row(g, self.clubs.results[g]) for g in self.measured_groups),
             ]
         ).set_index("范围 Scope")
         sigma = self.sigma.trend.rename(index={"cv": "变异系数 CV", "sd_log": "对数标准差 SD log"})
@@ -324,6 +377,17 @@ class DisparityStudyResult(Result):
             ("区域差异指标 Disparity measures by year", measures),
             ("σ收敛趋势 σ-convergence trend", sigma),
             ("β收敛 β-convergence (two-way FE, clustered by region)", beta),
+        ]
+        if self.spatial_beta is not None:
+            tables.append(
+                (
+                    "空间β收敛 Spatial β-convergence "
+                    f"({self.spatial_beta.model.upper()}, {self.spatial_beta.fixed_effects} FE, "
+                    "Lee–Yu)",
+                    self.spatial_beta.table(),
+                )
+            )
+        tables += [
             ("马尔可夫转移概率 Markov transition probabilities", chain),
             ("稳态分布 Steady state", steady),
         ]
@@ -421,14 +485,25 @@ def _prepare(
     region: str,
     year: str,
     years: Sequence[int] | None,
-) -> tuple[pd.DataFrame, tuple[Hashable, ...]]:
+    overlap: Overlap,
+    unassigned: Unassigned,
+) -> tuple[pd.DataFrame, tuple[Hashable, ...], list[str]]:
     data, region, year = _long_frame(frame, value, region, year)
-    needed = [region, year, value] + ([] if group == "macro_region" else [group])
+    if group != "agglomeration" and not (
+        isinstance(overlap, str) and overlap == "error" and unassigned == "error"
+    ):
+        raise DataValidationError(
+            f"overlap= and unassigned= apply to group='agglomeration' only; group is {group!r}"
+        )
+    needed = [region, year, value] + ([] if group in BUILTIN_GROUPS else [group])
     missing = [c for c in needed if c not in data.columns]
     if missing:
         hint = ""
         if group in missing:
-            hint = "; group takes 'macro_region' or a column of the data"
+            hint = (
+                "; group takes 'macro_region', 'province' (cities by province), "
+                "'agglomeration' (cities by urban agglomeration) or a column of the data"
+            )
         raise DataValidationError(
             f"column(s) {missing} not found in the data{hint}; the table has {list(data.columns)}"
         )
@@ -445,7 +520,15 @@ def _prepare(
         rows = [show(i) for i in out.index[bad_year][:5]]
         raise DataValidationError(f"column {year!r} must hold whole years; bad rows {rows}")
     out["year"] = out["year"].astype(np.int64)
-    if group == "macro_region" and group not in data.columns:
+    notes: list[str] = []
+    if group in ("province", "agglomeration"):
+        out["group"] = None  # set below, on the years analysed
+        if group in data.columns:
+            notes.append(
+                f"分组 Groups: group={group!r} is the built-in grouping of cities; the data's "
+                f"own column {group!r} is not used (rename it to group by it)."
+            )
+    elif group == "macro_region" and group not in data.columns:
         out["group"] = _macro_labels(out["region"]).to_numpy()
     else:
         labels = data[group]
@@ -460,6 +543,16 @@ def _prepare(
                 f"year(s) {absent} are not in the data; it has {sorted(set(out['year']))}"
             )
         out = out[out["year"].isin(wanted)]
+    builtin: tuple[Hashable, ...] | None = None
+    if group in ("province", "agglomeration"):
+        grouping = (
+            by_province(out["region"])
+            if group == "province"
+            else by_agglomeration(out["region"], overlap, unassigned)
+        )
+        out = out.assign(group=grouping.labels)[grouping.keep]
+        builtin = grouping.order
+        notes += grouping.notes
     dup = out.duplicated(["region", "year"], keep=False)
     if dup.any():
         first = out[dup].iloc[0]
@@ -478,12 +571,14 @@ def _prepare(
         cells = [f"{show(r)} in {y}" for r, y in out.loc[missing_group, ["region", "year"]].values]
         raise DataValidationError(f"group column {group!r} is missing for {cells[:5]}")
     out["group"] = out["group"].astype(str)
-    if group == "macro_region":
+    if builtin is not None:
+        order = builtin
+    elif group == "macro_region":
         order = tuple(g for g in _MACRO_LABELS.values() if g in set(out["group"]))
         order += tuple(sorted(set(out["group"]) - set(order)))
     else:
         order = tuple(sorted(set(out["group"])))
-    return out.sort_values(["year", "region"], kind="stable", ignore_index=True), order
+    return out.sort_values(["year", "region"], kind="stable", ignore_index=True), order, notes
 
 
 def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[Any, list[str]]:
@@ -535,6 +630,8 @@ def disparity_study(
     years: Sequence[int] | None = None,
     bandwidth: BandwidthRule | float = "silverman",
     grid: int = 256,
+    overlap: Overlap = "error",
+    unassigned: Unassigned = "error",
 ) -> DisparityStudyResult:
     r"""Regional differences of one value and their dynamics, every measure in one call.
 
@@ -548,21 +645,26 @@ def disparity_study(
         The measured value (non-negative; strictly positive for σ- and β-convergence).
     group
         ``"macro_region"``: the NBS four regions 东部/中部/西部/东北 (East/Central/West/Northeast),
-        taken from a ``macro_region`` column or derived from the region codes; or the name of a
-        column holding each region's group.
+        taken from a ``macro_region`` column or derived from the region codes;
+        ``"province"``: cities grouped by their province (city codes needed; labels such as
+        "河北 Hebei"); ``"agglomeration"``: cities grouped by urban agglomeration, from
+        :func:`nqpf.data.load_urban_agglomerations` (see ``overlap`` and ``unassigned``); or the
+        name of a column holding each region's group. The built-in ``"province"`` and
+        ``"agglomeration"`` are always derived from the city codes (a data column of that name
+        is not used; a note says so).
     k
         Number of Markov quantile classes; ``None`` chooses it with :func:`auto_classes` (4 for
         the 31 provinces).
     w
-        Spatial weights for the spatial Markov chain: a
+        Spatial weights for the spatial Markov chain and spatial β-convergence: a
         :class:`~nqpf.spatial.weights.SpatialWeights` or anything
         :func:`~nqpf.disparity.spatial_markov` accepts. ``None``: queen contiguity of the
         provinces (Hainan linked to its nearest province; the repair is listed in ``notes``);
-        for other regions the spatial chain is skipped with a note. ``False`` skips it.
+        for other regions both are skipped with a note. ``False`` skips them.
     bootstrap
         Bootstrap replications of the Dagum decomposition per year (0: none).
     seed
-        Seed of the bootstrap.
+        Seed of the bootstrap and of the simulated standard errors of the spatial effects.
     region, year
         Column names in a DataFrame ``frame``.
     years
@@ -571,6 +673,15 @@ def disparity_study(
         Kernel-density bandwidth rule or number (see :func:`~nqpf.disparity.kde_bandwidth`).
     grid
         Number of kernel-density evaluation points.
+    overlap
+        ``group="agglomeration"`` only. Cities that the curated list puts in more than one
+        agglomeration: ``"error"`` (default) raises a :class:`~nqpf.errors.DataValidationError`
+        listing them; ``"first-plan"`` puts each in the agglomeration whose plan was issued
+        first; a mapping city (code or name) → agglomeration chooses for each.
+    unassigned
+        ``group="agglomeration"`` only. Cities in no agglomeration: ``"error"`` (default) raises
+        naming them; ``"other"`` puts them in an explicit group "其他 Other"; ``"drop"`` leaves
+        them out of the whole study. Every choice is listed in ``notes``.
 
     Returns
     -------
@@ -580,7 +691,9 @@ def disparity_study(
     ------
     DataValidationError
         Unknown columns or group, fewer than 2 years, missing values or groups, values the
-        measures cannot take (each message names the region and year).
+        measures cannot take (each message names the region and year); ``"province"`` or
+        ``"agglomeration"`` without city codes; cities in several or in no agglomeration
+        (unless ``overlap``/``unassigned`` say what to do).
     DuplicateError
         A region observed twice in a year.
 
@@ -596,11 +709,17 @@ def disparity_study(
     - σ-convergence (CV and SD of logs with a linear trend test); absolute β-convergence
       :math:`\ln(y_{i,t+1}/y_{it}) = \alpha_i + \tau_t + \beta\ln y_{it} + \varepsilon_{it}`
       with region-clustered errors, speed :math:`\lambda = -\ln(1+\beta)` and half-life
-      :math:`\ln 2/\lambda`; the same within each group (club convergence);
+      :math:`\ln 2/\lambda`; the same within each group (club convergence); spatial
+      β-convergence, the same growth regression as a spatial Durbin model with two-way
+      fixed effects and the Lee-Yu correction (:func:`~nqpf.disparity.spatial_beta_convergence`);
     - classical Markov chain on quantile classes pooled over all region-years (Quah 1993),
       time homogeneity across two sub-periods, and the spatial Markov chain of Rey (2001)
       with the Bickenbach and Bode (2003) homogeneity test across neighbour classes;
     - Kendall's τ-b of the values between years.
+
+    Groups with fewer than 2 regions in some year (a municipality among the provinces' cities)
+    stay in the Dagum and Theil decompositions (their within-group Gini is 0) and are left out
+    of the per-group densities, σ- and club convergence, with a note.
 
     Examples
     --------
@@ -613,7 +732,7 @@ def disparity_study(
     >>> r.k, r.groups, round(float(r.dagum.components()["total"].iloc[0]), 4)
     (2, ('a', 'b', 'c'), 0.0893)
     """
-    data, order = _prepare(frame, value, group, region, year, years)
+    data, order, notes = _prepare(frame, value, group, region, year, years, overlap, unassigned)
     codes = list(pd.unique(data["region"]))
     if k is None:
         k, reason = auto_classes(len(codes))
@@ -622,7 +741,6 @@ def disparity_study(
             raise DataValidationError(f"k must be an integer >= 2, got {k!r}")
         k = int(k)
         reason = f"k = {k} quantile classes (given) for {len(codes)} regions."
-    notes: list[str] = []
     raw = pd.to_numeric(data["value"], errors="coerce")
     bad = raw.isna() & data["value"].notna()
     if bad.any():
@@ -651,26 +769,68 @@ def disparity_study(
             theil_rows.append(part)
     theil_groups = pd.concat(theil_rows, ignore_index=True)
 
+    per_year = data.groupby(["group", "year"])["region"].nunique().groupby(level="group").min()
+    small = [g for g in order if per_year.get(g, 0) < 2]
+    measured = [g for g in order if g not in small]
+    if not measured:
+        raise DataValidationError(
+            f"every group has a single region in some year ({', '.join(map(str, small[:10]))}"
+            f"{' ...' if len(small) > 10 else ''}); per-group densities, σ- and club convergence "
+            "need at least 2 regions per group"
+        )
+    sub = data[data["group"].isin(measured)] if small else data
+    if small:
+        notes.append(
+            "单一地区的组 Groups with fewer than 2 regions in some year "
+            f"({', '.join(map(str, small))}): kept in the Dagum and Theil decompositions (a "
+            "single region's within-group Gini is 0), left out of the per-group densities, "
+            "σ- and club convergence."
+        )
+
     # per-group bandwidths are the wider ones (fewer values): their grid covers both
     group_density = kernel_density(
-        data, "value", group="group", region="region", bandwidth=bandwidth, grid=grid
+        sub, "value", group="group", region="region", bandwidth=bandwidth, grid=grid
     )
     density = kernel_density(
         data, "value", region="region", bandwidth=bandwidth, grid=group_density.grid
     )
+    if small:  # the groups left out may lie outside that grid: one grid spanning both
+        wide_grid = kernel_density(data, "value", region="region", bandwidth=bandwidth, grid=grid)
+        span = np.linspace(
+            min(wide_grid.grid[0], group_density.grid[0]),
+            max(wide_grid.grid[-1], group_density.grid[-1]),
+            grid,
+        )
+        group_density = kernel_density(
+            sub, "value", group="group", region="region", bandwidth=bandwidth, grid=span
+        )
+        density = kernel_density(data, "value", region="region", bandwidth=bandwidth, grid=span)
 
     sigma = sigma_convergence(data, "value", region="region")
     group_sigma = {
-        g: sigma_convergence(data[data["group"] == g], "value", region="region") for g in order
+        g: sigma_convergence(data[data["group"] == g], "value", region="region") for g in measured
     }
     beta = beta_convergence(data, "value", "region", effects="twoway", cluster="region")
-    clubs = club_convergence(data, "value", "group", "region", effects="twoway", cluster="region")
+    clubs = club_convergence(sub, "value", "group", "region", effects="twoway", cluster="region")
 
     wide = data.pivot(index="region", columns="year", values="value")
     chain = markov(wide, k=k, classes="pooled", periods=2)
     weights, w_notes = _spatial_weights(w, list(wide.index))
     notes += w_notes
     smarkov = None if weights is None else spatial_markov(wide, weights, k=k, classes="pooled")
+    spatial_beta = None
+    if weights is None:
+        notes.append(
+            "空间β收敛未计算 Spatial β-convergence skipped: no spatial weights (see the note on "
+            "the spatial Markov chain)."
+        )
+    else:
+        try:
+            spatial_beta = spatial_beta_convergence(data, "value", weights, seed=seed)
+        except NqpfError as exc:
+            notes.append(
+                f"空间β收敛未计算 Spatial β-convergence skipped: {type(exc).__name__}: {exc}"
+            )
     mobility = rank_mobility(wide)
     if bootstrap:
         notes.append(
@@ -696,6 +856,7 @@ def disparity_study(
         markov=chain,
         spatial_markov=smarkov,
         mobility=mobility,
+        spatial_beta=spatial_beta,
         notes=tuple(notes),
         meta=make_meta(
             "disparity_study",
@@ -708,5 +869,8 @@ def disparity_study(
             regions=len(codes),
             years=int(data["year"].nunique()),
             spatial_markov=smarkov is not None,
+            spatial_beta=spatial_beta is not None,
+            overlap=overlap if isinstance(overlap, str) else "mapping",
+            unassigned=unassigned,
         ),
     )
