@@ -18,6 +18,7 @@ from nqpf.report.disparity_report import (
     add_disparity_sections,
     disparity_tables,
     sigma_frame,
+    spatial_beta_table,
 )
 from nqpf.report.excel import write_excel
 from nqpf.report.html import HtmlReport
@@ -153,3 +154,25 @@ def test_figure_inputs_are_checked():
         figs.theil_decomposition(
             pd.DataFrame({"year": [1], "kind": ["T"], "component": ["total"], "value": [1.0]})
         )
+
+
+def test_spatial_beta_block_in_the_convergence_section(page, study):
+    sb = study.spatial_beta
+    assert sb is not None  # the provinces get queen-contiguity weights by default
+    match = re.search(
+        r"<caption>([^<]*空间β收敛 Spatial β-convergence[^<]*)</caption>(.*?)</table>", page, re.S
+    )
+    assert match, "no spatial β table"
+    caption, table = match.groups()
+    assert "SDM" in caption and "twoway" in caption and "31 regions" in caption
+    for label in ("β (ln y_t)", "θ (W·ln y_t)", "ρ (W·g)", "直接效应 Direct", "总效应 Total"):
+        assert label in table
+    assert f"{sb.beta:.4f}" in table and f"{sb.half_life:.4f}" in table
+    assert f"{sb.half_life_direct:.4f}" in table
+    # the block follows the β table inside the convergence section
+    assert page.index("β- and club convergence") < page.index(caption) < page.index("Class bounds")
+    sheet = disparity_tables(study)["convergence"]
+    rows = sheet[sheet.analysis == "spatial_beta"].set_index(["term", "statistic"]).value
+    assert rows[("ln_y", "estimate")] == sb.beta
+    frame = spatial_beta_table(study)
+    assert frame.iloc[0, 1] == sb.beta and frame.shape == (6, 6)

@@ -2,9 +2,9 @@
 
 :func:`add_disparity_sections` turns a :class:`~nqpf.disparity.study.DisparityStudyResult` into
 report sections: regional differences (Dagum's Gini decomposition and Theil indices),
-distributional dynamics (kernel densities), convergence (σ, β, clubs), Markov chains (classical
-and spatial) and rank mobility. :func:`disparity_tables` gives the same numbers as workbook
-sheets; :func:`write_disparity_report` writes them as a page of their own.
+distributional dynamics (kernel densities), convergence (σ, β, clubs, spatial β), Markov chains
+(classical and spatial) and rank mobility. :func:`disparity_tables` gives the same numbers as
+workbook sheets; :func:`write_disparity_report` writes them as a page of their own.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "add_disparity_sections",
     "disparity_tables",
     "sigma_frame",
+    "spatial_beta_table",
     "write_disparity_report",
 ]
 
@@ -154,9 +155,10 @@ def _theil_group_table(study: DisparityStudyResult) -> pd.DataFrame:
 def sigma_frame(study: DisparityStudyResult) -> pd.DataFrame:
     """σ-convergence by year and scope: ``scope, year, n, mean, sd, cv, sd_log``.
 
-    ``scope`` is :data:`~nqpf.disparity.study.NATIONAL` or a group (display order).
+    ``scope`` is :data:`~nqpf.disparity.study.NATIONAL` or a group (display order; groups too
+    small for per-group measures are not listed).
     """
-    parts = [(NATIONAL, study.sigma)] + [(g, study.group_sigma[g]) for g in study.groups]
+    parts = [(NATIONAL, study.sigma)] + [(g, study.group_sigma[g]) for g in study.measured_groups]
     return pd.concat([r.table.reset_index().assign(scope=s) for s, r in parts], ignore_index=True)[
         ["scope", "year", "n", "mean", "sd", "cv", "sd_log"]
     ]
@@ -164,12 +166,12 @@ def sigma_frame(study: DisparityStudyResult) -> pd.DataFrame:
 
 def _sigma_tables(study: DisparityStudyResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame = sigma_frame(study)
-    scopes = [NATIONAL, *study.groups]
+    scopes = [NATIONAL, *study.measured_groups]
     cv = frame.pivot(index="year", columns="scope", values="cv")[scopes]
     cv.columns = [f"CV {s}" for s in scopes]
     cv = cv.rename_axis("年份 Year").reset_index()
     rows = []
-    parts = [(NATIONAL, study.sigma)] + [(g, study.group_sigma[g]) for g in study.groups]
+    parts = [(NATIONAL, study.sigma)] + [(g, study.group_sigma[g]) for g in study.measured_groups]
     for scope, res in parts:
         for measure, label in (("cv", "变异系数 CV"), ("sd_log", "对数标准差 SD of logs")):
             t = res.trend.loc[measure]
@@ -187,7 +189,7 @@ def _sigma_tables(study: DisparityStudyResult) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def _beta_table(study: DisparityStudyResult) -> pd.DataFrame:
-    items = [(NATIONAL, study.beta)] + [(g, study.clubs.results[g]) for g in study.groups]
+    items = [(NATIONAL, study.beta)] + [(g, study.clubs.results[g]) for g in study.measured_groups]
     rows = []
     for scope, res in items:
         c = res.coefficients.loc["ln_y"]
@@ -206,6 +208,16 @@ def _beta_table(study: DisparityStudyResult) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def spatial_beta_table(study: DisparityStudyResult) -> pd.DataFrame:
+    """The spatial β-convergence block: β, θ, ρ and the effects of ln y with speed and half-life.
+
+    Empty when the study has no spatial β-convergence.
+    """
+    if study.spatial_beta is None:
+        return pd.DataFrame()
+    return study.spatial_beta.table().reset_index()
 
 
 def _markov_table(matrix: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -346,7 +358,7 @@ def add_disparity_sections(
         caption=f"全国{name}核密度的三维演变 Kernel density surface (national), {span}",
     )
     report.figure(
-        figures.density_ridges(density, [NATIONAL, *study.groups], xlabel=name),
+        figures.density_ridges(density, [NATIONAL, *study.measured_groups], xlabel=name),
         caption=f"分组核密度山脊图 Kernel density ridges by group, {span}",
     )
     peaks = study.density.bandwidths.merge(study.density.peaks(), on="year")
@@ -376,19 +388,38 @@ def add_disparity_sections(
             "年份双向固定效应，按地区聚类标准误。σ-convergence: falling CV and SD of logs. "
             "Absolute β-convergence: ln(y_{i,t+1}/y_{it}) = α_i + τ_t + β ln y_{it} + ε, two-way "
             "fixed effects, standard errors clustered by region; speed λ = −ln(1+β), half-life "
-            "ln 2/λ. Club convergence: the same regression within each group."
+            "ln 2/λ. Club convergence: the same regression within each group. Spatial "
+            "β-convergence: the same growth regression as a spatial Durbin model, g = ρWg + "
+            "β ln y + θW ln y + α_i + τ_t + ε (Lee–Yu correction), with the direct, indirect "
+            "and total effects of ln y; speed and half-life from β and from the direct effect."
         ),
     )
     cv, trend = _sigma_tables(study)
     report.table(cv, caption=f"变异系数 Coefficient of variation by year, {span}")
     report.table(trend, caption="σ收敛的时间趋势检验 Linear trend of dispersion (t test)")
     report.figure(
-        figures.sigma_lines(sigma_frame(study), study.groups),
+        figures.sigma_lines(sigma_frame(study), study.measured_groups),
         caption="σ收敛 σ-convergence: CV and SD of logs",
     )
     report.table(_beta_table(study), caption="β收敛与俱乐部收敛 β- and club convergence")
     for note in study.clubs.summary().notes:
         report.text(note, kind="note")
+    sb = study.spatial_beta
+    if sb is None:
+        report.text(
+            "未计算空间β收敛（见上方说明）。Spatial β-convergence was not estimated (see the "
+            "notes above).",
+            kind="note",
+        )
+    else:
+        report.table(
+            spatial_beta_table(study),
+            caption=f"空间β收敛 Spatial β-convergence ({sb.model.upper()}, "
+            f"{sb.fixed_effects} FE, Lee–Yu {sb.lee_yu}; {sb.n_regions} regions × "
+            f"{sb.n_periods} periods)",
+        )
+        for note in sb.summary().notes:
+            report.text(note, kind="note")
 
     # 4. Markov chains ------------------------------------------------------------------------
     report.section(
