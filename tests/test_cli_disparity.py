@@ -177,3 +177,87 @@ def test_misspelled_region_and_missing_column(tmp_path):
 def test_missing_file(tmp_path):
     result = runner.invoke(app, ["disparity", "--data", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2 and "nope.csv" in result.output
+
+
+def _city_table() -> pd.DataFrame:
+    """SYNTHETIC values (seeded) for 11 real cities by Chinese name, 2019-2022."""
+    names = ["北京", "石家庄", "唐山", "邯郸市", "邢台", "太原", "大同市", "运城", "广州", "深圳市"]
+    names.append("汕头")
+    rng = np.random.default_rng(11)
+    return pd.DataFrame(
+        {
+            "城市": np.repeat(names, 4),
+            "年份": np.tile([2019, 2020, 2021, 2022], len(names)),
+            "值": rng.uniform(1.0, 3.0, 4 * len(names)),
+        }
+    )
+
+
+def _city_args(path, out, *extra):
+    return [
+        "disparity",
+        "--data",
+        str(path),
+        "--region-col",
+        "城市",
+        "--year-col",
+        "年份",
+        "--value",
+        "值",
+        "--bootstrap",
+        "0",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
+def test_cities_by_province_from_a_user_table(tmp_path):
+    path = tmp_path / "cities.csv"
+    _city_table().to_csv(path, index=False, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, _city_args(path, out, "--by", "province"))  # --level city implied
+    assert result.exit_code == 0, result.output
+    text = result.output.replace("\n", "")
+    assert "北京 Beijing, 河北 Hebei, 山西 Shanxi, 广东 Guangdong" in text
+    assert "fewer than 2 regions in some year (北京 Beijing)" in text
+    theil = pd.read_csv(out / "theil.csv")
+    assert set(theil.group.dropna()) == {
+        "北京 Beijing",
+        "河北 Hebei",
+        "山西 Shanxi",
+        "广东 Guangdong",
+    }
+    conv = pd.read_csv(out / "convergence.csv")
+    assert set(conv.query("analysis == 'club'").scope) == {
+        "河北 Hebei",
+        "山西 Shanxi",
+        "广东 Guangdong",
+    }
+
+
+def test_cities_by_agglomeration_need_explicit_choices(tmp_path):
+    path = tmp_path / "cities.csv"
+    _city_table().to_csv(path, index=False, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, _city_args(path, out, "--by", "agglomeration"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = result.output.replace("\n", "")
+    assert "DataValidationError: 5 city/cities belong to more than one urban agglomeration" in text
+    assert "邯郸市 130400: 京津冀城市群 (2015) / 中原城市群 (2016)" in text
+    assert "--overlap first-plan" in text
+    result = runner.invoke(
+        app, _city_args(path, out, "--by", "agglomeration", "--overlap", "first-plan")
+    )
+    assert result.exit_code == 2
+    assert "2 of 11 cities are in no urban agglomeration" in result.output.replace("\n", "")
+    args = ["--by", "agglomeration", "--overlap", "first-plan", "--unassigned", "other"]
+    result = runner.invoke(app, _city_args(path, out, *args))
+    assert result.exit_code == 0, result.output
+    text = result.output.replace("\n", "")
+    assert "广州市 440100 → 珠江三角洲城市群" in text and "其他 Other" in text
+    theil = pd.read_csv(out / "theil.csv")
+    assert "其他 Other" in set(theil.group.dropna())
+    result = runner.invoke(app, _city_args(path, out, "--by", "province", "--unassigned", "drop"))
+    assert result.exit_code == 2
+    assert "apply to group='agglomeration' only" in result.output.replace("\n", "")

@@ -26,8 +26,9 @@ def disparity(
     by: Annotated[
         str,
         typer.Option(
-            help="Groups: macro_region (NBS 东部/中部/西部/东北 East/Central/West/Northeast) or a "
-            "column of --data."
+            help="Groups: macro_region (NBS 东部/中部/西部/东北 East/Central/West/Northeast), "
+            "province (cities by province), agglomeration (cities by urban agglomeration, "
+            "curated list) or a column of --data."
         ),
     ] = "macro_region",
     value: Annotated[
@@ -46,7 +47,13 @@ def disparity(
     ] = None,
     region_col: Annotated[str, typer.Option(help="Region column of --data.")] = "region",
     year_col: Annotated[str, typer.Option(help="Year column of --data.")] = "year",
-    level: Annotated[str, typer.Option(help="province or city (--data)")] = "province",
+    level: Annotated[
+        str | None,
+        typer.Option(
+            help="province or city (--data); default city with --by province/agglomeration, "
+            "else province."
+        ),
+    ] = None,
     alias: Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")] = None,
     system: Annotated[
         str, typer.Option(help="Index system for the bundled data (name or YAML file).")
@@ -55,6 +62,20 @@ def disparity(
         int | None,
         typer.Option(help="Markov classes (default: about 7 regions per class; 4 for provinces)."),
     ] = None,
+    overlap: Annotated[
+        str,
+        typer.Option(
+            help="--by agglomeration: cities in several agglomerations: error (list them) or "
+            "first-plan (the agglomeration whose plan was issued first)."
+        ),
+    ] = "error",
+    unassigned: Annotated[
+        str,
+        typer.Option(
+            help="--by agglomeration: cities in no agglomeration: error (list them), other "
+            "(a group 其他 Other) or drop (leave them out)."
+        ),
+    ] = "error",
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replications of the Dagum Gini.")] = 199,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
@@ -73,6 +94,8 @@ def disparity(
             frame: Any = compute_index(load_province_panel(), system)
             source = f"index system {system} on the bundled data"
         else:
+            if level is None:
+                level = "city" if by in ("province", "agglomeration") else "province"
             frame = user_frame(data, region_col, year_col, level, parse_aliases(alias))
             source = str(data)
         bar.advance(task)
@@ -86,6 +109,8 @@ def disparity(
             seed=seed,
             region="region_code",
             year="year" if data is None else year_col,
+            overlap=overlap,  # type: ignore[arg-type]
+            unassigned=unassigned,  # type: ignore[arg-type]
         )
         bar.advance(task)
         bar.update(task, description="Writing tables 写出表格")
@@ -116,6 +141,14 @@ def disparity(
         f"β = {study.beta.beta:.4f} (p = {study.beta.coefficients.loc['ln_y', 'p_value']:.4f})",
         highlight=False,
     )
+    sb = study.spatial_beta
+    if sb is not None:
+        console.print(
+            f"spatial β ({sb.model.upper()}, {sb.fixed_effects} FE) = {sb.beta:.4f}, "
+            f"{sb.spatial_parameter} = {sb.rho:.4f}, direct effect {sb.direct['estimate']:.4f}; "
+            f"half-life {sb.half_life:.2f} years",
+            highlight=False,
+        )
     for note in study.notes:
         console.print(f"[yellow]note[/]: {note}", highlight=False)
     console.print(f"[green]wrote[/] {out}/" + ", ".join(OUTPUTS))
