@@ -176,3 +176,22 @@ def test_spatial_beta_block_in_the_convergence_section(page, study):
     assert rows[("ln_y", "estimate")] == sb.beta
     frame = spatial_beta_table(study)
     assert frame.iloc[0, 1] == sb.beta and frame.shape == (6, 6)
+
+
+def test_group_gini_figure_with_many_groups_has_no_layout_warning():
+    # 31 groups give 465 pairs: the panels carry a line count instead of a legend
+    from nqpf.report.disparity_figures import dagum_group_ginis
+
+    groups = [f"g{i:02d}" for i in range(31)]
+    rows = [(y, "group_gini", g, None, 0.1) for y in (2020, 2021) for g in groups]
+    rows += [
+        (y, "between_gini", a, b, 0.2)
+        for y in (2020, 2021)
+        for i, a in enumerate(groups)
+        for b in groups[i + 1 :]
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "component", "group", "other_group", "value"])
+    fig = dagum_group_ginis(frame)
+    fig.canvas.draw()  # warnings are errors: a failed constrained layout would raise here
+    left, right = fig.axes[:2]
+    assert left.get_legend() is None and len(right.lines) == 465

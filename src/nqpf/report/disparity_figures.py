@@ -151,6 +151,10 @@ def dagum_contributions(dagum: pd.DataFrame, *, title: str | None = None) -> Fig
     return fig
 
 
+#: Above this many lines a panel carries a count instead of a legend.
+_MAX_LEGEND_LINES = 16
+
+
 def dagum_group_ginis(
     dagum: pd.DataFrame, groups: Sequence[Hashable] | None = None, *, title: str | None = None
 ) -> Figure:
@@ -223,10 +227,15 @@ def dagum_group_ginis(
             label=f"{a} – {b}",
         )
     right.set_title("组间基尼系数 Between-group Gini G_jh", fontsize=10)
-    for ax in (left, right):
+    for ax, n_lines in ((left, len(order)), (right, len(ordered))):
         _years_axis(ax)
         ax.set_xlabel("年份 Year", fontsize=9)
-        ax.legend(fontsize=7, frameon=False, loc="best", ncol=1 if ax is left else 2)
+        if n_lines <= _MAX_LEGEND_LINES:
+            ax.legend(fontsize=7, frameon=False, loc="best", ncol=1 if ax is left else 2)
+        else:  # a legend of dozens of lines is unreadable and breaks the layout
+            ax.text(
+                0.02, 0.98, f"{n_lines} 条线 lines", transform=ax.transAxes, fontsize=7, va="top"
+            )
     left.set_ylabel("基尼系数 Gini", fontsize=10)
     if title:
         fig.suptitle(title, fontsize=11)
