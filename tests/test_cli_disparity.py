@@ -261,3 +261,23 @@ def test_cities_by_agglomeration_need_explicit_choices(tmp_path):
     result = runner.invoke(app, _city_args(path, out, "--by", "province", "--unassigned", "drop"))
     assert result.exit_code == 2
     assert "apply to group='agglomeration' only" in result.output.replace("\n", "")
+
+
+def test_cities_with_knn_weights_get_the_spatial_markov_chain(tmp_path):
+    path = tmp_path / "cities.csv"
+    _city_table().to_csv(path, index=False, encoding="utf-8")
+    args = _city_args(path, tmp_path / "knn", "--by", "province", "--weights", "knn:3", "--k", "2")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(tmp_path / "knn" / "markov.csv")["chain"]) == {"classical", "spatial"}
+    plain = _city_args(path, tmp_path / "plain", "--by", "province", "--k", "2")
+    result = runner.invoke(app, plain)
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(tmp_path / "plain" / "markov.csv")["chain"]) == {"classical"}
+
+
+def test_unknown_weights_spec_is_one_clear_line(tmp_path):
+    args = ["disparity", "--weights", "knight:3", "--bootstrap", "0", "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "knight" in result.output

@@ -76,6 +76,14 @@ def disparity(
             "(a group 其他 Other) or drop (leave them out)."
         ),
     ] = "error",
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="Spatial weights for the spatial Markov chain and spatial β: queen (provinces, "
+            "the default for province data), knn:K or distance[:P] (capitals or city seats, "
+            "great-circle; any level)."
+        ),
+    ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replications of the Dagum Gini.")] = 199,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
@@ -100,11 +108,21 @@ def disparity(
             source = str(data)
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")
+        w = None
+        if weights is not None:
+            from nqpf.spatial.study import study_weights
+
+            table = frame.scores if hasattr(frame, "scores") else frame
+            w, notes = study_weights(weights, sorted(table["region_code"].unique().tolist()))
+            w = w.standardize()
+            for note in notes:
+                console.print(f"note: {note}")
         study = disparity_study(
             frame,
             value,
             by,
             k=k,
+            w=w,
             bootstrap=bootstrap,
             seed=seed,
             region="region_code",
