@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +20,15 @@ app = typer.Typer(
 )
 console = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Options shared by several commands (same flag, same help everywhere).
+OutOption = Annotated[Path, typer.Option(help="Output folder.")]
+AliasOption = Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")]
+RegionColOption = Annotated[str, typer.Option(help="Region column of --data.")]
+YearColOption = Annotated[str, typer.Option(help="Year column of --data.")]
+SystemOption = Annotated[
+    str, typer.Option(help="Index system for the bundled data (name or YAML file).")
+]
 
 
 def friendly(func: F) -> F:
@@ -89,3 +98,60 @@ def user_frame(
         where=str(path),
     )
     return frame
+
+
+def index_or_table(
+    bar: Progress,
+    task: Any,
+    data: Path | None,
+    system: str,
+    region_col: str,
+    year_col: str,
+    level: str,
+    alias: list[str] | None,
+) -> tuple[Any, str]:
+    """The composite index of the bundled data (``data`` is None) or the user's table.
+
+    Returns the index result or the table with ``region_code``, and a description of the source
+    for the summary line.
+    """
+    if data is None:
+        from nqpf.data import load_province_panel
+        from nqpf.index import compute_index
+
+        bar.update(task, description="Composite index 综合指数")
+        return compute_index(load_province_panel(), system), (
+            f"index system {system} on the bundled data"
+        )
+    return user_frame(data, region_col, year_col, level, parse_aliases(alias)), str(data)
+
+
+def write_tables(out: Path, tables: Mapping[str, Any]) -> None:
+    """Write each frame to ``out / name`` as CSV in UTF-8 with a BOM (so Excel reads Chinese)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(out / name, index=False, encoding="utf-8-sig")
+
+
+def write_outputs(
+    bar: Progress,
+    task: Any,
+    out: Path,
+    tables: Mapping[str, Any],
+    write_report: Callable[[Path], Any],
+    html: str,
+) -> None:
+    """The last two steps of a study command: the CSV tables, then the HTML report."""
+    bar.update(task, description="Writing tables 写出表格")
+    write_tables(out, tables)
+    bar.advance(task)
+    bar.update(task, description="Writing report 生成报告")
+    write_report(out / html)
+    bar.advance(task)
+
+
+def print_notes_and_outputs(notes: Iterable[str], out: Path, outputs: Iterable[str]) -> None:
+    """The study's notes in yellow, then the list of files written."""
+    for note in notes:
+        console.print(f"[yellow]note[/]: {note}", highlight=False)
+    console.print(f"[green]wrote[/] {out}/" + ", ".join(outputs))

@@ -9,7 +9,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from nqpf.cli._app import app, console, friendly, parse_aliases
+from nqpf.cli._app import AliasOption, app, console, friendly, parse_aliases
 
 
 @app.command()
@@ -33,7 +33,7 @@ def datasets() -> None:
 def validate(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX table, long or wide layout.")],
     level: Annotated[str, typer.Option(help="province or city")] = "province",
-    alias: Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")] = None,
+    alias: AliasOption = None,
     out: Annotated[Path | None, typer.Option(help="Write validation.md here.")] = None,
 ) -> None:
     """Read a user table, check it and list every problem and repair."""

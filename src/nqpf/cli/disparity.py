@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from nqpf.cli._app import app, console, friendly, parse_aliases, progress_bar, user_frame
+from nqpf.cli._app import (
+    AliasOption,
+    OutOption,
+    RegionColOption,
+    SystemOption,
+    YearColOption,
+    app,
+    console,
+    friendly,
+    index_or_table,
+    print_notes_and_outputs,
+    progress_bar,
+    write_outputs,
+)
 
 #: Files written by ``nqpf disparity``, in order.
 OUTPUTS = (
@@ -45,8 +58,8 @@ def disparity(
             "data)."
         ),
     ] = None,
-    region_col: Annotated[str, typer.Option(help="Region column of --data.")] = "region",
-    year_col: Annotated[str, typer.Option(help="Year column of --data.")] = "year",
+    region_col: RegionColOption = "region",
+    year_col: YearColOption = "year",
     level: Annotated[
         str | None,
         typer.Option(
@@ -54,10 +67,8 @@ def disparity(
             "else province."
         ),
     ] = None,
-    alias: Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")] = None,
-    system: Annotated[
-        str, typer.Option(help="Index system for the bundled data (name or YAML file).")
-    ] = "nqpf-province",
+    alias: AliasOption = None,
+    system: SystemOption = "nqpf-province",
     k: Annotated[
         int | None,
         typer.Option(help="Markov classes (default: about 7 regions per class; 4 for provinces)."),
@@ -86,7 +97,7 @@ def disparity(
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replications of the Dagum Gini.")] = 199,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    out: OutOption = Path("out"),
 ) -> None:
     """Dagum Gini, Theil, kernel density, convergence, Markov chains → CSVs + disparity.html."""
     from nqpf.disparity.study import disparity_study
@@ -94,18 +105,9 @@ def disparity(
 
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=4)
-        if data is None:
-            from nqpf.data import load_province_panel
-            from nqpf.index import compute_index
-
-            bar.update(task, description="Composite index 综合指数")
-            frame: Any = compute_index(load_province_panel(), system)
-            source = f"index system {system} on the bundled data"
-        else:
-            if level is None:
-                level = "city" if by in ("province", "agglomeration") else "province"
-            frame = user_frame(data, region_col, year_col, level, parse_aliases(alias))
-            source = str(data)
+        if level is None:
+            level = "city" if by in ("province", "agglomeration") else "province"
+        frame, source = index_or_table(bar, task, data, system, region_col, year_col, level, alias)
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")
         w = None
@@ -131,8 +133,6 @@ def disparity(
             unassigned=unassigned,  # type: ignore[arg-type]
         )
         bar.advance(task)
-        bar.update(task, description="Writing tables 写出表格")
-        out.mkdir(parents=True, exist_ok=True)
         tables = {
             "dagum.csv": study.dagum_frame(),
             "theil.csv": study.theil_frame(),
@@ -140,12 +140,14 @@ def disparity(
             "markov.csv": study.markov_frame(),
             "density.csv": study.density_frame(),
         }
-        for name, table in tables.items():
-            table.to_csv(out / name, index=False, encoding="utf-8-sig")
-        bar.advance(task)
-        bar.update(task, description="Writing report 生成报告")
-        write_disparity_report(study, out / "disparity.html")
-        bar.advance(task)
+        write_outputs(
+            bar,
+            task,
+            out,
+            tables,
+            lambda path: write_disparity_report(study, path),
+            "disparity.html",
+        )
 
     comps = study.dagum.components()
     first, last = comps.index[0], comps.index[-1]
@@ -167,6 +169,4 @@ def disparity(
             f"half-life {sb.half_life:.2f} years",
             highlight=False,
         )
-    for note in study.notes:
-        console.print(f"[yellow]note[/]: {note}", highlight=False)
-    console.print(f"[green]wrote[/] {out}/" + ", ".join(OUTPUTS))
+    print_notes_and_outputs(study.notes, out, OUTPUTS)

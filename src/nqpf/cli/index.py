@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from nqpf.cli._app import app, console, friendly, load_panel, parse_aliases, progress_bar
+from nqpf.cli._app import (
+    AliasOption,
+    OutOption,
+    app,
+    console,
+    friendly,
+    load_panel,
+    parse_aliases,
+    progress_bar,
+    write_tables,
+)
 
 
 @app.command()
@@ -27,8 +37,8 @@ def index(
         Path | None, typer.Option(help="User CSV/XLSX (default: bundled data).")
     ] = None,
     level: Annotated[str, typer.Option(help="province or city (user data)")] = "province",
-    alias: Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")] = None,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    alias: AliasOption = None,
+    out: OutOption = Path("out"),
 ) -> None:
     """Compute a composite index; write scores.csv, weights.csv, obstacles.csv, validation.md."""
     from nqpf.index import compute_index
@@ -38,10 +48,14 @@ def index(
         result = compute_index(
             panel, system, weighting=weighting, aggregation=aggregation, normalization=normalization
         )
-    out.mkdir(parents=True, exist_ok=True)
-    result.table().to_csv(out / "scores.csv", index=False, encoding="utf-8-sig")
-    result.indicator_weights.to_csv(out / "weights.csv", index=False, encoding="utf-8-sig")
-    result.obstacles.to_csv(out / "obstacles.csv", index=False, encoding="utf-8-sig")
+    write_tables(
+        out,
+        {
+            "scores.csv": result.table(),
+            "weights.csv": result.indicator_weights,
+            "obstacles.csv": result.obstacles,
+        },
+    )
     (out / "validation.md").write_text(result.report.to_markdown(10_000), encoding="utf-8")
     console.print(str(result.summary()), highlight=False)
     console.print(f"[green]wrote[/] {out}/scores.csv, weights.csv, obstacles.csv, validation.md")
@@ -50,7 +64,7 @@ def index(
 @app.command()
 @friendly
 def report(
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    out: OutOption = Path("out"),
     system: Annotated[
         str, typer.Option(help="Built-in system name or YAML file.")
     ] = "nqpf-province",

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from nqpf.cli._app import app, console, friendly, parse_aliases, progress_bar, user_frame
+from nqpf.cli._app import (
+    AliasOption,
+    OutOption,
+    RegionColOption,
+    SystemOption,
+    YearColOption,
+    app,
+    console,
+    friendly,
+    index_or_table,
+    print_notes_and_outputs,
+    progress_bar,
+    write_outputs,
+)
 
 #: Files written by ``nqpf spatial``, in order.
 SPATIAL_OUTPUTS = ("moran.csv", "lisa.csv", "hotspots.csv", "spatial.html")
@@ -63,13 +76,11 @@ def spatial(
             "bundled data)."
         ),
     ] = None,
-    region_col: Annotated[str, typer.Option(help="Region column of --data.")] = "region",
-    year_col: Annotated[str, typer.Option(help="Year column of --data.")] = "year",
-    alias: Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")] = None,
-    system: Annotated[
-        str, typer.Option(help="Index system for the bundled data (name or YAML file).")
-    ] = "nqpf-province",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    region_col: RegionColOption = "region",
+    year_col: YearColOption = "year",
+    alias: AliasOption = None,
+    system: SystemOption = "nqpf-province",
+    out: OutOption = Path("out"),
 ) -> None:
     """Moran's I by year, LISA clusters, Gi* hot spots → CSVs + spatial.html."""
     from nqpf.report.spatial_report import write_spatial_report
@@ -77,16 +88,9 @@ def spatial(
 
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=4)
-        if data is None:
-            from nqpf.data import load_province_panel
-            from nqpf.index import compute_index
-
-            bar.update(task, description="Composite index 综合指数")
-            frame: Any = compute_index(load_province_panel(), system)
-            source = f"index system {system} on the bundled data"
-        else:
-            frame = user_frame(data, region_col, year_col, "province", parse_aliases(alias))
-            source = str(data)
+        frame, source = index_or_table(
+            bar, task, data, system, region_col, year_col, "province", alias
+        )
         bar.advance(task)
         bar.update(task, description="Spatial autocorrelation 空间关联")
         study = spatial_study(
@@ -101,19 +105,14 @@ def spatial(
             year_col="year" if data is None else year_col,
         )
         bar.advance(task)
-        bar.update(task, description="Writing tables 写出表格")
-        out.mkdir(parents=True, exist_ok=True)
         tables = {
             "moran.csv": study.moran_frame(),
             "lisa.csv": study.lisa_frame(),
             "hotspots.csv": study.hotspot_frame(),
         }
-        for name, table in tables.items():
-            table.to_csv(out / name, index=False, encoding="utf-8-sig")
-        bar.advance(task)
-        bar.update(task, description="Writing report 生成报告")
-        write_spatial_report(study, out / "spatial.html")
-        bar.advance(task)
+        write_outputs(
+            bar, task, out, tables, lambda path: write_spatial_report(study, path), "spatial.html"
+        )
 
     moran = study.moran.table.set_index("year")
     first, last = study.years[0], study.years[-1]
@@ -139,9 +138,7 @@ def spatial(
         "spot(s) at 90 % or more",
         highlight=False,
     )
-    for note in study.notes:
-        console.print(f"[yellow]note[/]: {note}", highlight=False)
-    console.print(f"[green]wrote[/] {out}/" + ", ".join(SPATIAL_OUTPUTS))
+    print_notes_and_outputs(study.notes, out, SPATIAL_OUTPUTS)
 
 
 @app.command()
@@ -175,10 +172,8 @@ def drivers(
         typer.Option(help="Geographical detector on 'pooled' region-years or the 'map_year'."),
     ] = "pooled",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    system: Annotated[
-        str, typer.Option(help="Index system for the bundled data (name or YAML file).")
-    ] = "nqpf-province",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out"),
+    system: SystemOption = "nqpf-province",
+    out: OutOption = Path("out"),
 ) -> None:
     """Spatial panel model with effects, geographical detector, GWR → CSVs + drivers.html."""
     from nqpf.data import load_province_panel
@@ -206,22 +201,16 @@ def drivers(
             geodetector_scope=geodetector_scope,  # type: ignore[arg-type]
         )
         bar.advance(task)
-        bar.update(task, description="Writing tables 写出表格")
-        out.mkdir(parents=True, exist_ok=True)
-        geo = study.geodetector_frame()
         tables = {
             "sdm.csv": study.coefficients_frame(),
             "effects.csv": study.effects_frame(),
             "tests.csv": study.tests_frame(),
-            "geodetector.csv": geo,
+            "geodetector.csv": study.geodetector_frame(),
             "gwr.csv": study.gwr_frame(),
         }
-        for name, table in tables.items():
-            table.to_csv(out / name, index=False, encoding="utf-8-sig")
-        bar.advance(task)
-        bar.update(task, description="Writing report 生成报告")
-        write_drivers_report(study, out / "drivers.html")
-        bar.advance(task)
+        write_outputs(
+            bar, task, out, tables, lambda path: write_drivers_report(study, path), "drivers.html"
+        )
 
     fit = study.spatial
     param = fit.spatial_parameter
@@ -250,6 +239,4 @@ def drivers(
         f"R² = {study.gwr.diagnostics['r2']:.3f}, AICc = {study.gwr.diagnostics['aicc']:.2f}",
         highlight=False,
     )
-    for note in study.notes:
-        console.print(f"[yellow]note[/]: {note}", highlight=False)
-    console.print(f"[green]wrote[/] {out}/" + ", ".join(DRIVERS_OUTPUTS))
+    print_notes_and_outputs(study.notes, out, DRIVERS_OUTPUTS)
