@@ -10,7 +10,6 @@ chains with their homogeneity tests, and rank mobility.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +41,7 @@ from nqpf.disparity.markov import (
     spatial_markov,
 )
 from nqpf.disparity.theil import DisparityTable, disparity_table, theil
-from nqpf.errors import DataValidationError, DuplicateError, IslandWarning, NqpfError
+from nqpf.errors import DataValidationError, DuplicateError, NqpfError
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = ["BUILTIN_GROUPS", "NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
@@ -593,20 +592,12 @@ def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[Any, list[str]]:
                 "空间马尔可夫链未计算：未提供空间权重 Spatial Markov chain skipped: no spatial "
                 "weights given and the regions are not provinces (pass w=)."
             ]
-        from nqpf.spatial.weights import contiguity_weights
+        from nqpf.spatial.weights import _contiguity_quietly
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", IslandWarning)
-            w = contiguity_weights(
-                [c for c in codes if isinstance(c, int | np.integer)], kind="queen"
-            )
-        for item in caught:
-            if issubclass(item.category, IslandWarning):
-                notes.append(f"空间权重 Spatial weights (queen contiguity): {item.message}")
-            else:  # not ours to swallow
-                warnings.warn_explicit(
-                    item.message, item.category, item.filename, item.lineno, source=item.source
-                )
+        w, islands = _contiguity_quietly(
+            [c for c in codes if isinstance(c, int | np.integer)], "queen", row_standardize=True
+        )
+        notes.extend(f"空间权重 Spatial weights (queen contiguity): {m}" for m in islands)
     if hasattr(w, "align") and hasattr(w, "codes") and hasattr(w, "dense"):  # SpatialWeights
         aligned = w.align(codes)
         return pd.DataFrame(aligned.dense, index=list(codes), columns=list(codes)), notes

@@ -18,7 +18,6 @@ Both take the composite-index result (``value``/``y`` = ``"score"`` or a dimensi
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -36,7 +35,7 @@ from nqpf.econometrics import (
 from nqpf.econometrics._data import EFFECTS
 from nqpf.econometrics.diagnostics import outcomes_frame
 from nqpf.econometrics.spatial_panel import MODELS
-from nqpf.errors import DataValidationError, IslandWarning, WeightsError
+from nqpf.errors import DataValidationError, WeightsError
 from nqpf.results import Result, Summary, make_meta
 from nqpf.spatial._permutation import (
     Alternative,
@@ -64,7 +63,7 @@ from nqpf.spatial.geodetector import (
 from nqpf.spatial.gwr import GWRResult, gwr
 from nqpf.spatial.weights import (
     SpatialWeights,
-    contiguity_weights,
+    _contiguity_quietly,
     distance_weights,
     knn_weights,
 )
@@ -297,14 +296,7 @@ def study_weights(
         if kind in ("queen", "rook"):
             if arg:
                 raise WeightsError(f"{kind} contiguity takes no parameter, got {spec!r}")
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", IslandWarning)
-                w = contiguity_weights(codes, kind=kind, row_standardize=False)  # type: ignore[arg-type]
-            for item in caught:
-                if not issubclass(item.category, IslandWarning):  # not ours to swallow
-                    warnings.warn_explicit(
-                        item.message, item.category, item.filename, item.lineno, source=item.source
-                    )
+            w, _ = _contiguity_quietly(codes, kind, row_standardize=False)  # type: ignore[arg-type]
             if w.added_links:
                 notes.append(_island_note(w))
         elif kind == "knn":

@@ -616,6 +616,28 @@ def contiguity_weights(
     )
 
 
+def _contiguity_quietly(
+    codes: Sequence[Hashable], kind: Literal["queen", "rook"], row_standardize: bool
+) -> tuple[SpatialWeights, list[str]]:
+    """:func:`contiguity_weights` of ``codes`` with its island warning caught, not shown.
+
+    For callers that turn the island repair into a note of their own. Returns the weights and the
+    messages of the caught :class:`~nqpf.errors.IslandWarning`; any other warning is passed on.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IslandWarning)
+        w = contiguity_weights(codes, kind=kind, row_standardize=row_standardize)
+    islands: list[str] = []
+    for item in caught:
+        if issubclass(item.category, IslandWarning):
+            islands.append(str(item.message))
+        else:  # not ours to swallow
+            warnings.warn_explicit(
+                item.message, item.category, item.filename, item.lineno, source=item.source
+            )
+    return w, islands
+
+
 def knn_weights(
     locations: Any = None,
     k: int = 4,
