@@ -40,10 +40,6 @@ _WEIGHTS_HELP = (
 )
 
 
-def _stars(p: float) -> str:
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-
-
 @app.command()
 @friendly
 def spatial(
@@ -178,6 +174,7 @@ def drivers(
     """Spatial panel model with effects, geographical detector, GWR → CSVs + drivers.html."""
     from nqpf.data import load_province_panel
     from nqpf.index import compute_index
+    from nqpf.report._common import stars
     from nqpf.report.spatial_report import write_drivers_report
     from nqpf.spatial.study import drivers_study
 
@@ -217,15 +214,15 @@ def drivers(
     console.print(
         f"{fit.model.upper()} ({fit.fixed_effects} FE), y = {y}, {fit.n_regions} regions × "
         f"{fit.n_periods} years: {param} = {fit.params[param]:.4f}"
-        f"{_stars(float(fit.p_values[param]))} (p = {fit.p_values[param]:.4f}), "
+        f"{stars(float(fit.p_values[param]))} (p = {fit.p_values[param]:.4f}), "
         f"log-L = {fit.log_likelihood:.2f}",
         highlight=False,
     )
     for term, row in fit.effects.iterrows():
         console.print(
-            f"  {term}: direct {row['direct']:.4f}{_stars(row['direct_p_value'])}, indirect "
-            f"{row['indirect']:.4f}{_stars(row['indirect_p_value'])}, total "
-            f"{row['total']:.4f}{_stars(row['total_p_value'])}",
+            f"  {term}: direct {row['direct']:.4f}{stars(row['direct_p_value'])}, indirect "
+            f"{row['indirect']:.4f}{stars(row['indirect_p_value'])}, total "
+            f"{row['total']:.4f}{stars(row['total_p_value'])}",
             highlight=False,
         )
     q = study.geodetector.q.sort_values(ascending=False)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from nqpf.disparity.study import NATIONAL, DisparityStudyResult
 from nqpf.report import disparity_figures as figures
+from nqpf.report._common import value_label
 from nqpf.report.html import HtmlReport
 
 __all__ = [
@@ -36,12 +37,6 @@ SECTION_TITLES = (
     ("马尔可夫链", "Markov chains"),
     ("位次流动性", "Rank mobility"),
 )
-
-_VALUE_LABELS = {"score": "综合得分 Composite score"}
-
-
-def _value_label(study: DisparityStudyResult) -> str:
-    return _VALUE_LABELS.get(study.value, study.value)
 
 
 def _percent(x: float) -> str:
@@ -289,7 +284,7 @@ def add_disparity_sections(
     >>> tops[0], tops[-1], len(tops)
     ('Regional differences', 'Rank mobility', 5)
     """
-    name = label or _value_label(study)
+    name = label or value_label(study.value)
     first, last = study.years[0], study.years[-1]
     span = f"{first}–{last}"
 
@@ -569,7 +564,7 @@ def write_disparity_report(
     report = HtmlReport(
         *title,
         subtitle=subtitle
-        or f"{_value_label(study)}，{span}，分组 groups: {', '.join(map(str, groups))}",
+        or f"{value_label(study.value)}，{span}，分组 groups: {', '.join(map(str, groups))}",
     )
     add_disparity_sections(report, study)
     return report.write(path)

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from nqpf.errors import DataValidationError
+from nqpf.report._common import stars
 from nqpf.report.figures import _numeric, _require
 from nqpf.report.fonts import use_cjk_font
 from nqpf.report.maps import province_map
@@ -67,12 +68,6 @@ INTERACTION_MARKS: dict[str, str] = {
     "uni-weaken": "UW",
     "nonlinear-weaken": "NW",
 }
-
-
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
 def moran_lines(
@@ -127,7 +122,7 @@ def moran_lines(
     ax.scatter(years[sig], stat[sig], color="#8c1c13", s=36, zorder=3)
     ax.scatter(years[~sig], stat[~sig], facecolor="white", edgecolor="#8c1c13", s=36, zorder=3)
     for x, y, pv in zip(years, stat, p, strict=True):
-        mark = _stars(pv)
+        mark = stars(pv)
         if mark:
             ax.annotate(
                 mark, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
@@ -157,16 +152,7 @@ def moran_lines(
         Line2D([], [], color="#59636e", linestyle="--", label=f"E[I] = {expected:.4f}"),
     ]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="best")
-    ax.text(
-        0.99,
-        0.02,
-        "* p<0.1  ** p<0.05  *** p<0.01",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="#59636e",
-    )
+    _star_legend(ax, 0.99, 0.02)
     if title:
         ax.set_title(title, fontsize=11)
     return fig
@@ -241,6 +227,39 @@ def moran_scatter(
     return fig
 
 
+def _star_legend(ax: Any, x: float, y: float) -> None:
+    """The key of the significance marks, small and grey, at (x, y) in axes coordinates."""
+    ax.text(
+        x,
+        y,
+        "* p<0.1  ** p<0.05  *** p<0.01",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="#59636e",
+    )
+
+
+def _class_map(
+    keys: Any,
+    region_codes: pd.Series,
+    palette: Mapping[Any, tuple[str, str]],
+    legend: str,
+    title: str | None,
+) -> Figure:
+    """Province map of one class per region; ``palette`` maps a class key to (label, colour)."""
+    labels = pd.Series([palette[k][0] for k in keys], index=region_codes.to_numpy())
+    return province_map(
+        labels,
+        categorical=True,
+        categories_order=[label for label, _ in palette.values()],
+        colors=dict(palette.values()),
+        label=legend,
+        title=title,
+    )
+
+
 def lisa_map(lisa: pd.DataFrame, *, title: str | None = None) -> Figure:
     """LISA cluster map of one year: HH red, LL blue, LH light blue, HL orange, rest pale.
 
@@ -266,19 +285,12 @@ def lisa_map(lisa: pd.DataFrame, *, title: str | None = None) -> Figure:
         raise DataValidationError(
             f"unknown LISA cluster label(s) {unknown}; expected {list(CLUSTER_COLORS)}"
         )
-    labels = pd.Series(
-        [CLUSTER_COLORS[c][0] for c in lisa["cluster"].astype(str)],
-        index=lisa["region_code"].to_numpy(),
-    )
-    order = [label for label, _ in CLUSTER_COLORS.values()]
-    colors = {label: color for label, color in CLUSTER_COLORS.values()}
-    return province_map(
-        labels,
-        categorical=True,
-        categories_order=order,
-        colors=colors,
-        label="LISA 聚类 clusters",
-        title=title,
+    return _class_map(
+        lisa["cluster"].astype(str),
+        lisa["region_code"],
+        CLUSTER_COLORS,
+        "LISA 聚类 clusters",
+        title,
     )
 
 
@@ -301,18 +313,12 @@ def hotspot_map(hotspots: pd.DataFrame, *, title: str | None = None) -> Figure:
     unknown = sorted(set(classes) - set(HOTSPOT_COLORS))
     if unknown:
         raise DataValidationError(f"hot-spot classes must be -3 … 3, got {unknown}")
-    labels = pd.Series(
-        [HOTSPOT_COLORS[int(c)][0] for c in classes], index=hotspots["region_code"].to_numpy()
-    )
-    order = [label for label, _ in HOTSPOT_COLORS.values()]
-    colors = {label: color for label, color in HOTSPOT_COLORS.values()}
-    return province_map(
-        labels,
-        categorical=True,
-        categories_order=order,
-        colors=colors,
-        label="冷热点 Gi* hot and cold spots",
-        title=title,
+    return _class_map(
+        [int(c) for c in classes],
+        hotspots["region_code"],
+        HOTSPOT_COLORS,
+        "冷热点 Gi* hot and cold spots",
+        title,
     )
 
 
@@ -355,23 +361,14 @@ def geodetector_bars(
     ax = fig.add_subplot()
     ax.barh(names, data["q"], color="#4c72b0", height=0.6)
     for i, row in enumerate(data.itertuples(index=False)):
-        text = f"{row.q:.3f}{_stars(row.p_value)}"
+        text = f"{row.q:.3f}{stars(row.p_value)}"
         if "method" in data.columns and "classes" in data.columns:
             text += f"  ({row.method}, {int(row.classes)})"
         ax.text(row.q + 0.01, i, text, va="center", fontsize=8)
     ax.set_xlim(0, min(1.0, float(data["q"].max()) * 1.6 + 0.05))
     ax.set_xlabel("解释力 q statistic", fontsize=10)
     ax.grid(True, axis="x", linewidth=0.4, alpha=0.5)
-    ax.text(
-        1.0,
-        1.01,
-        "* p<0.1  ** p<0.05  *** p<0.01",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color="#59636e",
-    )
+    _star_legend(ax, 1.0, 1.01)
     if title:
         ax.set_title(title, fontsize=11, loc="left")
     return fig

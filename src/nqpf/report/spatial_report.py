@@ -20,6 +20,7 @@ import pandas as pd
 
 from nqpf import regions
 from nqpf.report import spatial_figures as figures
+from nqpf.report._common import stars, value_label
 from nqpf.report.html import HtmlReport
 from nqpf.spatial.autocorrelation import HOTSPOT_CLASSES, QUADRANTS
 from nqpf.spatial.study import DriversStudyResult, SpatialStudyResult
@@ -65,7 +66,6 @@ _EFFECTS_NAMES = {
     "region": ("地区固定效应", "region fixed effects"),
     "time": ("年份固定效应", "year fixed effects"),
 }
-_VALUE_LABELS = {"score": "综合得分 Composite score"}
 _TEST_NAMES = {
     "lm_lag": "LM 空间滞后 LM lag",
     "robust_lm_lag": "稳健 LM 空间滞后 Robust LM lag",
@@ -85,10 +85,6 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _value_label(value: str) -> str:
-    return _VALUE_LABELS.get(value, value)
-
-
 def _name(code: object) -> str:
     try:
         return regions.name_of(int(code), "short")  # type: ignore[call-overload]
@@ -96,14 +92,8 @@ def _name(code: object) -> str:
         return str(code)
 
 
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-
-
 def _cell(estimate: float, se: float, p: float) -> str:
-    return f"{estimate:.4f}{_stars(p)} ({se:.4f})"
+    return f"{estimate:.4f}{stars(p)} ({se:.4f})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +183,7 @@ def add_spatial_sections(
     HtmlReport
         ``report`` itself, with the sections of :data:`SPATIAL_SECTION_TITLES`.
     """
-    name = label or _value_label(study.value)
+    name = label or value_label(study.value)
     years = study.years
     span = f"{years[0]}–{years[-1]}"
     year = study.year
@@ -276,7 +266,7 @@ def write_spatial_report(
     span = f"{study.years[0]}–{study.years[-1]}"
     report = HtmlReport(
         *title,
-        subtitle=subtitle or f"{_value_label(study.value)}，{span}，{study.weights_label}",
+        subtitle=subtitle or f"{value_label(study.value)}，{span}，{study.weights_label}",
     )
     add_spatial_sections(report, study)
     return report.write(path)
@@ -492,7 +482,7 @@ def add_drivers_sections(
         ``report`` itself, with the sections of :func:`drivers_titles` (for the SDM:
         :data:`DRIVERS_SECTION_TITLES`).
     """
-    name = label or _value_label(drivers.y)
+    name = label or value_label(drivers.y)
     fit = drivers.spatial
     years = drivers.years
     span = f"{years[0]}–{years[-1]}"
@@ -661,7 +651,7 @@ def write_drivers_report(
     span = f"{drivers.years[0]}–{drivers.years[-1]}"
     report = HtmlReport(
         *title,
-        subtitle=subtitle or f"{_value_label(drivers.y)}，{span}，{', '.join(drivers.names)}",
+        subtitle=subtitle or f"{value_label(drivers.y)}，{span}，{', '.join(drivers.names)}",
     )
     add_drivers_sections(report, drivers)
     return report.write(path)
