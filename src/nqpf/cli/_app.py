@@ -29,6 +29,13 @@ YearColOption = Annotated[str, typer.Option(help="Year column of --data.")]
 SystemOption = Annotated[
     str, typer.Option(help="Index system for the bundled data (name or YAML file).")
 ]
+ValueOption = Annotated[
+    str,
+    typer.Option(
+        help="Value: the index score ('score' or a dimension such as 'labourers'), or a column "
+        "of --data."
+    ),
+]
 
 
 def friendly(func: F) -> F:

@@ -12,6 +12,7 @@ from nqpf.cli._app import (
     OutOption,
     RegionColOption,
     SystemOption,
+    ValueOption,
     YearColOption,
     app,
     console,
@@ -44,13 +45,7 @@ def disparity(
             "curated list) or a column of --data."
         ),
     ] = "macro_region",
-    value: Annotated[
-        str,
-        typer.Option(
-            help="Value: the index score ('score' or a dimension such as 'labourers'), or a "
-            "column of --data."
-        ),
-    ] = "score",
+    value: ValueOption = "score",
     data: Annotated[
         Path | None,
         typer.Option(

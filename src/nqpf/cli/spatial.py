@@ -12,6 +12,7 @@ from nqpf.cli._app import (
     OutOption,
     RegionColOption,
     SystemOption,
+    ValueOption,
     YearColOption,
     app,
     console,
@@ -43,13 +44,7 @@ _WEIGHTS_HELP = (
 @app.command()
 @friendly
 def spatial(
-    value: Annotated[
-        str,
-        typer.Option(
-            help="Value: the index score ('score' or a dimension such as 'labourers'), or a "
-            "column of --data."
-        ),
-    ] = "score",
+    value: ValueOption = "score",
     weights: Annotated[str, typer.Option(help=_WEIGHTS_HELP)] = "queen",
     permutations: Annotated[
         int, typer.Option(help="Permutations of Moran's I, LISA and Gi*.")
