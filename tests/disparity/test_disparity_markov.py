@@ -159,6 +159,7 @@ def test_spatial_markov_accepts_array_sparse_dataframe_and_shuffled_rows(relativ
 
 def test_spatial_markov_accepts_libpysal_graph(relative_gdp, knn_w):
     from libpysal import graph
+
     shuffled = relative_gdp.sample(frac=1.0, random_state=1)
     res = spatial_markov(shuffled, graph.Graph.from_W(knn_w), k=4)
     pd.testing.assert_frame_equal(res.counts, spatial_markov(relative_gdp, knn_w, k=4).counts)

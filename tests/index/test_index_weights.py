@@ -121,6 +121,7 @@ def test_equal_weights_with_dimensions():
 # ------------------------------------------------------------------------------------- PCA
 def test_pca_matches_sklearn():
     from sklearn import decomposition as sklearn_decomposition
+
     rng = np.random.default_rng(5)
     X = rng.normal(size=(80, 6)) @ rng.normal(size=(6, 6))
     dirs = [1, 1, -1, 1, -1, 1]
