@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 import numpy as np
@@ -121,3 +123,45 @@ def fake_validation() -> ValidationReport:
         indicator="patents",
     )
     return report
+
+
+VOID_TAGS = {"meta", "img", "br", "link", "input", "hr"}
+
+
+class BalancedHTML(HTMLParser):
+    """Checks that every non-void tag is closed in order; collects tags, attributes and URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str, str | None]] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [(tag, k, v) for k, v in attrs]
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+        if tag not in VOID_TAGS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        else:
+            self.errors.append(f"</{tag}> with open {self.stack[-3:]}")
+
+
+@pytest.fixture
+def parse_html() -> Callable[[str], BalancedHTML]:
+    """Parse a page, assert that its tags balance, and return the collected tags and URLs."""
+
+    def parse(page: str) -> BalancedHTML:
+        checker = BalancedHTML()
+        checker.feed(page)
+        checker.close()
+        assert not checker.errors and not checker.stack, (checker.errors, checker.stack)
+        return checker
+
+    return parse

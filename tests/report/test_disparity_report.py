@@ -1,7 +1,6 @@
 """Regional-differences report sections, figures and sheets on the bundled real data."""
 
 import re
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -22,37 +21,6 @@ from nqpf.report.disparity_report import (
 )
 from nqpf.report.excel import write_excel
 from nqpf.report.html import HtmlReport
-
-VOID = {"meta", "img", "br", "link", "input", "hr"}
-
-
-class _Balanced(HTMLParser):
-    """Checks that every non-void tag is closed in order and collects attribute values."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if self.stack and self.stack[-1] == tag:
-            self.stack.pop()
-        else:
-            self.errors.append(f"</{tag}> with open {self.stack[-3:]}")
-
-
-def _parse(page: str) -> _Balanced:
-    checker = _Balanced()
-    checker.feed(page)
-    checker.close()
-    assert not checker.errors and not checker.stack, (checker.errors, checker.stack)
-    return checker
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +52,8 @@ def test_dagum_total_equals_the_gini_of_the_31_scores(index_result, study):
     assert parts == pytest.approx(gini, rel=1e-12)
 
 
-def test_sections_render_as_self_contained_html(study, page):
-    checker = _parse(page)
+def test_sections_render_as_self_contained_html(study, page, parse_html):
+    checker = parse_html(page)
     assert all(u.startswith(("data:image/png;base64,", "#")) for u in checker.urls)
     assert "http://" not in page and "https://" not in page and "url(" not in page
     for zh, en in SECTION_TITLES:

@@ -1,6 +1,5 @@
 import base64
 import re
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -11,38 +10,6 @@ from nqpf.report.html import HtmlReport
 from nqpf.results import Summary
 
 EVIL = "<script>alert('x')</script>"
-VOID = {"meta", "img", "br", "link", "input", "hr"}
-
-
-class _TagChecker(HTMLParser):
-    """Collects attributes and checks that non-void tags are balanced."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.attrs: list[tuple[str, str, str | None]] = []
-        self.tags: list[str] = []
-        self.errors: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self.attrs += [(tag, k, v) for k, v in attrs]
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"unexpected </{tag}> with open {self.stack[-3:]}")
-        else:
-            self.stack.pop()
-
-
-def _parse(page: str) -> _TagChecker:
-    checker = _TagChecker()
-    checker.feed(page)
-    checker.close()
-    assert not checker.errors and not checker.stack, (checker.errors, checker.stack)
-    return checker
 
 
 def _small_figure() -> Figure:
@@ -69,9 +36,9 @@ def report() -> HtmlReport:
     return report
 
 
-def test_report_is_self_contained_and_well_formed(report):
+def test_report_is_self_contained_and_well_formed(report, parse_html):
     page = report.render()
-    checker = _parse(page)
+    checker = parse_html(page)
     assert "script" not in checker.tags
     for tag, name, value in checker.attrs:
         if name in {"src", "href"}:
