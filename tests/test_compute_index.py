@@ -178,8 +178,9 @@ def test_result_contract(province_result, tmp_path):
     assert "Ranking" in str(province_result.summary())
     assert province_result.to_dict()["meta"]["weighting"] == "entropy"
     path = province_result.to_excel(tmp_path / "index.xlsx")
-    back = pd.read_excel(path, sheet_name="scores")
-    assert len(back) == 31 * 12
+    back = pd.read_excel(path, sheet_name=None)
+    assert len(back["scores"]) == 31 * 12
+    assert list(back) == list(province_result.tables())
 
 
 def test_docs_list_every_builtin_indicator():

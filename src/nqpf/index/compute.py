@@ -131,22 +131,23 @@ class IndexResult(Result):
             ),
         )
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Workbook sheets: scores, ranks, weights, obstacles, indicators, system, validation."""
+        return {
+            "scores": self.table(),
+            "ranks": self.ranking("rank").reset_index(),
+            "weights": self.indicator_weights,
+            "obstacles": self.obstacles,
+            "indicators": self.values.reset_index(),
+            "system": self.system.to_frame(),
+            "validation": self.report.to_frame(),
+        }
+
     def to_excel(self, path: str | Path) -> Path:
-        """Write scores, rankings, weights, obstacles, system and validation report to XLSX."""
+        """Write :meth:`tables` to an XLSX workbook, one sheet each."""
         from nqpf.report.excel import write_excel
 
-        return write_excel(
-            {
-                "scores": self.table(),
-                "ranks": self.ranking("rank").reset_index(),
-                "weights": self.indicator_weights,
-                "obstacles": self.obstacles,
-                "indicators": self.values.reset_index(),
-                "system": self.system.to_frame(),
-                "validation": self.report.to_frame(),
-            },
-            path,
-        )
+        return write_excel(self.tables(), path)
 
 
 def compute_index(

@@ -93,11 +93,12 @@ def build_report(
     steps.done()
 
     steps.start("Writing report 生成报告")
+    rank_intervals = uncertainty.summary_frame()
     html = HtmlReport(f"{result.system.title_zh}报告", f"{result.system.title_en} report")
     add_index_sections(
         html,
         result,
-        uncertainty=uncertainty.summary_frame(),
+        uncertainty=rank_intervals,
         sensitivity=uncertainty.sensitivity,
         repairs=False,
     )
@@ -105,18 +106,14 @@ def build_report(
     add_spatial_sections(html, spatial)
     add_drivers_sections(html, drivers)
     add_repair_section(html, result.report)
-    scores = result.table()
+    index_tables = result.tables()
+    scores = index_tables["scores"]
     paths = [
         html.write(out / "report.html"),
         write_excel(
             {
-                "scores": scores,
-                "ranks": result.ranking("rank").reset_index(),
-                "weights": result.indicator_weights,
-                "obstacles": result.obstacles,
-                "rank_uncertainty": uncertainty.summary_frame(),
-                "system": result.system.to_frame(),
-                "validation": result.report.to_frame(),
+                **index_tables,
+                "rank_uncertainty": rank_intervals,
                 **disparity_tables(disparity),
                 **spatial_tables(spatial),
                 **drivers_tables(drivers),
