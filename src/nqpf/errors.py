@@ -11,6 +11,7 @@ from collections.abc import Sequence
 __all__ = [
     "ConvergenceError",
     "DataValidationError",
+    "DependencyError",
     "DuplicateError",
     "IndexSystemError",
     "IslandWarning",
@@ -70,6 +71,10 @@ class UnknownRegionError(DataValidationError, KeyError):
         else:
             msg += "; pass aliases={...} to map it explicitly"
         return msg
+
+
+class DependencyError(NqpfError, ImportError):
+    """A third-party package that nqpf needs for this step cannot be imported."""
 
 
 class IndexSystemError(NqpfError, ValueError):
