@@ -63,13 +63,13 @@ def test_drivers_on_the_bundled_data(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["drivers", "--draws", "50", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("sdm.csv", "effects.csv", "tests.csv", "geodetector.csv", "gwr.csv"):
+    for name in ("sdm.csv", "effects.csv", "sdm_tests.csv", "geodetector.csv", "gwr.csv"):
         assert (out / name).stat().st_size > 0, name
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects.term) == {"ln_gdp", "gov_intervention", "agri_support"}
     wide = effects.pivot(index="term", columns="effect", values="estimate")
     np.testing.assert_allclose(wide.direct + wide.indirect, wide.total, rtol=1e-10)
-    tests = pd.read_csv(out / "tests.csv")
+    tests = pd.read_csv(out / "sdm_tests.csv")
     assert {"lm_lag", "robust_lm_error", "lr_sdm_sar", "wald_sdm_sem", "hausman"} <= set(tests.test)
     sdm = pd.read_csv(out / "sdm.csv")
     assert {"sdm", "panel_fe"} == set(sdm.model) and "rho" in set(sdm.term)

@@ -7,6 +7,9 @@ own table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 __all__ = [
     "ConvergenceError",
@@ -20,7 +23,24 @@ __all__ = [
     "RepairWarning",
     "UnknownRegionError",
     "WeightsError",
+    "plain",
+    "show",
 ]
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the matching Python scalar (for readable messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def show(value: Any) -> str:
+    """``repr`` of a value as a user would write it (``620000``, not ``np.int64(620000)``).
+
+    >>> import numpy as np
+    >>> show(np.int64(620000)), show("江西")
+    ('620000', "'江西'")
+    """
+    return repr(plain(value))
 
 
 class NqpfError(Exception):

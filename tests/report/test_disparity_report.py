@@ -8,14 +8,13 @@ import pytest
 from matplotlib.figure import Figure
 
 from nqpf.data import load_province_panel
-from nqpf.disparity.study import NATIONAL, disparity_study
+from nqpf.studies import NATIONAL, disparity_study
 from nqpf.errors import DataValidationError
 from nqpf.index import compute_index
 from nqpf.report import disparity_figures as figs
 from nqpf.report.disparity_report import (
     SECTION_TITLES,
     add_disparity_sections,
-    disparity_tables,
     sigma_frame,
     spatial_beta_table,
 )
@@ -77,8 +76,10 @@ def test_beta_table_shows_half_life_and_clubs(page, study):
 
 
 def test_tables_go_to_the_workbook(study, tmp_path):
-    tables = disparity_tables(study)
-    assert list(tables) == ["disparity", "dagum", "theil", "convergence", "markov", "rank_mobility"]
+    tables = study.tables()
+    assert list(tables) == [
+        "disparity", "dagum", "theil", "convergence", "markov", "rank_mobility", "density"
+    ]
     path = write_excel(tables, tmp_path / "t.xlsx")
     back = pd.read_excel(path, sheet_name="dagum")
     assert len(back) == len(tables["dagum"])
@@ -139,7 +140,7 @@ def test_spatial_beta_block_in_the_convergence_section(page, study):
     assert f"{sb.half_life_direct:.4f}" in table
     # the block follows the β table inside the convergence section
     assert page.index("β- and club convergence") < page.index(caption) < page.index("Class bounds")
-    sheet = disparity_tables(study)["convergence"]
+    sheet = study.tables()["convergence"]
     rows = sheet[sheet.analysis == "spatial_beta"].set_index(["term", "statistic"]).value
     assert rows[("ln_y", "estimate")] == sb.beta
     frame = spatial_beta_table(study)

@@ -22,11 +22,9 @@ from nqpf.report.spatial_report import (
     SPATIAL_SECTION_TITLES,
     add_drivers_sections,
     add_spatial_sections,
-    drivers_tables,
-    spatial_tables,
 )
 from nqpf.spatial import SpatialWeights
-from nqpf.spatial.study import drivers_study, spatial_study, study_weights
+from nqpf.studies import drivers_study, spatial_study, study_weights
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +190,7 @@ def test_sections_render_as_self_contained_html(page, drivers, parse_html):
 
 
 def test_tables_go_to_the_workbook(study, drivers, tmp_path):
-    tables = {**spatial_tables(study), **drivers_tables(drivers)}
+    tables = {**study.tables(), **drivers.tables()}
     assert list(tables) == [
         "moran",
         "lisa",

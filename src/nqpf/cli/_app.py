@@ -140,21 +140,21 @@ def write_tables(out: Path, tables: Mapping[str, Any]) -> None:
         table.to_csv(out / name, index=False, encoding="utf-8-sig")
 
 
-def write_outputs(
-    bar: Progress,
-    task: Any,
-    out: Path,
-    tables: Mapping[str, Any],
-    write_report: Callable[[Path], Any],
-    html: str,
-) -> None:
-    """The last two steps of a study command: the CSV tables, then the HTML report."""
+def write_study(bar: Progress, task: Any, out: Path, study: Any, html: str) -> list[str]:
+    """The last two steps of a study command: the tables as CSV, then the study's page.
+
+    Every table of ``study.tables()`` becomes ``NAME.csv``; returns the files written, in order.
+    """
+    from nqpf.report.pages import write_study_page
+
     bar.update(task, description="Writing tables 写出表格")
+    tables = {f"{name}.csv": table for name, table in study.tables().items()}
     write_tables(out, tables)
     bar.advance(task)
     bar.update(task, description="Writing report 生成报告")
-    write_report(out / html)
+    write_study_page(study, out / html)
     bar.advance(task)
+    return [*tables, html]
 
 
 def print_notes_and_outputs(notes: Iterable[str], out: Path, outputs: Iterable[str]) -> None:

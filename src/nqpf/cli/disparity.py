@@ -20,17 +20,7 @@ from nqpf.cli._app import (
     index_or_table,
     print_notes_and_outputs,
     progress_bar,
-    write_outputs,
-)
-
-#: Files written by ``nqpf disparity``, in order.
-OUTPUTS = (
-    "dagum.csv",
-    "theil.csv",
-    "convergence.csv",
-    "markov.csv",
-    "density.csv",
-    "disparity.html",
+    write_study,
 )
 
 
@@ -95,8 +85,7 @@ def disparity(
     out: OutOption = Path("out"),
 ) -> None:
     """Dagum Gini, Theil, kernel density, convergence, Markov chains → CSVs + disparity.html."""
-    from nqpf.disparity.study import disparity_study
-    from nqpf.report.disparity_report import write_disparity_report
+    from nqpf.studies import disparity_study
 
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=4)
@@ -105,21 +94,12 @@ def disparity(
         frame, source = index_or_table(bar, task, data, system, region_col, year_col, level, alias)
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")
-        w = None
-        if weights is not None:
-            from nqpf.spatial.study import study_weights
-
-            table = frame.scores if hasattr(frame, "scores") else frame
-            w, notes = study_weights(weights, sorted(table["region_code"].unique().tolist()))
-            w = w.standardize()
-            for note in notes:
-                console.print(f"note: {note}")
         study = disparity_study(
             frame,
             value,
             by,
             k=k,
-            w=w,
+            w=weights,
             bootstrap=bootstrap,
             seed=seed,
             region="region_code",
@@ -128,21 +108,7 @@ def disparity(
             unassigned=unassigned,  # type: ignore[arg-type]
         )
         bar.advance(task)
-        tables = {
-            "dagum.csv": study.dagum_frame(),
-            "theil.csv": study.theil_frame(),
-            "convergence.csv": study.convergence_frame(),
-            "markov.csv": study.markov_frame(),
-            "density.csv": study.density_frame(),
-        }
-        write_outputs(
-            bar,
-            task,
-            out,
-            tables,
-            lambda path: write_disparity_report(study, path),
-            "disparity.html",
-        )
+        outputs = write_study(bar, task, out, study, "disparity.html")
 
     comps = study.dagum.components()
     first, last = comps.index[0], comps.index[-1]
@@ -164,4 +130,4 @@ def disparity(
             f"half-life {sb.half_life:.2f} years",
             highlight=False,
         )
-    print_notes_and_outputs(study.notes, out, OUTPUTS)
+    print_notes_and_outputs(study.notes, out, outputs)

@@ -40,25 +40,24 @@ def index(
     alias: AliasOption = None,
     out: OutOption = Path("out"),
 ) -> None:
-    """Compute a composite index; write scores.csv, weights.csv, obstacles.csv, validation.md."""
-    from nqpf.index import compute_index
+    """Compute a composite index; write its tables (scores.csv, weights.csv, …), validation.md."""
+    from nqpf.studies import index_study
 
     with console.status("Computing the index 计算综合指数…"):
         panel = load_panel(data, level, parse_aliases(alias))
-        result = compute_index(
-            panel, system, weighting=weighting, aggregation=aggregation, normalization=normalization
+        study = index_study(
+            panel,
+            system,
+            weighting=weighting,
+            aggregation=aggregation,
+            normalization=normalization,
+            runs=0,
         )
-    write_tables(
-        out,
-        {
-            "scores.csv": result.table(),
-            "weights.csv": result.indicator_weights,
-            "obstacles.csv": result.obstacles,
-        },
-    )
-    (out / "validation.md").write_text(result.report.to_markdown(10_000), encoding="utf-8")
-    console.print(str(result.summary()), highlight=False)
-    console.print(f"[green]wrote[/] {out}/scores.csv, weights.csv, obstacles.csv, validation.md")
+    tables = {f"{name}.csv": table for name, table in study.tables().items()}
+    write_tables(out, tables)
+    (out / "validation.md").write_text(study.index.report.to_markdown(10_000), encoding="utf-8")
+    console.print(str(study.index.summary()), highlight=False)
+    console.print(f"[green]wrote[/] {out}/" + ", ".join([*tables, "validation.md"]))
 
 
 @app.command()

@@ -20,19 +20,7 @@ from nqpf.cli._app import (
     index_or_table,
     print_notes_and_outputs,
     progress_bar,
-    write_outputs,
-)
-
-#: Files written by ``nqpf spatial``, in order.
-SPATIAL_OUTPUTS = ("moran.csv", "lisa.csv", "hotspots.csv", "spatial.html")
-#: Files written by ``nqpf drivers``, in order.
-DRIVERS_OUTPUTS = (
-    "sdm.csv",
-    "effects.csv",
-    "tests.csv",
-    "geodetector.csv",
-    "gwr.csv",
-    "drivers.html",
+    write_study,
 )
 
 _WEIGHTS_HELP = (
@@ -74,8 +62,7 @@ def spatial(
     out: OutOption = Path("out"),
 ) -> None:
     """Moran's I by year, LISA clusters, Gi* hot spots → CSVs + spatial.html."""
-    from nqpf.report.spatial_report import write_spatial_report
-    from nqpf.spatial.study import spatial_study
+    from nqpf.studies import spatial_study
 
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=4)
@@ -96,14 +83,7 @@ def spatial(
             year_col="year" if data is None else year_col,
         )
         bar.advance(task)
-        tables = {
-            "moran.csv": study.moran_frame(),
-            "lisa.csv": study.lisa_frame(),
-            "hotspots.csv": study.hotspot_frame(),
-        }
-        write_outputs(
-            bar, task, out, tables, lambda path: write_spatial_report(study, path), "spatial.html"
-        )
+        outputs = write_study(bar, task, out, study, "spatial.html")
 
     moran = study.moran.table.set_index("year")
     first, last = study.years[0], study.years[-1]
@@ -129,7 +109,7 @@ def spatial(
         "spot(s) at 90 % or more",
         highlight=False,
     )
-    print_notes_and_outputs(study.notes, out, SPATIAL_OUTPUTS)
+    print_notes_and_outputs(study.notes, out, outputs)
 
 
 @app.command()
@@ -169,9 +149,8 @@ def drivers(
     """Spatial panel model with effects, geographical detector, GWR → CSVs + drivers.html."""
     from nqpf.data import load_province_panel
     from nqpf.index import compute_index
-    from nqpf.report._common import stars
-    from nqpf.report.spatial_report import write_drivers_report
-    from nqpf.spatial.study import drivers_study
+    from nqpf.report import stars
+    from nqpf.studies import drivers_study
 
     with progress_bar() as bar:
         task = bar.add_task("Composite index 综合指数", total=4)
@@ -193,16 +172,7 @@ def drivers(
             geodetector_scope=geodetector_scope,  # type: ignore[arg-type]
         )
         bar.advance(task)
-        tables = {
-            "sdm.csv": study.coefficients_frame(),
-            "effects.csv": study.effects_frame(),
-            "tests.csv": study.tests_frame(),
-            "geodetector.csv": study.geodetector_frame(),
-            "gwr.csv": study.gwr_frame(),
-        }
-        write_outputs(
-            bar, task, out, tables, lambda path: write_drivers_report(study, path), "drivers.html"
-        )
+        outputs = write_study(bar, task, out, study, "drivers.html")
 
     fit = study.spatial
     param = fit.spatial_parameter
@@ -231,4 +201,4 @@ def drivers(
         f"R² = {study.gwr.diagnostics['r2']:.3f}, AICc = {study.gwr.diagnostics['aicc']:.2f}",
         highlight=False,
     )
-    print_notes_and_outputs(study.notes, out, DRIVERS_OUTPUTS)
+    print_notes_and_outputs(study.notes, out, outputs)

@@ -10,7 +10,8 @@ is it converging, and how do regions move between levels?
 - :func:`sigma_convergence`, :func:`beta_convergence`, :func:`club_convergence`,
   :func:`spatial_beta_convergence`;
 - :func:`markov`, :func:`spatial_markov`, :func:`homogeneity_test`, :func:`rank_mobility`;
-- :func:`disparity_study`: all of the above on one value, by year and group, in one call.
+
+:func:`nqpf.studies.disparity_study` runs all of them on one value, by year and group, in one call.
 """
 
 from nqpf.disparity.convergence import (
@@ -40,7 +41,6 @@ from nqpf.disparity.markov import (
     rank_mobility,
     spatial_markov,
 )
-from nqpf.disparity.study import DisparityStudyResult, disparity_study
 from nqpf.disparity.theil import (
     DisparityTable,
     TheilResult,
@@ -55,7 +55,6 @@ __all__ = [
     "ClubConvergenceResult",
     "DagumGiniResult",
     "DagumPanelResult",
-    "DisparityStudyResult",
     "DisparityTable",
     "HomogeneityTest",
     "KernelDensityResult",
@@ -70,7 +69,6 @@ __all__ = [
     "coefficient_of_variation",
     "dagum_gini",
     "dagum_gini_panel",
-    "disparity_study",
     "disparity_table",
     "homogeneity_test",
     "kde_bandwidth",

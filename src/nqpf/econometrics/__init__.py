@@ -9,12 +9,15 @@ comparison.
 SpatialPanel(model='sdm', effects='twoway', lee_yu=True, vcov='information')
 """
 
-from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, lm_tests
+from nqpf.econometrics._data import EFFECTS
+from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, lm_tests, outcomes_frame
 from nqpf.econometrics.effects import Spectrum, impacts
 from nqpf.econometrics.panel import PanelFEResults, hausman, panel_fe
-from nqpf.econometrics.spatial_panel import SpatialPanel, SpatialPanelResults
+from nqpf.econometrics.spatial_panel import MODELS, SpatialPanel, SpatialPanelResults
 
 __all__ = [
+    "EFFECTS",
+    "MODELS",
     "HypothesisTest",
     "NotApplicable",
     "PanelFEResults",
@@ -24,5 +27,6 @@ __all__ = [
     "hausman",
     "impacts",
     "lm_tests",
+    "outcomes_frame",
     "panel_fe",
 ]

@@ -4,6 +4,7 @@ This is the only layer of nqpf that imports matplotlib (and cnmaps/shapely for m
 modules return results that these functions render.
 """
 
+from nqpf.report._common import stars, value_label
 from nqpf.report.excel import stata_names, write_excel, write_stata
 from nqpf.report.figures import obstacle_bars, rank_intervals, trend_lines, weights_bar
 from nqpf.report.fonts import use_cjk_font
@@ -18,9 +19,11 @@ __all__ = [
     "obstacle_bars",
     "province_map",
     "rank_intervals",
+    "stars",
     "stata_names",
     "trend_lines",
     "use_cjk_font",
+    "value_label",
     "weights_bar",
     "write_excel",
     "write_stata",

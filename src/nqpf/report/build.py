@@ -1,4 +1,4 @@
-"""The main job: the full study on the bundled real data, written as a self-contained report."""
+"""The main job: the registered studies on the bundled real data, written as one report."""
 
 from __future__ import annotations
 
@@ -41,90 +41,57 @@ def build_report(
     seed: int = 0,
     progress: Any = None,
 ) -> list[Path]:
-    """Compute the index study on the bundled data and write the report files.
+    """Run every study of :data:`nqpf.studies.STUDIES` on the bundled data and write the report.
 
-    Writes ``report.html`` (self-contained), ``tables.xlsx``, ``scores.csv``, ``scores.dta`` and
-    ``validation.md`` into ``out`` and returns their paths. The report covers the index, the
-    regional differences of its score (:func:`nqpf.disparity.study.disparity_study`), its spatial
-    structure and drivers (:func:`nqpf.spatial.study.spatial_study`,
-    :func:`nqpf.spatial.study.drivers_study`), all seeded with ``seed``, and ends with the data
-    repairs.
+    Writes ``report.html`` (self-contained: each study's sections in order, the data repairs
+    last), ``tables.xlsx`` (every study's ``tables()``, one sheet each), ``scores.csv``,
+    ``scores.dta`` and ``validation.md`` into ``out`` and returns their paths. Every study is
+    seeded with ``seed``.
     """
     from nqpf.data import load_province_panel
-    from nqpf.disparity.study import disparity_study
-    from nqpf.index import compute_index, index_uncertainty
-    from nqpf.report.disparity_report import add_disparity_sections, disparity_tables
     from nqpf.report.excel import write_excel, write_stata
     from nqpf.report.html import HtmlReport
-    from nqpf.report.index_report import add_index_sections, add_repair_section
-    from nqpf.report.spatial_report import (
-        add_drivers_sections,
-        add_spatial_sections,
-        drivers_tables,
-        spatial_tables,
-    )
-    from nqpf.spatial.study import drivers_study, spatial_study
+    from nqpf.report.index_report import add_repair_section
+    from nqpf.report.pages import add_study_sections
+    from nqpf.studies import STUDIES, MainJob
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    steps = _Steps(progress, total=6)
+    steps = _Steps(progress, total=len(STUDIES) + 2)
 
     steps.start("Loading bundled data 读取数据")
-    panel = load_province_panel()
-    steps.done()
-
-    steps.start("Composite index 综合指数")
-    result = compute_index(panel, system, weighting=weighting, aggregation=aggregation)
-    steps.done()
-
-    steps.start("Rank uncertainty 排名不确定性")
-    uncertainty = index_uncertainty(
-        result, n_runs=runs, seed=seed, progress=steps.runs("Monte Carlo runs", runs)
+    job = MainJob(
+        load_province_panel(),
+        system=system,
+        weighting=weighting,
+        aggregation=aggregation,
+        runs=runs,
+        seed=seed,
+        progress=steps.runs if progress is not None else None,
     )
     steps.done()
-
-    steps.start("Regional differences 区域差异")
-    disparity = disparity_study(result, "score", "macro_region", seed=seed)
-    steps.done()
-
-    steps.start("Spatial structure and drivers 空间格局与影响因素")
-    spatial = spatial_study(result, "score", seed=seed)
-    drivers = drivers_study(panel, result, seed=seed)
-    steps.done()
+    for study in STUDIES:
+        steps.start(study.label)
+        job.results[study.key] = study.run(job)
+        steps.done()
 
     steps.start("Writing report 生成报告")
-    rank_intervals = uncertainty.summary_frame()
-    html = HtmlReport(f"{result.system.title_zh}报告", f"{result.system.title_en} report")
-    add_index_sections(
-        html,
-        result,
-        uncertainty=rank_intervals,
-        sensitivity=uncertainty.sensitivity,
-        repairs=False,
-    )
-    add_disparity_sections(html, disparity)
-    add_spatial_sections(html, spatial)
-    add_drivers_sections(html, drivers)
-    add_repair_section(html, result.report)
-    index_tables = result.tables()
-    scores = index_tables["scores"]
-    paths = [
-        html.write(out / "report.html"),
-        write_excel(
-            {
-                **index_tables,
-                "rank_uncertainty": rank_intervals,
-                **disparity_tables(disparity),
-                **spatial_tables(spatial),
-                **drivers_tables(drivers),
-            },
-            out / "tables.xlsx",
-        ),
-    ]
+    index = job.index
+    html = HtmlReport(f"{index.system.title_zh}报告", f"{index.system.title_en} report")
+    tables: dict[str, Any] = {}
+    for key, result in job.results.items():
+        add_study_sections(html, result)
+        for name, table in result.tables().items():
+            if name in tables:
+                raise ValueError(f"study {key!r} repeats the table name {name!r}")
+            tables[name] = table
+    add_repair_section(html, index.report)
+    scores = tables["scores"]
+    paths = [html.write(out / "report.html"), write_excel(tables, out / "tables.xlsx")]
     scores.to_csv(out / "scores.csv", index=False, encoding="utf-8-sig")
     paths.append(out / "scores.csv")
     paths.append(write_stata(scores, out / "scores.dta"))
-    (out / "validation.md").write_text(result.report.to_markdown(10_000), encoding="utf-8")
+    (out / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
     paths.append(out / "validation.md")
     steps.done()
     return [Path(p) for p in paths]

@@ -1,6 +1,6 @@
 """Figures of a regional-differences study, with bilingual labels.
 
-Every function takes the tidy frames of :class:`~nqpf.disparity.study.DisparityStudyResult`
+Every function takes the tidy frames of :class:`~nqpf.studies.DisparityStudyResult`
 (``dagum_frame()``, ``theil_frame()``, ``density_frame()`` ...) or plain matrices, returns a
 :class:`matplotlib.figure.Figure` built without ``pyplot`` and sets the CJK font.
 """

@@ -1,32 +1,30 @@
-"""Report sections, workbook sheets and a standalone page for a regional-differences study.
+"""Report sections of a regional-differences study.
 
-:func:`add_disparity_sections` turns a :class:`~nqpf.disparity.study.DisparityStudyResult` into
-report sections: regional differences (Dagum's Gini decomposition and Theil indices),
-distributional dynamics (kernel densities), convergence (σ, β, clubs, spatial β), Markov chains
-(classical and spatial) and rank mobility. :func:`disparity_tables` gives the same numbers as
-workbook sheets; :func:`write_disparity_report` writes them as a page of their own.
+:func:`add_disparity_sections` turns a :class:`~nqpf.studies.DisparityStudyResult` into report
+sections: regional differences (Dagum's Gini decomposition and Theil indices), distributional
+dynamics (kernel densities), convergence (σ, β, clubs, spatial β), Markov chains (classical and
+spatial) and rank mobility. The study's own ``tables()`` are the workbook sheets, and
+:func:`nqpf.report.pages.write_study_page` writes the sections as a page of their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity.study import NATIONAL, DisparityStudyResult
 from nqpf.report import disparity_figures as figures
 from nqpf.report._common import value_label
 from nqpf.report.html import HtmlReport
+from nqpf.studies.disparity import NATIONAL, DisparityStudyResult
 
 __all__ = [
     "SECTION_TITLES",
     "add_disparity_sections",
-    "disparity_tables",
+    "disparity_subtitle",
     "sigma_frame",
     "spatial_beta_table",
-    "write_disparity_report",
 ]
 
 #: (Chinese, English) titles of the top-level sections, in order.
@@ -150,7 +148,7 @@ def _theil_group_table(study: DisparityStudyResult) -> pd.DataFrame:
 def sigma_frame(study: DisparityStudyResult) -> pd.DataFrame:
     """σ-convergence by year and scope: ``scope, year, n, mean, sd, cv, sd_log``.
 
-    ``scope`` is :data:`~nqpf.disparity.study.NATIONAL` or a group (display order; groups too
+    ``scope`` is :data:`~nqpf.studies.NATIONAL` or a group (display order; groups too
     small for per-group measures are not listed).
     """
     parts = [(NATIONAL, study.sigma)] + [(g, study.group_sigma[g]) for g in study.measured_groups]
@@ -260,7 +258,7 @@ def add_disparity_sections(
     report
         The report to extend.
     study
-        The result of :func:`~nqpf.disparity.study.disparity_study`.
+        The result of :func:`~nqpf.studies.disparity_study`.
     label
         Bilingual name of the measured value in captions (default: "综合得分 Composite score"
         for the index score, else the column name).
@@ -273,7 +271,7 @@ def add_disparity_sections(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from nqpf.disparity.study import disparity_study
+    >>> from nqpf.studies import disparity_study
     >>> rng = np.random.default_rng(0)
     >>> df = pd.DataFrame({"region_code": np.repeat(np.arange(12), 4),
     ...                    "year": np.tile([2019, 2020, 2021, 2022], 12),
@@ -518,53 +516,8 @@ def add_disparity_sections(
     return report
 
 
-def disparity_tables(study: DisparityStudyResult) -> dict[str, pd.DataFrame]:
-    """The study's tables as workbook sheets (see :func:`nqpf.report.write_excel`).
-
-    Sheets: ``disparity`` (all measures by year), ``dagum`` (decomposition with bootstrap
-    intervals), ``theil``, ``convergence``, ``markov``, ``rank_mobility``.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from nqpf.disparity.study import disparity_study
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"region_code": np.repeat(np.arange(12), 4),
-    ...                    "year": np.tile([2019, 2020, 2021, 2022], 12),
-    ...                    "zone": np.repeat(list("abc"), 16), "y": rng.uniform(1, 2, 48)})
-    >>> list(disparity_tables(disparity_study(df, "y", "zone", w=False, bootstrap=0, grid=16)))
-    ['disparity', 'dagum', 'theil', 'convergence', 'markov', 'rank_mobility']
-    """
-    return {
-        "disparity": study.measures.table.reset_index(),
-        "dagum": study.dagum_frame(),
-        "theil": study.theil_frame(),
-        "convergence": study.convergence_frame(),
-        "markov": study.markov_frame(),
-        "rank_mobility": study.mobility_frame(),
-    }
-
-
-def write_disparity_report(
-    study: DisparityStudyResult,
-    path: str | Path,
-    *,
-    title: tuple[str, str] = ("区域差异及其动态演进", "Regional differences and their dynamics"),
-    subtitle: str | None = None,
-) -> Path:
-    """Write a standalone, self-contained HTML page with only the study's sections.
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-    """
+def disparity_subtitle(study: DisparityStudyResult) -> str:
+    """Subtitle of the study's own page: value, years and groups."""
     span = f"{study.years[0]}–{study.years[-1]}"
     groups: tuple[Hashable, ...] = study.groups
-    report = HtmlReport(
-        *title,
-        subtitle=subtitle
-        or f"{value_label(study.value)}，{span}，分组 groups: {', '.join(map(str, groups))}",
-    )
-    add_disparity_sections(report, study)
-    return report.write(path)
+    return f"{value_label(study.value)}，{span}，分组 groups: {', '.join(map(str, groups))}"

@@ -1,7 +1,7 @@
 """Figures and maps of the spatial and drivers studies, with bilingual labels.
 
-Every function takes the tidy frames of :class:`~nqpf.spatial.study.SpatialStudyResult` and
-:class:`~nqpf.spatial.study.DriversStudyResult` (``moran_frame()``, ``lisa_frame()``,
+Every function takes the tidy frames of :class:`~nqpf.studies.SpatialStudyResult` and
+:class:`~nqpf.studies.DriversStudyResult` (``moran_frame()``, ``lisa_frame()``,
 ``effects_frame()`` ...) or plain matrices, returns a :class:`matplotlib.figure.Figure` built
 without ``pyplot`` and sets the CJK font. Maps are drawn with
 :func:`nqpf.report.maps.province_map`.

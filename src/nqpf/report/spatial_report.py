@@ -1,19 +1,17 @@
-"""Report sections, workbook sheets and standalone pages of the spatial and drivers studies.
+"""Report sections of the spatial and drivers studies.
 
-:func:`add_spatial_sections` turns a :class:`~nqpf.spatial.study.SpatialStudyResult` into the
-sections "空间关联 Spatial autocorrelation" (Moran's I by year, Moran scatter plot, LISA map) and
+:func:`add_spatial_sections` turns a :class:`~nqpf.studies.SpatialStudyResult` into the sections
+"空间关联 Spatial autocorrelation" (Moran's I by year, Moran scatter plot, LISA map) and
 "冷热点 Hot spots" (Getis–Ord :math:`G_i^*` map); :func:`add_drivers_sections` turns a
-:class:`~nqpf.spatial.study.DriversStudyResult` into "影响因素 Drivers" (the spatial panel model
-with its effects and tests, the panel FE alongside), "地理探测器 Geographical detector" and
-"地理加权回归 GWR". :func:`spatial_tables` and :func:`drivers_tables` give the same numbers as
-workbook sheets; :func:`write_spatial_report` and :func:`write_drivers_report` write pages of
-their own.
+:class:`~nqpf.studies.DriversStudyResult` into "影响因素 Drivers" (the spatial panel model with its
+effects and tests, the panel FE alongside), "地理探测器 Geographical detector" and
+"地理加权回归 GWR". The studies' own ``tables()`` are the workbook sheets, and
+:func:`nqpf.report.pages.write_study_page` writes the sections as pages of their own.
 """
 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,17 +21,16 @@ from nqpf.report import spatial_figures as figures
 from nqpf.report._common import stars, value_label
 from nqpf.report.html import HtmlReport
 from nqpf.spatial.autocorrelation import HOTSPOT_CLASSES, QUADRANTS
-from nqpf.spatial.study import DriversStudyResult, SpatialStudyResult
+from nqpf.studies.drivers import DriversStudyResult
+from nqpf.studies.spatial import SpatialStudyResult
 
 __all__ = [
     "DRIVERS_SECTION_TITLES",
     "SPATIAL_SECTION_TITLES",
     "add_drivers_sections",
     "add_spatial_sections",
-    "drivers_tables",
-    "spatial_tables",
-    "write_drivers_report",
-    "write_spatial_report",
+    "drivers_subtitle",
+    "spatial_subtitle",
 ]
 
 #: (Chinese, English) titles of the spatial-autocorrelation sections, in order.
@@ -173,7 +170,7 @@ def add_spatial_sections(
     report
         The report to extend.
     study
-        The result of :func:`~nqpf.spatial.study.spatial_study`.
+        The result of :func:`~nqpf.studies.spatial_study`.
     label
         Bilingual name of the value in captions (default: "综合得分 Composite score" for the
         index score, else the value's name).
@@ -246,30 +243,9 @@ def add_spatial_sections(
     return report
 
 
-def spatial_tables(study: SpatialStudyResult) -> dict[str, pd.DataFrame]:
-    """The spatial study as workbook sheets: ``moran``, ``lisa``, ``hotspots``."""
-    return {
-        "moran": study.moran_frame(),
-        "lisa": study.lisa_frame(),
-        "hotspots": study.hotspot_frame(),
-    }
-
-
-def write_spatial_report(
-    study: SpatialStudyResult,
-    path: str | Path,
-    *,
-    title: tuple[str, str] = ("空间关联与冷热点", "Spatial autocorrelation and hot spots"),
-    subtitle: str | None = None,
-) -> Path:
-    """Write a standalone, self-contained HTML page with only the spatial sections."""
-    span = f"{study.years[0]}–{study.years[-1]}"
-    report = HtmlReport(
-        *title,
-        subtitle=subtitle or f"{value_label(study.value)}，{span}，{study.weights_label}",
-    )
-    add_spatial_sections(report, study)
-    return report.write(path)
+def spatial_subtitle(study: SpatialStudyResult) -> str:
+    """Subtitle of the study's own page: value, years and weights."""
+    return f"{value_label(study.value)}，{study.years[0]}–{study.years[-1]}，{study.weights_label}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,7 +447,7 @@ def add_drivers_sections(
     report
         The report to extend.
     drivers
-        The result of :func:`~nqpf.spatial.study.drivers_study`.
+        The result of :func:`~nqpf.studies.drivers_study`.
     label
         Bilingual name of the dependent value (default "综合得分 Composite score" for the
         index score).
@@ -621,37 +597,7 @@ def add_drivers_sections(
     return report
 
 
-def drivers_tables(drivers: DriversStudyResult) -> dict[str, pd.DataFrame]:
-    """The drivers study as workbook sheets.
-
-    Sheets: ``sdm`` (spatial-model and panel-FE coefficients), ``effects``, ``sdm_tests``,
-    ``geodetector`` (every detector, discretisation on the factor rows), ``interaction``
-    (factor × factor q), ``gwr`` (local coefficients).
-    """
-    geo = drivers.geodetector_frame()
-    interaction = drivers.geodetector.interaction_q.rename_axis("factor").reset_index()
-    return {
-        "sdm": drivers.coefficients_frame(),
-        "effects": drivers.effects_frame(),
-        "sdm_tests": drivers.tests_frame(),
-        "geodetector": geo,
-        "interaction": interaction,
-        "gwr": drivers.gwr_frame(),
-    }
-
-
-def write_drivers_report(
-    drivers: DriversStudyResult,
-    path: str | Path,
-    *,
-    title: tuple[str, str] = ("影响因素与空间溢出", "Drivers and spatial spillovers"),
-    subtitle: str | None = None,
-) -> Path:
-    """Write a standalone, self-contained HTML page with only the drivers sections."""
+def drivers_subtitle(drivers: DriversStudyResult) -> str:
+    """Subtitle of the study's own page: dependent value, years and drivers."""
     span = f"{drivers.years[0]}–{drivers.years[-1]}"
-    report = HtmlReport(
-        *title,
-        subtitle=subtitle or f"{value_label(drivers.y)}，{span}，{', '.join(drivers.names)}",
-    )
-    add_drivers_sections(report, drivers)
-    return report.write(path)
+    return f"{value_label(drivers.y)}，{span}，{', '.join(drivers.names)}"

@@ -22,12 +22,6 @@ from nqpf.spatial.geodetector import (
     optimal_discretization,
 )
 from nqpf.spatial.gwr import GWRResult, gwr, mgwr
-from nqpf.spatial.study import (
-    DriversStudyResult,
-    SpatialStudyResult,
-    drivers_study,
-    spatial_study,
-)
 from nqpf.spatial.weights import (
     EARTH_RADIUS_KM,
     SpatialWeights,
@@ -45,7 +39,6 @@ __all__ = [
     "DISCRETIZATION_METHODS",
     "EARTH_RADIUS_KM",
     "INTERACTION_TYPES",
-    "DriversStudyResult",
     "GWRResult",
     "GeoDetectorResult",
     "OptimalDiscretization",
@@ -56,11 +49,9 @@ __all__ = [
     "LocalMoranResult",
     "MoranResult",
     "SpatialPanelStatistic",
-    "SpatialStudyResult",
     "SpatialWeights",
     "contiguity_weights",
     "distance_weights",
-    "drivers_study",
     "economic_distance_weights",
     "getis_ord",
     "getis_ord_by_year",
@@ -75,5 +66,4 @@ __all__ = [
     "moran_by_year",
     "nested_weights",
     "province_geometries",
-    "spatial_study",
 ]

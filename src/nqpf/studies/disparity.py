@@ -18,8 +18,6 @@ import numpy as np
 import pandas as pd
 
 from nqpf import regions
-from nqpf.disparity._common import Seed, seed_for_meta, show
-from nqpf.disparity._groups import Overlap, Unassigned, by_agglomeration, by_province
 from nqpf.disparity.convergence import (
     BetaConvergenceResult,
     ClubConvergenceResult,
@@ -41,8 +39,12 @@ from nqpf.disparity.markov import (
     spatial_markov,
 )
 from nqpf.disparity.theil import DisparityTable, disparity_table, theil
-from nqpf.errors import DataValidationError, DuplicateError, NqpfError
-from nqpf.results import Result, Summary, make_meta
+from nqpf.errors import DataValidationError, DuplicateError, NqpfError, show
+from nqpf.results import Summary, make_meta
+from nqpf.spatial._permutation import Seed, seed_for_meta
+from nqpf.studies.base import StudyResult
+from nqpf.studies.groups import Overlap, Unassigned, by_agglomeration, by_province
+from nqpf.studies.inputs import is_province, study_weights, value_table
 
 __all__ = ["BUILTIN_GROUPS", "NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
 
@@ -89,7 +91,7 @@ def auto_classes(n_regions: int) -> tuple[int, str]:
 # result
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class DisparityStudyResult(Result):
+class DisparityStudyResult(StudyResult):
     """Every regional-differences measure of one value, by year and group.
 
     Attributes
@@ -136,6 +138,9 @@ class DisparityStudyResult(Result):
         Markov chains.
     """
 
+    key = "disparity"
+    title = ("区域差异及其动态演进", "Regional differences and their dynamics")
+
     value: str
     group: str
     groups: tuple[Hashable, ...]
@@ -167,7 +172,32 @@ class DisparityStudyResult(Result):
         """Groups with per-group densities, σ- and club convergence (at least 2 regions a year)."""
         return tuple(g for g in self.groups if g in self.group_sigma)
 
-    # -- tidy tables of each part (the CLI writes these as CSV) ----------------------------
+    # -- tidy tables of each part ----------------------------------------------------------
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The study's tables (CSV files of ``nqpf disparity``, workbook sheets of the report).
+
+        ``disparity`` (all measures by year), ``dagum`` (decomposition with bootstrap
+        intervals), ``theil``, ``convergence``, ``markov``, ``rank_mobility``, ``density``.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"region_code": np.repeat(np.arange(12), 4),
+        ...                    "year": np.tile([2019, 2020, 2021, 2022], 12),
+        ...                    "zone": np.repeat(list("abc"), 16), "y": rng.uniform(1, 2, 48)})
+        >>> list(disparity_study(df, "y", "zone", w=False, bootstrap=0, grid=16).tables())
+        ['disparity', 'dagum', 'theil', 'convergence', 'markov', 'rank_mobility', 'density']
+        """
+        return {
+            "disparity": self.measures.table.reset_index(),
+            "dagum": self.dagum_frame(),
+            "theil": self.theil_frame(),
+            "convergence": self.convergence_frame(),
+            "markov": self.markov_frame(),
+            "rank_mobility": self.mobility_frame(),
+            "density": self.density_frame(),
+        }
+
     def dagum_frame(self) -> pd.DataFrame:
         """Dagum decomposition by year with bootstrap standard errors and intervals.
 
@@ -440,31 +470,6 @@ def _beta_row(scope: Hashable, res: BetaConvergenceResult) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # input
 # ---------------------------------------------------------------------------------------------
-def _long_frame(frame: Any, value: str, region: str, year: str) -> tuple[pd.DataFrame, str, str]:
-    """A long DataFrame from an index result, a Panel or a DataFrame; region and year columns."""
-    if isinstance(frame, pd.DataFrame):
-        return frame, region, year
-    table = getattr(frame, "table", None)
-    if callable(table) and hasattr(frame, "scores"):  # a composite-index result
-        data = table()
-        if value not in data.columns and f"score_{value}" in data.columns:
-            data = data.rename(columns={f"score_{value}": value})
-        if value not in data.columns:
-            choices = [c for c in data.columns if c == "score" or c.startswith("score_")]
-            raise DataValidationError(
-                f"value {value!r} is not in the index result; choose one of "
-                f"{[c.removeprefix('score_') if c != 'score' else c for c in choices]}"
-            )
-        return data, "region_code", "year"
-    if hasattr(frame, "wide") and hasattr(frame, "indicators"):  # a Panel
-        data = frame.wide([value]).reset_index()
-        return data, "region_code", "year"
-    raise DataValidationError(
-        "disparity_study takes a composite-index result, a Panel or a long DataFrame; got "
-        f"{type(frame).__name__}"
-    )
-
-
 def _macro_labels(codes: pd.Series) -> pd.Series:
     try:
         keys = regions.macro_region(codes.tolist())
@@ -487,53 +492,40 @@ def _prepare(
     overlap: Overlap,
     unassigned: Unassigned,
 ) -> tuple[pd.DataFrame, tuple[Hashable, ...], list[str]]:
-    data, region, year = _long_frame(frame, value, region, year)
     if group != "agglomeration" and not (
         isinstance(overlap, str) and overlap == "error" and unassigned == "error"
     ):
         raise DataValidationError(
             f"overlap= and unassigned= apply to group='agglomeration' only; group is {group!r}"
         )
-    needed = [region, year, value] + ([] if group in BUILTIN_GROUPS else [group])
-    missing = [c for c in needed if c not in data.columns]
-    if missing:
-        hint = ""
-        if group in missing:
-            hint = (
-                "; group takes 'macro_region', 'province' (cities by province), "
-                "'agglomeration' (cities by urban agglomeration) or a column of the data"
-            )
-        raise DataValidationError(
-            f"column(s) {missing} not found in the data{hint}; the table has {list(data.columns)}"
-        )
-    out = pd.DataFrame(
-        {
-            "region": data[region].to_numpy(),
-            "year": pd.to_numeric(data[year], errors="coerce").to_numpy(),
-            "value": data[value].to_numpy(),
-        },
-        index=data.index,
+    builtin_column = group in BUILTIN_GROUPS
+    table, notes = value_table(
+        frame,
+        value,
+        region=region,
+        year=year,
+        keep=[] if builtin_column else [group],
+        optional=[group] if builtin_column else [],
+        what="disparity_study",
+        hint="; group takes 'macro_region', 'province' (cities by province), 'agglomeration' "
+        "(cities by urban agglomeration) or a column of the data",
     )
-    bad_year = out["year"].isna() | (out["year"] % 1 != 0)
-    if bad_year.any():
-        rows = [show(i) for i in out.index[bad_year][:5]]
-        raise DataValidationError(f"column {year!r} must hold whole years; bad rows {rows}")
-    out["year"] = out["year"].astype(np.int64)
-    notes: list[str] = []
+    out = table.rename(columns={"region_code": "region"})
     if group in ("province", "agglomeration"):
-        out["group"] = None  # set below, on the years analysed
-        if group in data.columns:
+        if group in out.columns:
             notes.append(
                 f"分组 Groups: group={group!r} is the built-in grouping of cities; the data's "
                 f"own column {group!r} is not used (rename it to group by it)."
             )
-    elif group == "macro_region" and group not in data.columns:
+        out["group"] = None  # set below, on the years analysed
+    elif group == "macro_region" and group not in out.columns:
         out["group"] = _macro_labels(out["region"]).to_numpy()
     else:
-        labels = data[group]
+        labels = out[group]
         if group == "macro_region":
             labels = labels.map(lambda g: _MACRO_LABELS.get(g, g))
         out["group"] = labels.to_numpy()
+    out = out[["region", "year", "value", "group"]]
     if years is not None:
         wanted = {int(y) for y in years}
         absent = sorted(wanted - set(out["year"]))
@@ -581,27 +573,25 @@ def _prepare(
 
 
 def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[Any, list[str]]:
-    """Weights for the spatial Markov chain aligned to ``codes``, and notes about them."""
+    """Weights for the spatial Markov chain and spatial β aligned to ``codes``, and notes.
+
+    A specification (``None``: queen contiguity of the provinces, ``"knn:K"``, ...) is built
+    with :func:`~nqpf.studies.inputs.study_weights` and row-standardised; weights objects are
+    aligned and used as given.
+    """
     if w is False:
         return None, ["空间马尔可夫链未计算 Spatial Markov chain skipped (w=False)."]
-    notes: list[str] = []
-    if w is None:
-        province_codes = set(regions.provinces().index)
-        if not all(isinstance(c, int | np.integer) and c in province_codes for c in codes):
-            return None, [
-                "空间马尔可夫链未计算：未提供空间权重 Spatial Markov chain skipped: no spatial "
-                "weights given and the regions are not provinces (pass w=)."
-            ]
-        from nqpf.spatial.weights import _contiguity_quietly
-
-        w, islands = _contiguity_quietly(
-            [c for c in codes if isinstance(c, int | np.integer)], "queen", row_standardize=True
-        )
-        notes.extend(f"空间权重 Spatial weights (queen contiguity): {m}" for m in islands)
-    if hasattr(w, "align") and hasattr(w, "codes") and hasattr(w, "dense"):  # SpatialWeights
-        aligned = w.align(codes)
-        return pd.DataFrame(aligned.dense, index=list(codes), columns=list(codes)), notes
-    return w, notes
+    if w is None and not all(is_province(c) for c in codes):
+        return None, [
+            "空间马尔可夫链未计算：未提供空间权重 Spatial Markov chain skipped: no spatial "
+            "weights given and the regions are not provinces (pass w=)."
+        ]
+    if isinstance(w, pd.DataFrame | np.ndarray):
+        return w, []
+    weights, notes = study_weights(w, codes)
+    if w is None or isinstance(w, str):
+        weights = weights.standardize()
+    return pd.DataFrame(weights.dense, index=list(codes), columns=list(codes)), notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -732,19 +722,6 @@ def disparity_study(
             raise DataValidationError(f"k must be an integer >= 2, got {k!r}")
         k = int(k)
         reason = f"k = {k} quantile classes (given) for {len(codes)} regions."
-    raw = pd.to_numeric(data["value"], errors="coerce")
-    bad = raw.isna() & data["value"].notna()
-    if bad.any():
-        cells = [
-            f"region {show(r)} in {y} ({v!r})"
-            for r, y, v in data.loc[bad, ["region", "year", "value"]].to_numpy()[:5]
-        ]
-        raise DataValidationError(
-            f"column {value!r} must be numeric; {int(bad.sum())} non-numeric value(s): "
-            + ", ".join(cells)
-        )
-    data["value"] = raw.astype(float)
-
     measures = disparity_table(data, "value", "group", region="region")
     dagum = dagum_gini_panel(
         data, "value", "group", region="region", bootstrap=bootstrap, seed=seed

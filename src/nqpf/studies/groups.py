@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from nqpf import regions
-from nqpf.disparity._common import show
-from nqpf.errors import DataValidationError, NqpfError
+from nqpf.errors import DataValidationError, NqpfError, show
 
-__all__: list[str] = []
+__all__ = ["OTHER", "Grouping", "Overlap", "Unassigned", "by_agglomeration", "by_province"]
 
 Overlap = Literal["error", "first-plan"] | Mapping[Any, str]
 Unassigned = Literal["error", "other", "drop"]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from nqpf.disparity.study import NATIONAL, auto_classes, disparity_study
+from nqpf.studies.disparity import NATIONAL, auto_classes, disparity_study
 from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.regions import provinces

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nqpf.disparity.study import NATIONAL, disparity_study
 from nqpf.errors import DataValidationError
+from nqpf.studies.disparity import NATIONAL, disparity_study
 
 CITIES = [110100, 130100, 130200, 130400, 130500, 140100, 140200, 140800, 440100, 440300, 440500]
 YEARS = [2019, 2020, 2021, 2022]

@@ -1,0 +1,375 @@
+"""What every study reads: one value table and one spatial-weights specification.
+
+:func:`value_table` is the single input adaptor of the studies: a composite-index result, a
+:class:`~nqpf.panel.Panel` or a long DataFrame becomes a long table ``region_code, year, value``
+(plus any grouping columns asked for), with whole years, numeric values and the same error
+messages whatever the source. :func:`study_weights` is the single parser of spatial-weights
+specifications (``"queen"``, ``"knn:4"``, ``"distance:2"``, a weights file, a libpysal or nqpf
+weights object).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nqpf import regions
+from nqpf.errors import DataValidationError, WeightsError, plain, show
+from nqpf.spatial.weights import (
+    SpatialWeights,
+    _contiguity_quietly,
+    distance_weights,
+    knn_weights,
+)
+
+__all__ = [
+    "WEIGHTS_SPECS",
+    "is_province",
+    "order_key",
+    "region_label",
+    "study_weights",
+    "value_table",
+    "weights_description",
+    "with_region_names",
+]
+
+#: Spatial-weights specifications accepted by :func:`study_weights` (``K`` and ``P`` are numbers).
+WEIGHTS_SPECS = ("queen", "rook", "knn:K", "distance", "distance:P", "a .gal/.gwt/.csv file")
+
+_WEIGHT_LABELS = {
+    "queen": "Queen 邻接（共边或共点）queen contiguity",
+    "rook": "Rook 邻接（共边）rook contiguity",
+    "knn": "k 近邻 k nearest neighbours",
+    "distance": "反距离 inverse distance",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# the value table
+# ---------------------------------------------------------------------------------------------
+def value_table(
+    source: Any,
+    value: str,
+    *,
+    region: str = "region_code",
+    year: str = "year",
+    keep: Sequence[str] = (),
+    optional: Sequence[str] = (),
+    what: str = "study",
+    hint: str = "",
+) -> tuple[pd.DataFrame, list[str]]:
+    """A long table ``region_code, year, value`` (+ ``keep``/``optional`` columns) and notes.
+
+    Parameters
+    ----------
+    source
+        A composite-index result (``value`` is ``"score"`` or a dimension such as
+        ``"labourers"``), a :class:`~nqpf.panel.Panel` (``value`` is an indicator or an
+        expression, see :meth:`~nqpf.panel.Panel.evaluate`; years without any value are left
+        out and listed in the notes) or a long DataFrame with ``region``, ``year`` and ``value``
+        columns.
+    value
+        The value to read.
+    region, year
+        Column names of a DataFrame ``source``.
+    keep
+        Further columns of a DataFrame ``source`` that the study needs (e.g. a grouping
+        column); missing ones are an error, together with missing ``region``/``year``/``value``.
+    optional
+        Columns carried along when the source has them.
+    what
+        The study's name, for messages.
+    hint
+        Appended to the message when a ``keep`` column is missing.
+
+    Returns
+    -------
+    table, notes
+        Years as ``int64``, values as floats (missing values stay missing: each study decides),
+        region codes as plain Python scalars; rows ordered by year and region as given.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, a value not in the index result, years that are not whole numbers,
+        non-numeric values (naming the region and year), an unsupported source, no rows.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"region": [110000, 120000], "year": [2022.0, 2022.0],
+    ...                    "y": ["1.5", 2]})
+    >>> table, notes = value_table(df, "y", region="region")
+    >>> table.dtypes.astype(str).tolist(), table["value"].tolist()
+    (['int64', 'int64', 'float64'], [1.5, 2.0])
+    """
+    notes: list[str] = []
+    if isinstance(source, pd.DataFrame):
+        frame, year_name = source, year
+        _require(frame, [region, year, value], keep, what, hint)
+        out = pd.DataFrame(
+            {
+                "region_code": frame[region].to_numpy(),
+                "year": frame[year].to_numpy(),
+                "value": frame[value].to_numpy(),
+            },
+            index=frame.index,
+        )
+    elif callable(getattr(source, "table", None)) and hasattr(source, "scores"):  # index result
+        frame, year_name = source.table(), "year"
+        column = value if value in frame.columns else f"score_{value}"
+        if column not in frame.columns or column in ("region", "region_code", "year", "rank"):
+            choices = [c.removeprefix("score_") for c in frame.columns if c.startswith("score")]
+            raise DataValidationError(
+                f"{what}: value {value!r} is not in the index result; choose one of {choices}"
+            )
+        _require(frame, [], keep, what, hint)
+        out = frame[["region_code", "year", column]].rename(columns={column: "value"})
+    elif callable(getattr(source, "evaluate", None)) and hasattr(source, "indicators"):  # Panel
+        frame, year_name = pd.DataFrame(), "year"
+        _require(frame, [], keep, what, hint)
+        out = source.evaluate(value).rename("value").reset_index()
+        present = out.groupby("year")["value"].transform("count") > 0
+        empty = sorted(set(out.loc[~present, "year"]))
+        if empty:
+            notes.append(
+                f"{value}: years without any value are not analysed: {empty[0]}–{empty[-1]} "
+                f"({len(empty)} years)"
+            )
+        out = out[present]
+    else:
+        raise DataValidationError(
+            f"{what} takes a composite-index result, a Panel or a long DataFrame; got "
+            f"{type(source).__name__}"
+        )
+    for column in [*keep, *(c for c in optional if c in frame.columns and c not in keep)]:
+        out[column] = frame.loc[out.index, column].to_numpy()
+    if out.empty:
+        raise DataValidationError(f"{what}: no values of {value!r}")
+    years = pd.to_numeric(out["year"], errors="coerce")
+    bad = years.isna() | (years % 1 != 0)
+    if bad.any():
+        rows = [show(i) for i in out.index[bad][:5]]
+        raise DataValidationError(
+            f"{what}: column {year_name!r} must hold whole years; bad rows {rows} (e.g. "
+            f"{show(out.loc[bad, 'year'].iloc[0])})"
+        )
+    out["year"] = years.astype(np.int64)
+    numbers = pd.to_numeric(out["value"], errors="coerce")
+    bad = numbers.isna() & out["value"].notna()
+    if bad.any():
+        cells = [
+            f"region {show(r)} in {y} ({v!r})"
+            for r, y, v in out.loc[bad, ["region_code", "year", "value"]].to_numpy()[:5]
+        ]
+        raise DataValidationError(
+            f"{what}: column {value!r} must be numeric; {int(bad.sum())} non-numeric value(s): "
+            + ", ".join(cells)
+        )
+    out["value"] = numbers.astype(float)
+    out["region_code"] = [plain(c) for c in out["region_code"]]
+    return out, notes
+
+
+def _require(
+    frame: pd.DataFrame, needed: list[str], keep: Sequence[str], what: str, hint: str
+) -> None:
+    """Raise naming the columns of ``needed`` and ``keep`` that ``frame`` lacks."""
+    missing = [c for c in dict.fromkeys([*needed, *keep]) if c not in frame.columns]
+    if missing:
+        extra = hint if any(c in missing for c in keep) else ""
+        raise DataValidationError(
+            f"{what}: column(s) {missing} not found in the data{extra}; the table has "
+            f"{list(frame.columns)}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# regions
+# ---------------------------------------------------------------------------------------------
+def is_province(code: Hashable) -> bool:
+    """Whether ``code`` is the GB/T 2260 code of one of the 31 provinces."""
+    return isinstance(code, int | np.integer) and int(code) in set(regions.provinces().index)
+
+
+def region_label(code: Hashable) -> str:
+    """``"北京 Beijing"`` for a province or city code, else the code as text."""
+    try:
+        return f"{regions.name_of(int(code), 'short')} {regions.name_of(int(code), 'en')}"  # type: ignore[call-overload]
+    except (TypeError, ValueError, KeyError):
+        return str(code)
+
+
+def with_region_names(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with a ``region`` column of short names after ``region_code``.
+
+    Added only when every code is a province (city tables keep their codes).
+    """
+    out = table.copy()
+    if all(is_province(c) for c in out["region_code"].unique()):
+        out.insert(2, "region", [regions.name_of(int(c), "short") for c in out["region_code"]])
+    return out
+
+
+def order_key(code: Any) -> tuple[int, Any]:
+    """Sort key putting numeric codes first, then names."""
+    return (0, code) if isinstance(code, int | float) else (1, str(code))
+
+
+# ---------------------------------------------------------------------------------------------
+# spatial weights
+# ---------------------------------------------------------------------------------------------
+def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights, list[str]]:
+    """Spatial weights for the regions ``codes`` from a specification, and notes.
+
+    Parameters
+    ----------
+    spec
+        ``None`` or ``"queen"`` (queen contiguity of the provinces' boundaries, the default),
+        ``"rook"``, ``"knn:K"`` (``K`` nearest capitals or city seats, great-circle; ``"knn"``
+        is ``K`` = 4), ``"distance"`` or ``"distance:P"`` (inverse great-circle distance to the
+        power ``P``, default 1) — built *without* row-standardisation (binary or raw weights);
+        callers row-standardise where the statistic needs it. A path to a weights file
+        (``.gal``/``.gwt`` in GeoDa's formats, or a ``.csv`` square matrix whose first column
+        and header hold the region codes), a :class:`~nqpf.spatial.SpatialWeights`, a libpysal
+        ``W`` or ``Graph``: aligned to ``codes`` and used as given.
+    codes
+        Region codes of the data (GB/T 2260 province codes for the built-in contiguity).
+
+    Returns
+    -------
+    weights, notes
+        The weights in the order of ``codes`` and what the reader must know (island repairs,
+        regions without neighbours).
+
+    Raises
+    ------
+    WeightsError
+        An unknown specification, regions the built-in weights cannot place, or weights that do
+        not match ``codes`` (naming the regions).
+
+    Examples
+    --------
+    >>> w, notes = study_weights("knn:3", [110000, 120000, 130000, 140000, 150000])
+    >>> w.kind, w.row_standardized, w.neighbors(110000), notes
+    ('knn', False, (120000, 130000, 140000), [])
+    """
+    codes = [plain(c) for c in codes]
+    if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).suffix.lower() in _FILES):
+        spec = _read_weights_file(Path(spec), codes)
+    if not (spec is None or isinstance(spec, str)):
+        given = _as_weights(spec).align(codes)
+        remarks = [_island_note(given)] if given.added_links else []
+        if given.isolated:
+            remarks.append(
+                "空间权重 Spatial weights: regions without any neighbour (spatial lag 0): "
+                + ", ".join(region_label(c) for c in given.isolated)
+            )
+        return given, remarks
+    text = "queen" if spec is None else str(spec).strip().lower()
+    kind, _, arg = text.partition(":")
+    if kind not in _WEIGHT_LABELS:
+        raise WeightsError(
+            f"unknown spatial weights {spec!r}; use one of {', '.join(WEIGHTS_SPECS)} or pass "
+            "nqpf SpatialWeights"
+        )
+    outside = [c for c in codes if not is_province(c)]
+    if outside and kind in ("queen", "rook"):
+        raise WeightsError(
+            f"built-in {kind} contiguity covers the 31 provinces; regions {outside[:5]} are not "
+            "provinces — pass weights built from your own boundaries (contiguity_weights("
+            "geometries=...)), a weights file, or use knn:K / distance"
+        )
+    notes: list[str] = []
+    try:
+        if kind in ("queen", "rook"):
+            if arg:
+                raise WeightsError(f"{kind} contiguity takes no parameter, got {spec!r}")
+            w, _ = _contiguity_quietly(codes, kind, row_standardize=False)  # type: ignore[arg-type]
+            if w.added_links:
+                notes.append(_island_note(w))
+        elif kind == "knn":
+            w = knn_weights(codes, k=int(arg) if arg else 4, row_standardize=False)
+        else:
+            w = distance_weights(codes, power=float(arg) if arg else 1.0, row_standardize=False)
+    except ValueError as exc:
+        if isinstance(exc, WeightsError | DataValidationError):
+            raise
+        raise WeightsError(
+            f"cannot read the parameter of spatial weights {spec!r} ({exc}); use "
+            f"{', '.join(WEIGHTS_SPECS)}"
+        ) from None
+    return w.align(codes), notes
+
+
+_FILES = (".gal", ".gwt", ".csv")
+
+
+def _as_weights(obj: Any) -> SpatialWeights:
+    if isinstance(obj, SpatialWeights):
+        return obj
+    try:
+        return SpatialWeights.from_libpysal(obj)
+    except (TypeError, AttributeError):
+        raise WeightsError(
+            f"spatial weights must be a specification ({', '.join(WEIGHTS_SPECS)}), nqpf "
+            f"SpatialWeights or a libpysal W/Graph; got {type(obj).__name__}"
+        ) from None
+
+
+def _read_weights_file(path: Path, codes: list[Hashable]) -> SpatialWeights:
+    """Weights from a GeoDa ``.gal``/``.gwt`` file or a labelled ``.csv`` matrix."""
+    if not path.is_file():
+        raise WeightsError(f"spatial weights file {str(path)!r} not found")
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, index_col=0)
+        frame.columns = [_code_like(c) for c in frame.columns]
+        frame.index = [_code_like(c) for c in frame.index]
+        try:
+            return SpatialWeights.from_array(frame.to_numpy(dtype=float), list(frame.index))
+        except ValueError as exc:
+            raise WeightsError(f"{path}: {exc}") from None
+    from libpysal import io as lio
+
+    try:
+        w = lio.open(str(path)).read()
+    except Exception as exc:  # libpysal raises bare exceptions for malformed files
+        raise WeightsError(f"cannot read spatial weights file {str(path)!r}: {exc}") from None
+    w.transform = "O"
+    ids = [_code_like(i) for i in w.id_order]
+    wanted = set(codes)
+    if not wanted.issubset(ids) and wanted.issubset(str(i) for i in w.id_order):
+        ids = [str(i) for i in w.id_order]
+    return SpatialWeights.from_array(w.full()[0], ids, kind="file")
+
+
+def _code_like(label: Any) -> Any:
+    """A region label from a file: an int when it is one (``"110000"`` → 110000)."""
+    text = str(label).strip()
+    return int(text) if text.isdigit() else text
+
+
+def _island_note(w: SpatialWeights) -> str:
+    links = "; ".join(
+        f"{region_label(a)} → {region_label(b)} ({a} → {b})" for a, b in w.added_links
+    )
+    return (
+        f"空间权重 Spatial weights ({_WEIGHT_LABELS.get(w.kind, w.kind)}): regions without a "
+        f"contiguous neighbour were linked to their nearest region by great-circle distance "
+        f"between capitals (both directions): {links}."
+    )
+
+
+def weights_description(w: SpatialWeights, spec: Any) -> str:
+    """Bilingual description of weights built by :func:`study_weights` from ``spec``."""
+    base = _WEIGHT_LABELS.get(w.kind, w.kind)
+    if isinstance(spec, str | Path) and Path(str(spec)).suffix.lower() in _FILES:
+        return f"{base} ({Path(str(spec)).name})"
+    if isinstance(spec, str) and ":" in spec:
+        return f"{base} ({spec.strip()})"
+    if w.kind == "knn" and isinstance(spec, str):
+        return f"{base} (k = 4)"
+    return base

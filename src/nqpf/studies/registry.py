@@ -1,0 +1,51 @@
+"""The studies of the main job (``nqpf report``), in report order.
+
+Each entry runs one study on the :class:`~nqpf.studies.base.MainJob`: the index first (every
+later study reads its score), then regional differences, spatial structure and drivers. A new
+family appends one :class:`~nqpf.studies.base.Study` here; the report, the workbook and the
+workbench loop over this tuple.
+"""
+
+from __future__ import annotations
+
+from nqpf.studies.base import MainJob, Study, StudyResult
+from nqpf.studies.disparity import disparity_study
+from nqpf.studies.drivers import drivers_study
+from nqpf.studies.index import index_study
+from nqpf.studies.spatial import spatial_study
+
+__all__ = ["STUDIES"]
+
+
+def _index(job: MainJob) -> StudyResult:
+    progress = job.progress("Monte Carlo runs", job.runs) if job.progress else None
+    return index_study(
+        job.panel,
+        job.system,
+        weighting=job.weighting,
+        aggregation=job.aggregation,
+        runs=job.runs,
+        seed=job.seed,
+        progress=progress,
+    )
+
+
+def _disparity(job: MainJob) -> StudyResult:
+    return disparity_study(job.index, "score", "macro_region", seed=job.seed)
+
+
+def _spatial(job: MainJob) -> StudyResult:
+    return spatial_study(job.index, "score", seed=job.seed)
+
+
+def _drivers(job: MainJob) -> StudyResult:
+    return drivers_study(job.panel, job.index, seed=job.seed)
+
+
+#: The main job's studies, in report order.
+STUDIES: tuple[Study, ...] = (
+    Study("index", "Composite index 综合指数", _index),
+    Study("disparity", "Regional differences 区域差异", _disparity),
+    Study("spatial", "Spatial structure 空间格局", _spatial),
+    Study("drivers", "Drivers 影响因素", _drivers),
+)
