@@ -8,18 +8,17 @@ import pytest
 from matplotlib.figure import Figure
 
 from nqpf.data import load_province_panel
-from nqpf.studies import NATIONAL, disparity_study
 from nqpf.errors import DataValidationError
 from nqpf.index import compute_index
 from nqpf.report import disparity_figures as figs
 from nqpf.report.disparity_report import (
     SECTION_TITLES,
     add_disparity_sections,
-    sigma_frame,
     spatial_beta_table,
 )
 from nqpf.report.excel import write_excel
 from nqpf.report.html import HtmlReport
+from nqpf.studies import NATIONAL, disparity_study
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +77,13 @@ def test_beta_table_shows_half_life_and_clubs(page, study):
 def test_tables_go_to_the_workbook(study, tmp_path):
     tables = study.tables()
     assert list(tables) == [
-        "disparity", "dagum", "theil", "convergence", "markov", "rank_mobility", "density"
+        "disparity",
+        "dagum",
+        "theil",
+        "convergence",
+        "markov",
+        "rank_mobility",
+        "density",
     ]
     path = write_excel(tables, tmp_path / "t.xlsx")
     back = pd.read_excel(path, sheet_name="dagum")
@@ -100,7 +105,7 @@ def test_figures_from_the_study(study):
     assert len([ax for ax in heat.axes if ax.get_visible()]) == len(lags) + 1  # + colour bar
     ginis = figs.dagum_group_ginis(dagum, study.groups)
     assert len(ginis.axes[1].lines) == 6  # 4 groups → 6 pairs
-    assert len(figs.sigma_lines(sigma_frame(study), study.groups).axes[0].lines) == 5
+    assert len(figs.sigma_lines(study.sigma_frame(), study.groups).axes[0].lines) == 5
 
 
 def test_figure_inputs_are_checked():

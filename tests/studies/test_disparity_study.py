@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from nqpf.studies.disparity import NATIONAL, auto_classes, disparity_study
 from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.regions import provinces
 from nqpf.spatial.weights import knn_weights
+from nqpf.studies.disparity import NATIONAL, auto_classes, disparity_study
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Bilingual caption names of measured values that are not plain column names.
-VALUE_LABELS = {"score": "综合得分 Composite score"}
+from nqpf.studies.inputs import value_label
 
-
-def value_label(value: str) -> str:
-    """Caption name of a measured value: the index score by its bilingual name, else as given."""
-    return VALUE_LABELS.get(value, value)
+__all__ = ["stars", "value_label"]
 
 
 def stars(p: float) -> str:

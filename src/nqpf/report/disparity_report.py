@@ -14,16 +14,15 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from nqpf.report import disparity_figures as figures
 from nqpf.report._common import value_label
 from nqpf.report.html import HtmlReport
+from nqpf.report.plots import add_figure
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult
 
 __all__ = [
     "SECTION_TITLES",
     "add_disparity_sections",
     "disparity_subtitle",
-    "sigma_frame",
     "spatial_beta_table",
 ]
 
@@ -145,20 +144,8 @@ def _theil_group_table(study: DisparityStudyResult) -> pd.DataFrame:
     return out
 
 
-def sigma_frame(study: DisparityStudyResult) -> pd.DataFrame:
-    """σ-convergence by year and scope: ``scope, year, n, mean, sd, cv, sd_log``.
-
-    ``scope`` is :data:`~nqpf.studies.NATIONAL` or a group (display order; groups too
-    small for per-group measures are not listed).
-    """
-    parts = [(NATIONAL, study.sigma)] + [(g, study.group_sigma[g]) for g in study.measured_groups]
-    return pd.concat([r.table.reset_index().assign(scope=s) for s, r in parts], ignore_index=True)[
-        ["scope", "year", "n", "mean", "sd", "cv", "sd_log"]
-    ]
-
-
 def _sigma_tables(study: DisparityStudyResult) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame = sigma_frame(study)
+    frame = study.sigma_frame()
     scopes = [NATIONAL, *study.measured_groups]
     cv = frame.pivot(index="year", columns="scope", values="cv")[scopes]
     cv.columns = [f"CV {s}" for s in scopes]
@@ -285,6 +272,7 @@ def add_disparity_sections(
     name = label or value_label(study.value)
     first, last = study.years[0], study.years[-1]
     span = f"{first}–{last}"
+    figs = study.figures()
 
     # 1. regional differences ---------------------------------------------------------------
     report.section(
@@ -307,18 +295,12 @@ def add_disparity_sections(
         caption="差异来源贡献率 Contributions to the overall Gini (%)",
         float_format="{:.2f}",
     )
-    report.figure(
-        figures.dagum_contributions(study.dagum_frame()),
-        caption="总体基尼系数与差异来源贡献率 Overall Gini and contributions of its sources",
-    )
+    add_figure(report, figs["dagum_contributions"])
     report.subsection("组内与组间差异", "Within- and between-group Gini")
     within, between = _group_gini_table(study)
     report.table(within, caption="组内基尼系数 Within-group Gini G_jj")
     report.table(between, caption="组间基尼系数 Between-group Gini G_jh")
-    report.figure(
-        figures.dagum_group_ginis(study.dagum_frame(), study.groups),
-        caption="组内与组间基尼系数的演变 Within- and between-group Ginis over time",
-    )
+    add_figure(report, figs["dagum_group_ginis"])
     latest, g, d = _latest_matrices(study)
     report.table(g, caption=f"{latest} 年组间基尼系数矩阵 Between-group Gini matrix, {latest}")
     report.table(
@@ -332,10 +314,7 @@ def add_disparity_sections(
         _theil_group_table(study),
         caption="各组泰尔T指数及其对组内差异的贡献 Group Theil T and contribution to within",
     )
-    report.figure(
-        figures.theil_decomposition(study.theil_frame()),
-        caption="泰尔指数的组内与组间分解 Theil index: within and between parts",
-    )
+    add_figure(report, figs["theil"])
 
     # 2. distributional dynamics ------------------------------------------------------------
     report.section(
@@ -345,15 +324,8 @@ def add_disparity_sections(
             f"bandwidth rule: {study.density.rule} (per year and group)."
         ),
     )
-    density = study.density_frame()
-    report.figure(
-        figures.density_surface(density, NATIONAL, xlabel=name),
-        caption=f"全国{name}核密度的三维演变 Kernel density surface (national), {span}",
-    )
-    report.figure(
-        figures.density_ridges(density, [NATIONAL, *study.measured_groups], xlabel=name),
-        caption=f"分组核密度山脊图 Kernel density ridges by group, {span}",
-    )
+    add_figure(report, figs["density_surface"], xlabel=name)
+    add_figure(report, figs["density_ridges"], xlabel=name)
     peaks = study.density.bandwidths.merge(study.density.peaks(), on="year")
     peaks = peaks[["year", "n", "bandwidth", "mode", "peak_density"]].rename(
         columns={
@@ -390,10 +362,7 @@ def add_disparity_sections(
     cv, trend = _sigma_tables(study)
     report.table(cv, caption=f"变异系数 Coefficient of variation by year, {span}")
     report.table(trend, caption="σ收敛的时间趋势检验 Linear trend of dispersion (t test)")
-    report.figure(
-        figures.sigma_lines(sigma_frame(study), study.measured_groups),
-        caption="σ收敛 σ-convergence: CV and SD of logs",
-    )
+    add_figure(report, figs["sigma"])
     report.table(_beta_table(study), caption="β收敛与俱乐部收敛 β- and club convergence")
     for note in study.clubs.summary().notes:
         report.text(note, kind="note")
@@ -446,12 +415,7 @@ def add_disparity_sections(
             caption="时间齐性检验 Time homogeneity (Bickenbach–Bode), periods "
             + ", ".join(chain.homogeneity.regimes),
         )
-    report.figure(
-        figures.transition_heatmaps(
-            {"传统 Classical": chain.transition_matrix}, {"传统 Classical": chain.counts}
-        ),
-        caption="传统马尔可夫转移概率 Classical Markov transition probabilities",
-    )
+    add_figure(report, figs["markov"])
     for note in chain.notes:
         report.text(note, kind="note")
     sm = study.spatial_markov
@@ -481,14 +445,7 @@ def add_disparity_sections(
             _homogeneity_table(sm.homogeneity),
             caption="空间齐性检验 Spatial homogeneity (Bickenbach–Bode): H0 " + sm.homogeneity.null,
         )
-        titles = {lag: f"邻域类型 Lag class {lag}" for lag in lags}
-        report.figure(
-            figures.transition_heatmaps(
-                {titles[lag]: sm.matrix(lag) for lag in lags},
-                {titles[lag]: sm.counts.xs(lag, level="lag_class") for lag in lags},
-            ),
-            caption="空间马尔可夫转移概率 Spatial Markov transition probabilities",
-        )
+        add_figure(report, figs["spatial_markov"])
         for note in sm.notes:
             report.text(note, kind="note")
 

@@ -11,17 +11,16 @@ effects and tests, the panel FE alongside), "地理探测器 Geographical detect
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 
-from nqpf import regions
 from nqpf.report import spatial_figures as figures
 from nqpf.report._common import stars, value_label
 from nqpf.report.html import HtmlReport
+from nqpf.report.plots import add_figure
 from nqpf.spatial.autocorrelation import HOTSPOT_CLASSES, QUADRANTS
 from nqpf.studies.drivers import DriversStudyResult
+from nqpf.studies.inputs import short_name
 from nqpf.studies.spatial import SpatialStudyResult
 
 __all__ = [
@@ -82,13 +81,6 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _name(code: object) -> str:
-    try:
-        return regions.name_of(int(code), "short")  # type: ignore[call-overload]
-    except (TypeError, ValueError, KeyError):
-        return str(code)
-
-
 def _cell(estimate: float, se: float, p: float) -> str:
     return f"{estimate:.4f}{stars(p)} ({se:.4f})"
 
@@ -135,7 +127,7 @@ def _lisa_regions(study: SpatialStudyResult) -> pd.DataFrame:
     frame = frame[frame["significant"]].sort_values(["cluster", "statistic"], ascending=False)
     return pd.DataFrame(
         {
-            "地区 Region": [_name(c) for c in frame["region_code"]],
+            "地区 Region": [short_name(c) for c in frame["region_code"]],
             "值 Value": frame["value"].to_numpy(),
             "局部莫兰 I_i": frame["statistic"].to_numpy(),
             "p": frame["p_value"].to_numpy(),
@@ -151,7 +143,7 @@ def _hot_regions(study: SpatialStudyResult) -> pd.DataFrame:
     frame = frame[frame["hotspot"] != 0].sort_values("z_score", ascending=False)
     return pd.DataFrame(
         {
-            "地区 Region": [_name(c) for c in frame["region_code"]],
+            "地区 Region": [short_name(c) for c in frame["region_code"]],
             "值 Value": frame["value"].to_numpy(),
             "Gi* z": frame["z_score"].to_numpy(),
             "p": frame["p_value"].to_numpy(),
@@ -186,6 +178,7 @@ def add_spatial_sections(
     year = study.year
     local = study.local
     permutations = local.permutations
+    figs = study.figures()
 
     report.section(
         *SPATIAL_SECTION_TITLES[0],
@@ -203,21 +196,10 @@ def add_spatial_sections(
     for note in study.notes:
         report.text(note, kind="note")
     report.table(_moran_table(study), caption=f"全局莫兰指数 Global Moran's I by year, {span}")
-    report.figure(
-        figures.moran_lines(study.moran_frame()),
-        caption=f"全局莫兰指数的演变 Global Moran's I by year, {span} (filled: p < 0.05, "
-        "permutation)",
-    )
+    add_figure(report, figs["moran"])
     report.subsection("局部空间关联", "Local spatial association (LISA)")
-    frame = study.local.to_frame()
-    report.figure(
-        figures.moran_scatter(frame, names={c: _name(c) for c in frame["region_code"]}),
-        caption=f"{year} 年莫兰散点图 Moran scatter plot, {year}",
-    )
-    report.figure(
-        figures.lisa_map(frame, title=f"{year}"),
-        caption=f"{year} 年 LISA 聚类图 LISA cluster map, {year} (p < {local.alpha})",
-    )
+    add_figure(report, figs["moran_scatter"])
+    add_figure(report, figs["lisa_map"])
     report.table(
         _lisa_regions(study),
         caption=f"{year} 年显著的局部聚类 Significant local clusters, {year}",
@@ -234,10 +216,7 @@ def add_spatial_sections(
             "spots at 99/95/90 % confidence from two-sided normal p-values (ArcGIS's Gi_Bin)."
         ),
     )
-    report.figure(
-        figures.hotspot_map(study.hot.to_frame(), title=f"{year}"),
-        caption=f"{year} 年冷热点分布 Hot and cold spots, {year}",
-    )
+    add_figure(report, figs["hotspot_map"])
     report.table(_hot_regions(study), caption=f"{year} 年热点与冷点 Hot and cold spots, {year}")
     report.table(_hot_by_year(study), caption=f"历年冷热点数量 Hot and cold spots by year, {span}")
     return report
@@ -255,18 +234,6 @@ def drivers_titles(model: str) -> tuple[tuple[str, str], ...]:
     """Section titles of :func:`add_drivers_sections` for a spatial model."""
     first = ("影响因素", f"Drivers — {_MODEL_NAMES.get(model, model)}")
     return (first, *DRIVERS_SECTION_TITLES[1:])
-
-
-def _figure_labels(drivers: DriversStudyResult) -> dict[str, str]:
-    """Driver labels for figures: Chinese and English on separate, wrapped lines."""
-    out = {}
-    for row in drivers.drivers.itertuples(index=False):
-        if row.label_zh or row.label_en:
-            english = textwrap.fill(row.label_en, 30) if row.label_en else ""
-            out[row.name] = "\n".join(part for part in (row.label_zh, english) if part)
-        else:
-            out[row.name] = textwrap.fill(row.expression, 30)
-    return out
 
 
 def _drivers_table(drivers: DriversStudyResult) -> pd.DataFrame:
@@ -463,7 +430,7 @@ def add_drivers_sections(
     years = drivers.years
     span = f"{years[0]}–{years[-1]}"
     titles = drivers_titles(fit.model)
-    labels = _figure_labels(drivers)
+    figs = drivers.figures()
     draws = fit.meta.get("effects_draws")
     effects_zh, effects_en = _EFFECTS_NAMES[fit.fixed_effects]
 
@@ -502,10 +469,7 @@ def add_drivers_sections(
         _effects_table(drivers),
         caption="直接效应、间接效应与总效应 Direct, indirect and total effects",
     )
-    report.figure(
-        figures.effects_plot(drivers.effects_frame(), labels=labels),
-        caption="效应分解及 95% 置信区间 Effects with 95% intervals",
-    )
+    add_figure(report, figs["effects"])
     report.table(_tests_table(drivers), caption="模型检验 Specification tests")
     report.text("* p<0.1, ** p<0.05, *** p<0.01.", kind="note")
 
@@ -531,18 +495,9 @@ def add_drivers_sections(
     )
     report.table(_discretization_table(drivers), caption="最优离散化 Optimal discretisation")
     report.table(_factor_table(drivers), caption="因子探测 Factor detector")
-    factors = gd.factor_table.merge(
-        drivers.discretization[["factor", "method", "classes"]], on="factor"
-    )
-    report.figure(
-        figures.geodetector_bars(factors, labels=labels),
-        caption="各因子的解释力 q Explanatory power q of each driver (method, classes)",
-    )
+    add_figure(report, figs["geodetector"])
     report.table(_interaction_table(drivers), caption="交互作用探测 Interaction detector")
-    report.figure(
-        figures.interaction_heatmap(gd.interaction_q, gd.interaction_type, labels=labels),
-        caption="交互探测 q 值（对角线为单因子 q）Interaction q (single-factor q on the diagonal)",
-    )
+    add_figure(report, figs["interaction"])
     if len(gd.ecological):
         eco = gd.ecological_matrix()
         eco.index = [drivers.labels[f] for f in eco.index]
@@ -584,16 +539,7 @@ def add_drivers_sections(
     report.table(
         _gwr_coefficients(drivers), caption="局部系数的分布 Distribution of local coefficients"
     )
-    report.figure(
-        figures.gwr_coefficient_maps(
-            g.coefficients,
-            drivers.names,
-            labels=labels,
-            local_r2=g.local.set_index("region_code")["local_r2"],
-        ),
-        caption=f"{drivers.gwr_year} 年 GWR 局部系数与局部 R² GWR local coefficients and local "
-        f"R², {drivers.gwr_year}",
-    )
+    add_figure(report, figs["gwr"])
     return report
 
 

@@ -42,9 +42,9 @@ from nqpf.disparity.theil import DisparityTable, disparity_table, theil
 from nqpf.errors import DataValidationError, DuplicateError, NqpfError, show
 from nqpf.results import Summary, make_meta
 from nqpf.spatial._permutation import Seed, seed_for_meta
-from nqpf.studies.base import StudyResult
+from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.groups import Overlap, Unassigned, by_agglomeration, by_province
-from nqpf.studies.inputs import is_province, study_weights, value_table
+from nqpf.studies.inputs import is_province, study_weights, value_label, value_table
 
 __all__ = ["BUILTIN_GROUPS", "NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
 
@@ -197,6 +197,83 @@ class DisparityStudyResult(StudyResult):
             "rank_mobility": self.mobility_frame(),
             "density": self.density_frame(),
         }
+
+    def figures(self) -> dict[str, FigureSpec]:
+        """The study's figures, drawn by :func:`nqpf.report.plots.draw`.
+
+        Dagum contributions and group Ginis, Theil parts, kernel densities, σ-convergence, the
+        classical and (if computed) spatial Markov transition heat maps.
+        """
+        span = f"{self.years[0]}–{self.years[-1]}"
+        name = value_label(self.value)
+        dagum = self.dagum_frame()
+        density = self.density_frame()
+        chain = self.markov
+        classical = "传统 Classical"
+        out = {
+            "dagum_contributions": FigureSpec(
+                "总体基尼系数与差异来源贡献率 Overall Gini and contributions of its sources",
+                "dagum_contributions",
+                dagum,
+            ),
+            "dagum_group_ginis": FigureSpec(
+                "组内与组间基尼系数的演变 Within- and between-group Ginis over time",
+                "dagum_group_ginis",
+                dagum,
+                {"groups": self.groups},
+            ),
+            "theil": FigureSpec(
+                "泰尔指数的组内与组间分解 Theil index: within and between parts",
+                "theil_decomposition",
+                self.theil_frame(),
+            ),
+            "density_surface": FigureSpec(
+                f"全国{name}核密度的三维演变 Kernel density surface (national), {span}",
+                "density_surface",
+                density,
+                {"group": NATIONAL, "xlabel": name},
+            ),
+            "density_ridges": FigureSpec(
+                f"分组核密度山脊图 Kernel density ridges by group, {span}",
+                "density_ridges",
+                density,
+                {"groups": [NATIONAL, *self.measured_groups], "xlabel": name},
+            ),
+            "sigma": FigureSpec(
+                "σ收敛 σ-convergence: CV and SD of logs",
+                "sigma_lines",
+                self.sigma_frame(),
+                {"groups": self.measured_groups},
+            ),
+            "markov": FigureSpec(
+                "传统马尔可夫转移概率 Classical Markov transition probabilities",
+                "transition_heatmaps",
+                {classical: chain.transition_matrix},
+                {"counts": {classical: chain.counts}},
+            ),
+        }
+        sm = self.spatial_markov
+        if sm is not None:
+            titles = {lag: f"邻域类型 Lag class {lag}" for lag in sm.steady_states.index}
+            out["spatial_markov"] = FigureSpec(
+                "空间马尔可夫转移概率 Spatial Markov transition probabilities",
+                "transition_heatmaps",
+                {title: sm.matrix(lag) for lag, title in titles.items()},
+                {"counts": {t: sm.counts.xs(lag, level="lag_class") for lag, t in titles.items()}},
+            )
+        return out
+
+    def sigma_frame(self) -> pd.DataFrame:
+        """σ-convergence by year and scope: ``scope, year, n, mean, sd, cv, sd_log``.
+
+        ``scope`` is :data:`NATIONAL` or a group (display order; groups too small for per-group
+        measures are not listed).
+        """
+        parts = [(NATIONAL, self.sigma)] + [(g, self.group_sigma[g]) for g in self.measured_groups]
+        frames = [r.table.reset_index().assign(scope=s) for s, r in parts]
+        return pd.concat(frames, ignore_index=True)[
+            ["scope", "year", "n", "mean", "sd", "cv", "sd_log"]
+        ]
 
     def dagum_frame(self) -> pd.DataFrame:
         """Dagum decomposition by year with bootstrap standard errors and intervals.

@@ -11,6 +11,7 @@ dependent value comes from the composite-index result or a long table.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -38,7 +39,7 @@ from nqpf.spatial.geodetector import (
     optimal_discretization,
 )
 from nqpf.spatial.gwr import GWRResult, gwr
-from nqpf.studies.base import StudyResult
+from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.inputs import (
     order_key,
     study_weights,
@@ -199,6 +200,56 @@ class DriversStudyResult(StudyResult):
             "geodetector": self.geodetector_frame(),
             "interaction": self.geodetector.interaction_q.rename_axis("factor").reset_index(),
             "gwr": self.gwr_frame(),
+        }
+
+    def figure_labels(self) -> dict[str, str]:
+        """Driver labels for figures: Chinese and English on separate, wrapped lines."""
+        out = {}
+        for row in self.drivers.itertuples(index=False):
+            if row.label_zh or row.label_en:
+                english = textwrap.fill(row.label_en, 30) if row.label_en else ""
+                out[row.name] = "\n".join(part for part in (row.label_zh, english) if part)
+            else:
+                out[row.name] = textwrap.fill(row.expression, 30)
+        return out
+
+    def figures(self) -> dict[str, FigureSpec]:
+        """Effects with intervals, geodetector q and interactions, GWR coefficient maps."""
+        labels = self.figure_labels()
+        gd = self.geodetector
+        factors = gd.factor_table.merge(
+            self.discretization[["factor", "method", "classes"]], on="factor"
+        )
+        return {
+            "effects": FigureSpec(
+                "效应分解及 95% 置信区间 Effects with 95% intervals",
+                "effects_plot",
+                self.effects_frame(),
+                {"labels": labels},
+            ),
+            "geodetector": FigureSpec(
+                "各因子的解释力 q Explanatory power q of each driver (method, classes)",
+                "geodetector_bars",
+                factors,
+                {"labels": labels},
+            ),
+            "interaction": FigureSpec(
+                "交互探测 q 值（对角线为单因子 q）Interaction q (single-factor q on the diagonal)",
+                "interaction_heatmap",
+                gd.interaction_q,
+                {"interaction_type": gd.interaction_type, "labels": labels},
+            ),
+            "gwr": FigureSpec(
+                f"{self.gwr_year} 年 GWR 局部系数与局部 R² GWR local coefficients and local "
+                f"R², {self.gwr_year}",
+                "gwr_coefficient_maps",
+                self.gwr.coefficients,
+                {
+                    "terms": self.names,
+                    "labels": labels,
+                    "local_r2": self.gwr.local.set_index("region_code")["local_r2"],
+                },
+            ),
         }
 
     def coefficients_frame(self) -> pd.DataFrame:

@@ -31,7 +31,9 @@ __all__ = [
     "is_province",
     "order_key",
     "region_label",
+    "short_name",
     "study_weights",
+    "value_label",
     "value_table",
     "weights_description",
     "with_region_names",
@@ -187,12 +189,29 @@ def _require(
         )
 
 
+#: Bilingual names of measured values that are not plain column names.
+VALUE_LABELS = {"score": "综合得分 Composite score"}
+
+
+def value_label(value: str) -> str:
+    """Caption name of a measured value: the index score by its bilingual name, else as given."""
+    return VALUE_LABELS.get(value, value)
+
+
 # ---------------------------------------------------------------------------------------------
 # regions
 # ---------------------------------------------------------------------------------------------
 def is_province(code: Hashable) -> bool:
     """Whether ``code`` is the GB/T 2260 code of one of the 31 provinces."""
     return isinstance(code, int | np.integer) and int(code) in set(regions.provinces().index)
+
+
+def short_name(code: Hashable) -> str:
+    """``"北京"`` for a province or city code, else the code as text."""
+    try:
+        return regions.name_of(int(code), "short")  # type: ignore[call-overload]
+    except (TypeError, ValueError, KeyError):
+        return str(code)
 
 
 def region_label(code: Hashable) -> str:

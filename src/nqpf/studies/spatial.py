@@ -35,9 +35,10 @@ from nqpf.spatial.autocorrelation import (
     local_moran_by_year,
     moran_by_year,
 )
-from nqpf.studies.base import StudyResult
+from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.inputs import (
     order_key,
+    short_name,
     study_weights,
     value_table,
     weights_description,
@@ -118,6 +119,38 @@ class SpatialStudyResult(StudyResult):
             "moran": self.moran_frame(),
             "lisa": self.lisa_frame(),
             "hotspots": self.hotspot_frame(),
+        }
+
+    def figures(self) -> dict[str, FigureSpec]:
+        """Moran's I by year, the Moran scatter plot, the LISA and hot-spot maps of the map year."""
+        span = f"{self.years[0]}–{self.years[-1]}"
+        year = self.year
+        local = self.local.to_frame()
+        return {
+            "moran": FigureSpec(
+                f"全局莫兰指数的演变 Global Moran's I by year, {span} (filled: p < 0.05, "
+                "permutation)",
+                "moran_lines",
+                self.moran_frame(),
+            ),
+            "moran_scatter": FigureSpec(
+                f"{year} 年莫兰散点图 Moran scatter plot, {year}",
+                "moran_scatter",
+                local,
+                {"names": {c: short_name(c) for c in local["region_code"]}},
+            ),
+            "lisa_map": FigureSpec(
+                f"{year} 年 LISA 聚类图 LISA cluster map, {year} (p < {self.local.alpha})",
+                "lisa_map",
+                local,
+                {"title": f"{year}"},
+            ),
+            "hotspot_map": FigureSpec(
+                f"{year} 年冷热点分布 Hot and cold spots, {year}",
+                "hotspot_map",
+                self.hot.to_frame(),
+                {"title": f"{year}"},
+            ),
         }
 
     def moran_frame(self) -> pd.DataFrame:
