@@ -19,7 +19,7 @@ from nqpf.report.disparity_report import (
     sigma_frame,
     spatial_beta_table,
 )
-from nqpf.report.excel import write_excel
+from nqpf.data.export import write_excel
 from nqpf.report.html import HtmlReport
 
 

@@ -15,7 +15,7 @@ from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, WeightsError
 from nqpf.index import compute_index
 from nqpf.report import spatial_figures as figs
-from nqpf.report.excel import write_excel
+from nqpf.data.export import write_excel
 from nqpf.report.html import HtmlReport
 from nqpf.report.spatial_report import (
     DRIVERS_SECTION_TITLES,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqpf.data.export import write_excel
 from nqpf.errors import DataValidationError, IndexSystemError
 from nqpf.index.aggregate import geometric_aggregate, linear_aggregate, topsis
 from nqpf.index.normalise import normalize_indicators
@@ -145,8 +146,6 @@ class IndexResult(Result):
 
     def to_excel(self, path: str | Path) -> Path:
         """Write :meth:`tables` to an XLSX workbook, one sheet each."""
-        from nqpf.report.excel import write_excel
-
         return write_excel(self.tables(), path)
 
 
