@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from nqpf.data import load_province_panel
+from nqpf.data.export import write_excel
 from nqpf.disparity.study import NATIONAL, disparity_study
 from nqpf.errors import DataValidationError
 from nqpf.index import compute_index
@@ -19,7 +20,6 @@ from nqpf.report.disparity_report import (
     sigma_frame,
     spatial_beta_table,
 )
-from nqpf.data.export import write_excel
 from nqpf.report.html import HtmlReport
 
 
