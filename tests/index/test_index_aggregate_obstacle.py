@@ -33,7 +33,7 @@ def data():
 def test_topsis_matches_pymcdm(data, normalization, peer):
     X, w, dirs = data
     expected = TOPSIS(peer)(X.to_numpy(), w, dirs)
-    got = topsis(X, w, dirs, normalization=normalization)
+    got = topsis(X, w, dirs, normalization=normalization).scores
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-12, atol=1e-14)
 
 
@@ -41,7 +41,10 @@ def test_topsis_on_normalised_input_equals_minmax(data):
     X, w, dirs = data
     Z = normalize_indicators(X, dirs)
     pd.testing.assert_series_equal(
-        topsis(Z, w, normalization=None), topsis(X, w, dirs), check_exact=False, rtol=1e-13
+        topsis(Z, w, normalization=None).scores,
+        topsis(X, w, dirs).scores,
+        check_exact=False,
+        rtol=1e-13,
     )
     with pytest.raises(DataValidationError, match="expects benefit-type"):
         topsis(Z, w, dirs, normalization=None)
@@ -52,9 +55,9 @@ def test_topsis_on_normalised_input_equals_minmax(data):
 def test_linear_and_geometric_hand_worked():
     Z = pd.DataFrame({"a": [0.2, 0.8], "b": [0.5, 0.1]}, index=["Anhui", "Fujian"])
     w = {"a": 0.6, "b": 0.4}
-    lin = linear_aggregate(Z, w)
+    lin = linear_aggregate(Z, w).scores
     assert lin["Anhui"] == pytest.approx(0.6 * 0.2 + 0.4 * 0.5, abs=1e-15)
-    geo = geometric_aggregate(Z, w)
+    geo = geometric_aggregate(Z, w).scores
     assert geo["Fujian"] == pytest.approx(0.8**0.6 * 0.1**0.4, rel=1e-14)
 
 
@@ -62,10 +65,11 @@ def test_geometric_zero_needs_explicit_floor():
     Z = pd.DataFrame({"a": [0.0, 0.5, 1.0], "b": [1.0, 0.5, 0.0]})
     with pytest.raises(DataValidationError, match="'a' is <= 0 at row 0.*floor="):
         geometric_aggregate(Z, [0.5, 0.5])
-    s = geometric_aggregate(Z, [0.5, 0.5], floor=0.01)
+    result = geometric_aggregate(Z, [0.5, 0.5], floor=0.01)
+    s = result.scores
     # each column translated by +0.01: row 1 = sqrt(0.51 * 0.51)
     assert s[1] == pytest.approx(0.51, rel=1e-14)
-    assert s.attrs["meta"]["translated"] == ["a", "b"]
+    assert result.meta["translated"] == ["a", "b"]
 
 
 def test_weights_validation(data):
@@ -84,7 +88,9 @@ def test_weights_validation(data):
         r"weights name unknown indicator\(s\) \['zz'\]$",
     ):
         linear_aggregate(Z, keyed)
-    assert linear_aggregate(Z, dict(zip(Z.columns, w, strict=True))).equals(linear_aggregate(Z, w))
+    assert linear_aggregate(Z, dict(zip(Z.columns, w, strict=True))).scores.equals(
+        linear_aggregate(Z, w).scores
+    )
     bad = w.copy()
     bad[0], bad[1] = -0.1, bad[1] + bad[0] + 0.1
     with pytest.raises(WeightsError, match="'x0' is negative"):

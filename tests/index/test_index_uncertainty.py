@@ -39,10 +39,10 @@ def _ranks_by_year(score):
 def _one_off_score(X, dirs, normalization, weights, aggregation, floor=0.01):
     Z = normalize_indicators(X, dirs, method=normalization)
     if aggregation == "linear":
-        return linear_aggregate(Z, weights)
+        return linear_aggregate(Z, weights).scores
     if aggregation == "geometric":
-        return geometric_aggregate(Z, weights, floor=floor)
-    return topsis(Z, weights, normalization=None)
+        return geometric_aggregate(Z, weights, floor=floor).scores
+    return topsis(Z, weights, normalization=None).scores
 
 
 def test_same_seed_same_result(panel):
@@ -112,7 +112,7 @@ def test_run_weights_are_perturbed_base_weights(panel):
     delta = 0.2
     result = rank_uncertainty(X, dirs, groups="year", n_runs=50, seed=9, weight_perturbation=delta)
     for run in range(50):
-        base = indicator_weights(X, result.runs.loc[run, "weighting"], dirs).to_numpy()
+        base = indicator_weights(X, result.runs.loc[run, "weighting"], dirs).weights.to_numpy()
         w = result.run_weights.loc[run].to_numpy()
         assert w.sum() == pytest.approx(1.0, abs=1e-12)
         ratio = (w / base) / (w / base).mean()  # the factors u_j up to the renormalisation

@@ -34,7 +34,7 @@ def test_entropy_hand_worked_3x2_with_cost_indicator():
     e_a = -((1 / 3) * math.log(1 / 3) + (2 / 3) * math.log(2 / 3)) / ln3  # 0 ln 0 = 0
     e_b = -((3 / 5) * math.log(3 / 5) + (2 / 5) * math.log(2 / 5)) / ln3
     d_a, d_b = 1 - e_a, 1 - e_b
-    w = entropy_weights(X, directions={"a": 1, "b": -1})
+    w = entropy_weights(X, directions={"a": 1, "b": -1}).weights
     assert w["a"] == pytest.approx(d_a / (d_a + d_b), abs=1e-12)
     assert w["b"] == pytest.approx(d_b / (d_a + d_b), abs=1e-12)
     assert w.sum() == pytest.approx(1.0, abs=1e-15)
@@ -50,10 +50,11 @@ def test_entropy_shift_is_applied_and_recorded():
     for y in (ya, yb):
         s = sum(y)
         d.append(1 + sum((v / s) * math.log(v / s) for v in y) / math.log(3))
-    w = entropy_weights(X, [1, -1], shift=shift)
+    result = entropy_weights(X, [1, -1], shift=shift)
+    w = result.weights
     assert w.tolist() == pytest.approx([d[0] / sum(d), d[1] / sum(d)], abs=1e-12)
-    assert w.attrs["meta"]["shift"] == shift
-    assert entropy_weights(X, [1, -1]).attrs["meta"]["shift"] == 0.0
+    assert result.meta["shift"] == shift
+    assert entropy_weights(X, [1, -1]).meta["shift"] == 0.0
 
 
 def _entropy_loop(X, dirs):
@@ -75,7 +76,7 @@ def test_entropy_matches_formula_loop_on_panel():
     X = rng.lognormal(size=(60, 6))
     dirs = [1, -1, 1, 1, -1, 1]
     np.testing.assert_allclose(
-        entropy_weights(X, dirs).to_numpy(), _entropy_loop(X, dirs), rtol=1e-12
+        entropy_weights(X, dirs).weights.to_numpy(), _entropy_loop(X, dirs), rtol=1e-12
     )
 
 
@@ -85,7 +86,7 @@ def test_critic_hand_worked():
     # r_ab = .5, r_ac = -.5, r_bc = .5
     # C_a = .5 * ((1-.5) + (1+.5)) = 1.0, C_b = .5 * (.5 + .5) = .5, C_c = .5 * (1.5 + .5) = 1.0
     X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 3.0], "c": [3.0, 1.0, 2.0]})
-    np.testing.assert_allclose(critic_weights(X).to_numpy(), [0.4, 0.2, 0.4], atol=1e-12)
+    np.testing.assert_allclose(critic_weights(X).weights.to_numpy(), [0.4, 0.2, 0.4], atol=1e-12)
 
 
 def test_critic_matches_pymcdm_with_cost_as_negated_benefit():
@@ -95,11 +96,11 @@ def test_critic_matches_pymcdm_with_cost_as_negated_benefit():
     X = rng.normal(size=(40, 5)) @ rng.normal(size=(5, 5))
     dirs = np.array([1, -1, 1, -1, 1])
     expected = pw.critic_weights(X * dirs)
-    np.testing.assert_allclose(critic_weights(X, dirs).to_numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(critic_weights(X, dirs).weights.to_numpy(), expected, rtol=1e-12)
 
 
 def test_critic_single_indicator_and_degenerate():
-    assert critic_weights(pd.DataFrame({"a": [1.0, 2.0, 4.0]})).tolist() == [1.0]
+    assert critic_weights(pd.DataFrame({"a": [1.0, 2.0, 4.0]})).weights.tolist() == [1.0]
     X = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [2.0, 4.0, 8.0]})  # perfectly correlated
     with pytest.raises(WeightsError, match="perfectly correlated"):
         critic_weights(X)
@@ -110,12 +111,12 @@ def test_cv_hand_worked():
     # a: y = [0, .5, 1] mean .5 sd .5 -> cv 1 ; b: y = [0, 0, 1] mean 1/3 sd sqrt(1/3) -> sqrt(3)
     X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [0.0, 0.0, 5.0]})
     cv = np.array([1.0, math.sqrt(3)])
-    np.testing.assert_allclose(cv_weights(X).to_numpy(), cv / cv.sum(), rtol=1e-12)
+    np.testing.assert_allclose(cv_weights(X).weights.to_numpy(), cv / cv.sum(), rtol=1e-12)
 
 
 def test_equal_weights_with_dimensions():
     w = equal_weights(["a", "b", "c", "d"], dimensions={"a": "L", "b": "L", "c": "L", "d": "M"})
-    np.testing.assert_allclose(w.to_numpy(), [1 / 6, 1 / 6, 1 / 6, 1 / 2])
+    np.testing.assert_allclose(w.weights.to_numpy(), [1 / 6, 1 / 6, 1 / 6, 1 / 2])
 
 
 # ------------------------------------------------------------------------------------- PCA
@@ -132,8 +133,8 @@ def test_pca_matches_sklearn():
     keep = pca.explained_variance_ > 1.0
     share = pca.explained_variance_[keep] / pca.explained_variance_[keep].sum()
     expected = (pca.components_[keep] ** 2).T @ share
-    np.testing.assert_allclose(pca_weights(X, dirs).to_numpy(), expected, rtol=1e-9)
-    assert pca_weights(X, dirs).attrs["meta"]["n_components"] == int(keep.sum())
+    np.testing.assert_allclose(pca_weights(X, dirs).weights.to_numpy(), expected, rtol=1e-9)
+    assert pca_weights(X, dirs).meta["n_components"] == int(keep.sum())
 
 
 # ------------------------------------------------------------------------------------- AHP
@@ -235,9 +236,9 @@ def test_combine_weights_hand_worked():
     a = pd.Series({"x": 0.2, "y": 0.3, "z": 0.5})
     b = pd.Series({"z": 0.2, "y": 0.4, "x": 0.4})  # different order, aligned by label
     prod = np.array([0.2 * 0.4, 0.3 * 0.4, 0.5 * 0.2])
-    np.testing.assert_allclose(combine_weights(a, b).to_numpy(), prod / prod.sum())
+    np.testing.assert_allclose(combine_weights(a, b).weights.to_numpy(), prod / prod.sum())
     np.testing.assert_allclose(
-        combine_weights(a, b, method="linear", alpha=[0.25, 0.75]).to_numpy(),
+        combine_weights(a, b, method="linear", alpha=[0.25, 0.75]).weights.to_numpy(),
         [0.25 * 0.2 + 0.75 * 0.4, 0.25 * 0.3 + 0.75 * 0.4, 0.25 * 0.5 + 0.75 * 0.2],
     )
 
@@ -275,7 +276,7 @@ def test_weights_bad_input_names_indicator(function):
 def test_indicator_weights_dispatch_and_unknown_method():
     X = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [3.0, 1.0, 2.0]})
     pd.testing.assert_series_equal(
-        indicator_weights(X, "entropy", [1, -1]), entropy_weights(X, [1, -1])
+        indicator_weights(X, "entropy", [1, -1]).weights, entropy_weights(X, [1, -1]).weights
     )
     with pytest.raises(ValueError, match="unknown method 'topsis'.*'entropy'"):
         indicator_weights(X, "topsis")

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from nqpf.data import load_province_panel
+from nqpf.data.export import write_excel
 from nqpf.errors import DataValidationError
 from nqpf.index import compute_index
 from nqpf.report import disparity_figures as figs
@@ -16,7 +17,6 @@ from nqpf.report.disparity_report import (
     add_disparity_sections,
     spatial_beta_table,
 )
-from nqpf.report.excel import write_excel
 from nqpf.report.html import HtmlReport
 from nqpf.studies import NATIONAL, disparity_study
 

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nqpf.data import load_province_panel
+from nqpf.data.export import write_excel
 from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, WeightsError
 from nqpf.index import compute_index
 from nqpf.report import spatial_figures as figs
-from nqpf.report.excel import write_excel
 from nqpf.report.html import HtmlReport
 from nqpf.report.spatial_report import (
     DRIVERS_SECTION_TITLES,

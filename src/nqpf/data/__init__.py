@@ -1,4 +1,4 @@
-"""Bundled real datasets, their catalogue and their loaders.
+"""Bundled real datasets, their catalogue and loaders, and the Excel/Stata table writers.
 
 >>> from nqpf.data import catalog, load_province_panel
 >>> sorted(catalog().level.unique())
@@ -6,6 +6,7 @@
 """
 
 from nqpf.data.catalog import catalog, corrections, variables
+from nqpf.data.export import sheet_names, stata_names, write_excel, write_stata
 from nqpf.data.loaders import (
     AGGREGATE_NAMES,
     TIDY,
@@ -34,5 +35,9 @@ __all__ = [
     "load_province_panel",
     "load_province_sci_tech",
     "load_urban_agglomerations",
+    "sheet_names",
+    "stata_names",
     "variables",
+    "write_excel",
+    "write_stata",
 ]

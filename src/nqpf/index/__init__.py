@@ -5,7 +5,13 @@ region-years, columns = indicators); :func:`compute_index` runs a YAML index sys
 :class:`~nqpf.panel.Panel`.
 """
 
-from nqpf.index.aggregate import AGGREGATION_METHODS, geometric_aggregate, linear_aggregate, topsis
+from nqpf.index.aggregate import (
+    AGGREGATION_METHODS,
+    CompositeScores,
+    geometric_aggregate,
+    linear_aggregate,
+    topsis,
+)
 from nqpf.index.compute import (
     AGGREGATIONS,
     WEIGHTINGS,
@@ -21,6 +27,7 @@ from nqpf.index.weights import (
     SAATY_RANDOM_INDEX,
     WEIGHTING_METHODS,
     AHPResult,
+    IndexWeights,
     ahp_weights,
     combine_weights,
     critic_weights,
@@ -47,6 +54,8 @@ __all__ = [
     "UNCERTAIN_INPUTS",
     "WEIGHTING_METHODS",
     "AHPResult",
+    "CompositeScores",
+    "IndexWeights",
     "ObstacleResult",
     "UncertaintyResult",
     "ahp_weights",

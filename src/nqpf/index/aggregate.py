@@ -8,59 +8,81 @@ the output of :func:`~nqpf.index.normalize_indicators`); ``weights`` a weight pe
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any, TypeAlias
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from nqpf.errors import DataValidationError, WeightsError
-from nqpf.index.normalise import (
-    _as_frame,
-    _by_indicator,
-    _check_method,
-    _plain,
-    _resolve_directions,
-    _rows_text,
-    normalize_indicators,
+from nqpf.errors import DataValidationError
+from nqpf.index._checks import (
+    as_frame,
+    check_method,
+    plain,
+    resolve_directions,
+    row_keys,
+    rows_text,
 )
-from nqpf.results import make_meta
+from nqpf.index.normalise import normalize_resolved
+from nqpf.index.weights import WeightsLike, align_weights
+from nqpf.results import Result, Summary, make_meta
 
-__all__ = ["AGGREGATION_METHODS", "geometric_aggregate", "linear_aggregate", "topsis"]
+__all__ = [
+    "AGGREGATION_METHODS",
+    "CompositeScores",
+    "geometric_aggregate",
+    "linear_aggregate",
+    "topsis",
+]
 
 AGGREGATION_METHODS: tuple[str, ...] = ("linear", "geometric", "topsis")
 """Aggregation rules offered by :mod:`nqpf.index`."""
 
-WeightsLike: TypeAlias = pd.Series | Mapping[Hashable, float] | Sequence[float] | np.ndarray
+_TITLES = {
+    "linear_aggregate": "Linear aggregation 线性加权",
+    "geometric_aggregate": "Geometric aggregation 几何加权",
+    "topsis": "TOPSIS closeness TOPSIS 贴近度",
+}
 
 
-def _align_weights(weights: WeightsLike, columns: pd.Index) -> np.ndarray:
-    """Weights as a float array in column order; non-negative, finite and summing to 1."""
-    if isinstance(weights, pd.Series | Mapping):
-        lookup = _by_indicator(weights, columns, "weight", WeightsError)
-        w = np.array([float(lookup[c]) for c in columns])
-    else:
-        w = np.asarray(weights, dtype=float).ravel()
-        if len(w) != len(columns):
-            raise WeightsError(
-                f"{len(w)} weights given for {len(columns)} indicators {list(columns)}"
-            )
-    if not np.all(np.isfinite(w)):
-        raise WeightsError("weights contain missing or infinite values")
-    if np.any(w < 0):
-        j = int(np.argmax(w < 0))
-        raise WeightsError(f"weight of indicator {_plain(columns[j])} is negative ({w[j]:g})")
-    if not np.isclose(w.sum(), 1.0, rtol=0, atol=1e-8):
-        raise WeightsError(f"weights sum to {w.sum():.10g}, not 1; normalise them first")
-    return w
+@dataclass(frozen=True)
+class CompositeScores(Result):
+    """Composite scores of one aggregation rule.
+
+    Attributes
+    ----------
+    scores
+        One score per row (named ``score``), indexed like the indicator table; larger is better.
+
+    """
+
+    scores: pd.Series
+
+    def to_frame(self) -> pd.DataFrame:
+        """One line per row: the row keys (``row`` when unnamed) and ``score``."""
+        frame = row_keys(self.scores.index)
+        frame["score"] = self.scores.to_numpy()
+        return frame
+
+    def summary(self) -> Summary:
+        """Scores from highest to lowest, with the rule's parameters as a note."""
+        table = self.scores.rename("得分 score").sort_values(ascending=False).to_frame()
+        method = str(self.meta.get("method", ""))
+        parameters = ", ".join(
+            f"{k}={v}" for k, v in self.meta.items() if k not in ("method", "nqpf_version")
+        )
+        return Summary(
+            _TITLES.get(method, method), (("", table),), (parameters,) if parameters else ()
+        )
 
 
-def _score(values: np.ndarray, index: pd.Index, method: str, **parameters: Any) -> pd.Series:
-    score = pd.Series(values, index=index, name="score")
-    score.attrs["meta"] = make_meta(method, **parameters)
-    return score
+def _score(values: np.ndarray, index: pd.Index, method: str, **parameters: Any) -> CompositeScores:
+    return CompositeScores(
+        scores=pd.Series(values, index=index, name="score"), meta=make_meta(method, **parameters)
+    )
 
 
-def linear_aggregate(Z: pd.DataFrame | np.ndarray, weights: WeightsLike) -> pd.Series:
+def linear_aggregate(Z: pd.DataFrame | np.ndarray, weights: WeightsLike) -> CompositeScores:
     r"""Weighted arithmetic mean of normalised indicators.
 
     Parameters
@@ -72,8 +94,8 @@ def linear_aggregate(Z: pd.DataFrame | np.ndarray, weights: WeightsLike) -> pd.S
 
     Returns
     -------
-    pandas.Series
-        :math:`S_i = \sum_j w_j z_{ij}`, indexed like ``Z``.
+    CompositeScores
+        ``.scores`` :math:`S_i = \sum_j w_j z_{ij}`, indexed like ``Z``.
 
     Raises
     ------
@@ -93,18 +115,18 @@ def linear_aggregate(Z: pd.DataFrame | np.ndarray, weights: WeightsLike) -> pd.S
     --------
     >>> import pandas as pd
     >>> Z = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.5]})
-    >>> linear_aggregate(Z, {"a": 0.25, "b": 0.75}).tolist()
+    >>> linear_aggregate(Z, {"a": 0.25, "b": 0.75}).scores.tolist()
     [0.75, 0.625]
 
     """
-    frame = _as_frame(Z, "Z")
-    w = _align_weights(weights, frame.columns)
+    frame = as_frame(Z, "Z")
+    w = align_weights(weights, frame.columns)
     return _score(frame.to_numpy() @ w, frame.index, "linear_aggregate")
 
 
 def geometric_aggregate(
     Z: pd.DataFrame | np.ndarray, weights: WeightsLike, floor: float | None = None
-) -> pd.Series:
+) -> CompositeScores:
     r"""Weighted geometric mean of normalised indicators.
 
     Parameters
@@ -120,12 +142,12 @@ def geometric_aggregate(
         minimum is below ``floor`` is translated, :math:`z \to z - \min_i z + floor`, so that its
         minimum equals ``floor`` (for min-max scores in [0, 1] with ``floor=0.01`` this is the
         common rescaling to [1, 100] up to a constant factor, which does not change geometric
-        ranks). The translated indicators are listed in ``attrs["meta"]["translated"]``.
+        ranks). The translated indicators are listed in ``meta["translated"]``.
 
     Returns
     -------
-    pandas.Series
-        :math:`S_i = \prod_j z_{ij}^{w_j}`, indexed like ``Z``.
+    CompositeScores
+        ``.scores`` :math:`S_i = \prod_j z_{ij}^{w_j}`, indexed like ``Z``.
 
     Raises
     ------
@@ -146,15 +168,15 @@ def geometric_aggregate(
     --------
     >>> import pandas as pd
     >>> Z = pd.DataFrame({"a": [1.0, 4.0], "b": [4.0, 1.0]})
-    >>> geometric_aggregate(Z, [0.5, 0.5]).tolist()
+    >>> geometric_aggregate(Z, [0.5, 0.5]).scores.tolist()
     [2.0, 2.0]
     >>> Z0 = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.0]})
-    >>> geometric_aggregate(Z0, [0.5, 0.5], floor=0.01).round(4).tolist()
+    >>> geometric_aggregate(Z0, [0.5, 0.5], floor=0.01).scores.round(4).tolist()
     [0.1005, 0.1005]
 
     """
-    frame = _as_frame(Z, "Z")
-    w = _align_weights(weights, frame.columns)
+    frame = as_frame(Z, "Z")
+    w = align_weights(weights, frame.columns)
     values = frame.to_numpy()
     translated: list[Hashable] = []
     if floor is None:
@@ -164,7 +186,7 @@ def geometric_aggregate(
             rows = np.flatnonzero(bad[:, j])
             raise DataValidationError(
                 f"geometric aggregation needs strictly positive scores, but indicator "
-                f"{_plain(frame.columns[j])} is <= 0 at {_rows_text(frame.index, rows)} "
+                f"{plain(frame.columns[j])} is <= 0 at {rows_text(frame.index, rows)} "
                 "(min-max scores "
                 "are 0 at the minimum); pass floor= (e.g. 0.01) to translate such indicators, or "
                 "use linear aggregation"
@@ -173,14 +195,18 @@ def geometric_aggregate(
         floor = float(floor)
         if not (np.isfinite(floor) and floor > 0):
             raise DataValidationError(f"floor must be a positive number; got {floor!r}")
-        values, moved = _translate_to_floor(values, floor)
+        values, moved = translate_to_floor(values, floor)
         translated = [frame.columns[j] for j in moved]
     scores = np.exp(np.log(values) @ w)
     return _score(scores, frame.index, "geometric_aggregate", floor=floor, translated=translated)
 
 
-def _translate_to_floor(values: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Translate each column whose minimum is below ``floor`` so that its minimum is ``floor``."""
+def translate_to_floor(values: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Translate each column whose minimum is below ``floor`` so that its minimum is ``floor``.
+
+    Returns the translated array and the positions of the translated columns (shared with the
+    Monte Carlo scoring of :mod:`nqpf.index.uncertainty`).
+    """
     low = values.min(axis=0)
     moved = np.flatnonzero(low < floor)
     shift = np.where(low < floor, floor - low, 0.0)
@@ -192,7 +218,7 @@ def topsis(
     weights: WeightsLike,
     directions: Mapping[Hashable, Any] | pd.Series | Sequence[Any] | None = None,
     normalization: str | None = "minmax",
-) -> pd.Series:
+) -> CompositeScores:
     r"""TOPSIS closeness to the ideal solution, in [0, 1] (larger is better).
 
     Parameters
@@ -212,8 +238,8 @@ def topsis(
 
     Returns
     -------
-    pandas.Series
-        Closeness :math:`C_i \in [0, 1]`, indexed like ``X``.
+    CompositeScores
+        ``.scores``: closeness :math:`C_i \in [0, 1]`, indexed like ``X``.
 
     Raises
     ------
@@ -245,13 +271,14 @@ def topsis(
     --------
     >>> import pandas as pd
     >>> X = pd.DataFrame({"gdp": [1.0, 2.0, 3.0], "emissions": [3.0, 2.0, 1.0]})
-    >>> topsis(X, [0.5, 0.5], directions=[1, -1]).tolist()
+    >>> topsis(X, [0.5, 0.5], directions=[1, -1]).scores.tolist()
     [0.0, 0.5, 1.0]
 
     """
+    frame = as_frame(X)
+    signs = resolve_directions(directions, frame.columns)
     if normalization is None:
-        Z = _as_frame(X)
-        signs = _resolve_directions(directions, Z.columns)
+        Z = frame
         if np.any(signs < 0):
             cost = [c for c, s in zip(Z.columns, signs, strict=True) if s < 0]
             raise DataValidationError(
@@ -259,9 +286,9 @@ def topsis(
                 "marked as cost; normalise them first or pass normalization='minmax'"
             )
     else:
-        _check_method(normalization, ("minmax", "vector"), "normalization")
-        Z = normalize_indicators(X, directions, method=normalization)
-    w = _align_weights(weights, Z.columns)
+        check_method(normalization, ("minmax", "vector"), "normalization")
+        Z = normalize_resolved(frame, signs, method=normalization)
+    w = align_weights(weights, Z.columns)
     values = Z.to_numpy()
     weighted = values * w
     d_plus = np.sqrt(((weighted - weighted.max(axis=0)) ** 2).sum(axis=1))

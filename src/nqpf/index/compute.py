@@ -16,19 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqpf.data.export import write_excel
 from nqpf.errors import DataValidationError, IndexSystemError
+from nqpf.index._checks import as_frame
 from nqpf.index.aggregate import geometric_aggregate, linear_aggregate, topsis
-from nqpf.index.normalise import normalize_indicators
+from nqpf.index.normalise import normalize_resolved
 from nqpf.index.obstacle import obstacle_degree
 from nqpf.index.system import IndexSystem, load_system
 from nqpf.index.uncertainty import UncertaintyResult, rank_uncertainty
-from nqpf.index.weights import (
-    WEIGHTING_METHODS,
-    combine_weights,
-    critic_weights,
-    entropy_weights,
-    indicator_weights,
-)
+from nqpf.index.weights import WEIGHTING_METHODS, combine_weights, weights_from_unit
 from nqpf.panel import Panel
 from nqpf.regions import name_of
 from nqpf.results import Result, Summary, make_meta
@@ -145,8 +141,6 @@ class IndexResult(Result):
 
     def to_excel(self, path: str | Path) -> Path:
         """Write :meth:`tables` to an XLSX workbook, one sheet each."""
-        from nqpf.report.excel import write_excel
-
         return write_excel(self.tables(), path)
 
 
@@ -216,16 +210,23 @@ def compute_index(
     if values.empty:
         raise DataValidationError(f"no region-year has every indicator of {system.name!r}")
 
-    directions = pd.Series({i.name: i.direction for i in indicators})
-    by_year = {"groups": "year"} if normalization == "minmax_group" else {}
-    normalized = normalize_indicators(values, directions, method=normalization, **by_year)
-    dimension = pd.Series({i.name: i.dimension for i in indicators})
-    weights = _weights(weighting, values, directions, dimension)
-    score = _aggregate(aggregation, values, normalized, weights, directions)
+    # directions and dimensions as resolved when the system was read; the global min-max table
+    # is computed once: objective weights always use it, whatever the aggregation's normalisation
+    frame = as_frame(values)
+    signs = system.directions[frame.columns].to_numpy(dtype=float)
+    dimension = system.dimensions[frame.columns]
+    unit = normalize_resolved(frame, signs)
+    if normalization == "minmax":
+        normalized = unit
+    else:
+        by_year = {"groups": "year"} if normalization == "minmax_group" else {}
+        normalized = normalize_resolved(frame, signs, method=normalization, **by_year)
+    weights = _weights(weighting, unit, signs, dimension)
+    score = _aggregate(aggregation, normalized, weights)
 
     scores = pd.DataFrame({"score": score}).reset_index()
     scores["rank"] = scores.groupby("year").score.rank(ascending=False, method="min").astype(int)
-    dim_scores = _dimension_scores(aggregation, values, normalized, weights, directions, dimension)
+    dim_scores = _dimension_scores(aggregation, normalized, weights, dimension)
     obstacles = obstacle_degree(
         _unit_interval(normalized, normalization), weights, dimensions=dimension
     ).to_frame()
@@ -295,29 +296,32 @@ def _drop_incomplete(values: pd.DataFrame, report: ValidationReport) -> pd.DataF
 
 def _weights(
     weighting: str | Mapping[str, float] | pd.Series,
-    values: pd.DataFrame,
-    directions: pd.Series,
+    unit: pd.DataFrame,
+    signs: np.ndarray,
     dimension: pd.Series,
 ) -> pd.Series:
+    """Weights per indicator (in column order) from the global min-max table ``unit``."""
+    columns = unit.columns
     if isinstance(weighting, str):
         if weighting not in WEIGHTINGS:
             raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}, got {weighting!r}")
         if weighting == "entropy-critic":
-            return combine_weights(
-                entropy_weights(values, directions),
-                critic_weights(values, directions),
+            combined = combine_weights(
+                weights_from_unit(unit, signs, "entropy"),
+                weights_from_unit(unit, signs, "critic"),
                 method="multiplicative",
-            ).reindex(values.columns)
-        options = {"dimensions": dimension.to_dict()} if weighting == "equal" else {}
-        return indicator_weights(values, weighting, directions, **options).reindex(values.columns)
+            )
+            return combined.weights.reindex(columns)
+        dimensions = dimension.to_dict() if weighting == "equal" else None
+        return weights_from_unit(unit, signs, weighting, dimensions).weights.reindex(columns)
     given = pd.Series(weighting, dtype=float)
-    missing = sorted(set(values.columns) - set(given.index))
-    extra = sorted(set(given.index) - set(values.columns))
+    missing = sorted(set(columns) - set(given.index))
+    extra = sorted(set(given.index) - set(columns))
     if missing or extra:
         raise IndexSystemError(f"user weights: missing {missing}, unknown {extra}")
     if (given < 0).any() or given.sum() <= 0:
         raise IndexSystemError("user weights must be non-negative with a positive sum")
-    return given.reindex(values.columns) / given.sum()
+    return given.reindex(columns) / given.sum()
 
 
 def _unit_interval(normalized: pd.DataFrame, normalization: str) -> pd.DataFrame:
@@ -328,27 +332,18 @@ def _unit_interval(normalized: pd.DataFrame, normalization: str) -> pd.DataFrame
     return (normalized - low) / (high - low)
 
 
-def _aggregate(
-    aggregation: str,
-    values: pd.DataFrame,
-    normalized: pd.DataFrame,
-    weights: pd.Series,
-    directions: pd.Series,
-) -> pd.Series:
+def _aggregate(aggregation: str, normalized: pd.DataFrame, weights: pd.Series) -> pd.Series:
     if aggregation == "linear":
-        return linear_aggregate(normalized, weights)
-    if aggregation == "geometric":
-        return geometric_aggregate(normalized, weights, floor=GEOMETRIC_FLOOR)
-    return topsis(normalized, weights, normalization=None)
+        result = linear_aggregate(normalized, weights)
+    elif aggregation == "geometric":
+        result = geometric_aggregate(normalized, weights, floor=GEOMETRIC_FLOOR)
+    else:
+        result = topsis(normalized, weights, normalization=None)
+    return result.scores
 
 
 def _dimension_scores(
-    aggregation: str,
-    values: pd.DataFrame,
-    normalized: pd.DataFrame,
-    weights: pd.Series,
-    directions: pd.Series,
-    dimension: pd.Series,
+    aggregation: str, normalized: pd.DataFrame, weights: pd.Series, dimension: pd.Series
 ) -> pd.DataFrame:
     parts = []
     for dim, members in dimension.groupby(dimension, sort=False):
@@ -359,7 +354,7 @@ def _dimension_scores(
             )
         else:
             local = weights[cols] / weights[cols].sum()
-            score = _aggregate(aggregation, values[cols], normalized[cols], local, directions[cols])
+            score = _aggregate(aggregation, normalized[cols], local)
         parts.append(pd.DataFrame({"dimension": dim, "score": score}).reset_index())
     return pd.concat(parts, ignore_index=True)
 
@@ -378,13 +373,12 @@ def index_uncertainty(
     Draws normalisation, weighting and aggregation choices and perturbs the weights around those of
     ``result``'s system; ranks are computed within each year.
     """
-    directions = result.indicator_weights.set_index("indicator").direction
-    dimension = result.indicator_weights.set_index("indicator").dimension
+    columns = result.values.columns
     return rank_uncertainty(
         result.values,
-        directions=directions,
+        directions=result.system.directions[columns],
         groups=result.values.index.get_level_values("year"),
-        dimensions=dimension,
+        dimensions=result.system.dimensions[columns].to_dict(),
         weight_perturbation=weight_perturbation,
         n_runs=n_runs,
         seed=seed,

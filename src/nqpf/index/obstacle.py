@@ -10,24 +10,13 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import DataValidationError
-from nqpf.index.aggregate import WeightsLike, _align_weights
-from nqpf.index.normalise import _as_frame, _plain, _rows_text
+from nqpf.index._checks import as_frame, plain, row_keys, rows_text
+from nqpf.index.weights import WeightsLike, align_weights
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = ["ObstacleResult", "obstacle_degree"]
 
 _TOLERANCE = 1e-9
-
-
-def _row_keys(index: pd.Index) -> pd.DataFrame:
-    """Return the row index as key columns (``row`` when unnamed)."""
-    names = [
-        n if n is not None else ("row" if index.nlevels == 1 else f"level_{k}")
-        for k, n in enumerate(index.names)
-    ]
-    keys = index.to_frame(index=False)
-    keys.columns = names
-    return keys
 
 
 @dataclass(frozen=True)
@@ -74,7 +63,7 @@ class ObstacleResult(Result):
         values = table.to_numpy()
         defined = ~np.isnan(values).any(axis=1)
         order = np.argsort(-values[defined], axis=1, kind="stable")[:, :k]
-        keys = _row_keys(table.index)[defined].reset_index(drop=True)
+        keys = row_keys(table.index)[defined].reset_index(drop=True)
         n = len(keys)
         out = keys.loc[np.repeat(np.arange(n), k)].reset_index(drop=True)
         out["rank"] = np.tile(np.arange(1, k + 1), n)
@@ -99,7 +88,7 @@ class ObstacleResult(Result):
         levels = ["indicator"] + ([] if self.dimension is None else ["dimension"])
         for level in levels:
             table = self._level(level)
-            keys = _row_keys(table.index)
+            keys = row_keys(table.index)
             m = table.shape[1]
             part = keys.loc[np.repeat(np.arange(len(keys)), m)].reset_index(drop=True)
             part["level"] = level
@@ -160,7 +149,9 @@ def obstacle_degree(
         Normalised benefit-type scores in [0, 1] (e.g. global min-max output of
         :func:`~nqpf.index.normalize_indicators`), rows = region-years.
     weights
-        Indicator weights (non-negative, summing to 1), the same ones used for the index.
+        Indicator weights (non-negative, summing to 1), the same ones used for the index: an
+        :class:`~nqpf.index.IndexWeights` result, a Series or mapping keyed by indicator, or a
+        sequence in column order.
     dimensions
         Optional mapping indicator → dimension name (e.g. 劳动者 / 劳动资料 / 劳动对象); every
         indicator must be mapped.
@@ -206,16 +197,16 @@ def obstacle_degree(
     ['Beijing']
 
     """
-    frame = _as_frame(Z, "Z")
-    w = _align_weights(weights, frame.columns)
+    frame = as_frame(Z, "Z")
+    w = align_weights(weights, frame.columns)
     y = frame.to_numpy()
     outside = (y < -_TOLERANCE) | (y > 1 + _TOLERANCE)
     if outside.any():
         j = int(np.flatnonzero(outside.any(axis=0))[0])
         rows = np.flatnonzero(outside[:, j])
         raise DataValidationError(
-            f"obstacle degree needs scores in [0, 1], but indicator {_plain(frame.columns[j])} is "
-            f"outside at {_rows_text(frame.index, rows)}; use min-max normalised scores"
+            f"obstacle degree needs scores in [0, 1], but indicator {plain(frame.columns[j])} is "
+            f"outside at {rows_text(frame.index, rows)}; use min-max normalised scores"
         )
     gap = w * (1.0 - np.clip(y, 0.0, 1.0))
     total = gap.sum(axis=1)

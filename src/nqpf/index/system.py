@@ -25,9 +25,12 @@ YAML layout::
                 label_zh: R&D人员全时当量
                 label_en: R&D personnel (full-time equivalent)
                 formula: rd_fte
-                direction: 1
+                direction: 1       # or -1; also +, -, positive/negative, benefit/cost, 正向/负向
                 unit: 人年
                 definition: ...
+
+Directions are resolved to +1/-1 here, once, when the system is read; the rest of
+:mod:`nqpf.index` receives the resolved numbers.
 """
 
 from __future__ import annotations
@@ -41,13 +44,14 @@ import pandas as pd
 import yaml
 
 from nqpf.errors import IndexSystemError
+from nqpf.index._checks import DIRECTION_WORDS, direction_sign
 
 __all__ = ["Indicator", "IndexSystem", "builtin_systems", "load_system"]
 
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator of an index system."""
+    """One indicator of an index system; ``direction`` is the resolved +1 (benefit) or -1 (cost)."""
 
     name: str
     label_zh: str
@@ -81,13 +85,13 @@ class IndexSystem:
 
     @property
     def directions(self) -> pd.Series:
-        """+1 / −1 per indicator."""
-        return pd.Series({i.name: i.direction for i in self.indicators}, dtype=int)
+        """Resolved direction per indicator (+1 benefit, -1 cost), in system order."""
+        return pd.Series([i.direction for i in self.indicators], index=self.names, dtype=int)
 
     @property
     def dimensions(self) -> pd.Series:
-        """Dimension name per indicator."""
-        return pd.Series({i.name: i.dimension for i in self.indicators})
+        """Dimension name per indicator, in system order."""
+        return pd.Series([i.dimension for i in self.indicators], index=self.names, dtype=object)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator: dimension, sub-dimension, labels, formula, direction."""
@@ -192,9 +196,12 @@ def _indicator(ind: dict[str, Any], dim: str, sub: str, where: str) -> Indicator
     name = str(_require(ind, "name", f"{where}: sub-dimension {sub!r}"))
     here = f"{where}: indicator {name!r}"
     direction = ind.get("direction", 1)
-    if direction not in (1, -1, "+", "-", "positive", "negative"):
-        raise IndexSystemError(f"{here}: direction must be 1 or -1, got {direction!r}")
-    sign = 1 if direction in (1, "+", "positive") else -1
+    sign = direction_sign(direction)
+    if sign is None:
+        raise IndexSystemError(
+            f"{here}: direction must be 1 or -1 (or one of {sorted(DIRECTION_WORDS)}), "
+            f"got {direction!r}"
+        )
     return Indicator(
         name=name,
         label_zh=str(ind.get("label_zh", name)),

@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import DataValidationError
-from nqpf.index.aggregate import AGGREGATION_METHODS, _align_weights, _translate_to_floor
-from nqpf.index.normalise import (
-    _as_frame,
-    _check_method,
-    _resolve_directions,
-    _resolve_groups,
-    normalize_indicators,
+from nqpf.index._checks import (
+    as_frame,
+    check_method,
+    resolve_directions,
+    resolve_groups,
+    row_keys,
 )
-from nqpf.index.obstacle import _row_keys
-from nqpf.index.weights import WEIGHTING_METHODS, indicator_weights
+from nqpf.index.aggregate import AGGREGATION_METHODS, translate_to_floor
+from nqpf.index.normalise import normalize_resolved
+from nqpf.index.weights import WEIGHTING_METHODS, IndexWeights, align_weights, weights_from_unit
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = ["UNCERTAIN_INPUTS", "UncertaintyResult", "rank_uncertainty"]
@@ -78,7 +78,7 @@ class UncertaintyResult(Result):
 
     def summary_frame(self) -> pd.DataFrame:
         """Wide tidy table: row keys, group and the rank statistics, one line per row."""
-        keys = _row_keys(self.rank_summary.index)
+        keys = row_keys(self.rank_summary.index)
         return pd.concat([keys, self.rank_summary.reset_index(drop=True)], axis=1)
 
     def to_frame(self) -> pd.DataFrame:
@@ -123,14 +123,14 @@ class UncertaintyResult(Result):
 
 
 def _choice_labels(choices: Sequence[Any], allowed: Sequence[str], what: str) -> list[Any]:
-    if isinstance(choices, str | pd.Series):
+    if isinstance(choices, str | pd.Series | IndexWeights):
         choices = [choices]
-    choices = list(choices)
+    choices = [c.weights if isinstance(c, IndexWeights) else c for c in choices]
     if not choices:
         raise ValueError(f"{what} must list at least one choice")
     for c in choices:
         if not isinstance(c, pd.Series):
-            _check_method(c, allowed, what)
+            check_method(c, allowed, what)
     names = [_choice_name(c, k) for k, c in enumerate(choices)]
     if len(set(names)) != len(names):
         raise ValueError(f"{what} lists a choice twice: {names}")
@@ -138,6 +138,8 @@ def _choice_labels(choices: Sequence[Any], allowed: Sequence[str], what: str) ->
 
 
 def _choice_name(choice: Any, k: int) -> str:
+    if isinstance(choice, IndexWeights):
+        choice = choice.weights
     if isinstance(choice, pd.Series):
         return str(choice.name) if choice.name is not None else f"custom_{k}"
     return str(choice)
@@ -192,7 +194,7 @@ class _Cell:
             return W @ self.Z.T
         if aggregation == "geometric":
             if self._log is None:
-                self._log = np.log(_translate_to_floor(self.Z, self.floor)[0])
+                self._log = np.log(translate_to_floor(self.Z, self.floor)[0])
             return W @ self._log.T
         if self._topsis is None:
             self._topsis = (
@@ -233,7 +235,7 @@ def rank_uncertainty(
     groups: Any = None,
     dimensions: Mapping[Hashable, Hashable] | None = None,
     normalizations: Sequence[str] = ("minmax", "zscore", "vector"),
-    weightings: Sequence[str | pd.Series] = ("entropy", "critic", "equal"),
+    weightings: Sequence[str | pd.Series | IndexWeights] = ("entropy", "critic", "equal"),
     aggregations: Sequence[str] = ("linear", "geometric", "topsis"),
     weight_perturbation: float = 0.2,
     n_runs: int = 1000,
@@ -262,8 +264,8 @@ def rank_uncertainty(
         ``"zscore"``, ``"vector"``.
     weightings
         Weighting choices among ``"entropy"``, ``"critic"``, ``"cv"``, ``"equal"``, ``"pca"``,
-        or fixed weight vectors given as Series (e.g. AHP or combined weights; labelled by the
-        Series name).
+        or fixed weight vectors given as Series or weights results (e.g. AHP or combined
+        weights; labelled by the Series name).
     aggregations
         Aggregation choices among ``"linear"``, ``"geometric"``, ``"topsis"``.
     weight_perturbation
@@ -353,11 +355,11 @@ def rank_uncertainty(
     ['normalization', 'weighting', 'aggregation', 'weight_perturbation']
 
     """
-    frame = _as_frame(X)
+    frame = as_frame(X)
     columns = frame.columns
     n, m = frame.shape
-    signs = _resolve_directions(directions, columns)
-    labels = np.zeros(n, dtype=np.int64) if groups is None else _resolve_groups(groups, frame.index)
+    signs = resolve_directions(directions, columns)
+    labels = np.zeros(n, dtype=np.int64) if groups is None else resolve_groups(groups, frame.index)
 
     norm_choices = _choice_labels(normalizations, _MC_NORMALIZATIONS, "normalization")
     weight_choices = _choice_labels(weightings, WEIGHTING_METHODS, "weighting")
@@ -400,22 +402,26 @@ def rank_uncertainty(
     group_size = np.diff(bounds)
     rank_dtype: type = np.int16 if group_size.max() < np.iinfo(np.int16).max else np.int32
 
-    # normalised tables, once each (rows in group order)
+    # normalised tables, once each (rows in group order); the global min-max table is also the
+    # one every data-driven weighting is computed on
+    unit = normalize_resolved(frame, signs)
     norm_names = [_choice_name(c, k) for k, c in enumerate(norm_choices)]
     cells: dict[str, _Cell] = {}
     for name in dict.fromkeys([*norm_names, nominal_spec["normalization"]]):
-        Z = normalize_indicators(
-            frame, signs, method=name, groups=labels if name == "minmax_group" else None
-        ).to_numpy()
+        if name == "minmax":
+            Z = unit.to_numpy()
+        else:
+            groups_here = labels if name == "minmax_group" else None
+            Z = normalize_resolved(frame, signs, method=name, groups=groups_here).to_numpy()
         cells[name] = _Cell(Z[order], geometric_floor)
 
     # base weight vectors, once each
     def base(choice: Any) -> np.ndarray:
-        if isinstance(choice, pd.Series):
-            return _align_weights(choice, columns)
-        return indicator_weights(
-            frame, choice, signs, dimensions=dimensions if choice == "equal" else None
-        ).to_numpy()
+        if isinstance(choice, pd.Series | IndexWeights):
+            return align_weights(choice, columns)
+        return weights_from_unit(
+            unit, signs, choice, dimensions=dimensions if choice == "equal" else None
+        ).weights.to_numpy()
 
     weight_names = [_choice_name(c, k) for k, c in enumerate(weight_choices)]
     base_weights = np.vstack([base(c) for c in weight_choices])

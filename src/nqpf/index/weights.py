@@ -2,9 +2,9 @@
 
 The objective methods (entropy, CRITIC, CV, PCA) take the RAW indicator table and first apply the
 global (pooled) min-max normalisation with the given directions, so that their result does not
-depend on units or on which way an indicator points. Every function returns a
-:class:`pandas.Series` indexed by indicator that sums to 1; its ``attrs["meta"]`` records the method
-and parameters.
+depend on units or on which way an indicator points. Every function returns an
+:class:`IndexWeights` result: ``.weights`` (a Series indexed by indicator that sums to 1), the
+method's intermediate quantities in ``.to_frame()``, and the method and parameters in ``.meta``.
 """
 
 from __future__ import annotations
@@ -19,20 +19,15 @@ import pandas as pd
 from scipy.special import xlogy
 
 from nqpf.errors import DataValidationError, WeightsError
-from nqpf.index.normalise import (
-    _as_frame,
-    _check_method,
-    _check_not_constant,
-    _minmax_array,
-    _plain,
-    _resolve_directions,
-)
+from nqpf.index._checks import as_frame, by_indicator, check_method, plain, resolve_directions
+from nqpf.index.normalise import normalize_resolved
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = [
     "SAATY_RANDOM_INDEX",
     "WEIGHTING_METHODS",
     "AHPResult",
+    "IndexWeights",
     "ahp_weights",
     "combine_weights",
     "critic_weights",
@@ -64,28 +59,125 @@ Process*, McGraw-Hill)."""
 ArrayLike2D: TypeAlias = pd.DataFrame | np.ndarray
 Directions: TypeAlias = Mapping[Hashable, Any] | pd.Series | Sequence[Any] | None
 
+_TITLES = {
+    "entropy_weights": "Entropy weights 熵权法权重",
+    "critic_weights": "CRITIC weights CRITIC法权重",
+    "cv_weights": "Coefficient-of-variation weights 变异系数法权重",
+    "equal_weights": "Equal weights 等权重",
+    "pca_weights": "PCA weights 主成分分析法权重",
+    "combined_weights": "Combined weights 组合权重",
+}
+_COLUMN_LABELS = {
+    "weight": "权重 weight",
+    "entropy": "信息熵 e_j",
+    "divergence": "差异系数 d_j",
+    "std": "标准差 σ_j",
+    "conflict": "冲突性 Σ(1 − r_jk)",
+    "information": "信息量 C_j",
+    "mean": "均值 mean",
+    "cv": "变异系数 v_j",
+    "dimension": "维度 dimension",
+}
 
-def _normalised(X: ArrayLike2D, directions: Directions) -> tuple[np.ndarray, pd.Index, list]:
-    frame = _as_frame(X)
-    signs = _resolve_directions(directions, frame.columns)
-    values = frame.to_numpy()
-    _check_not_constant(values, frame.columns)
-    if values.shape[0] < 2:
-        raise DataValidationError("weights need at least 2 observations (rows)")
-    return _minmax_array(values, signs), frame.columns, [int(s) for s in signs]
+
+@dataclass(frozen=True)
+class IndexWeights(Result):
+    r"""Indicator weights and the quantities the method derived them from.
+
+    Attributes
+    ----------
+    weights
+        Weight per indicator (index named ``indicator``), non-negative, summing to 1.
+    details
+        Method-specific columns indexed like ``weights``: ``entropy`` and ``divergence``
+        (:math:`e_j`, :math:`d_j`) for entropy weights; ``std``, ``conflict`` and ``information``
+        (:math:`\sigma_j`, :math:`\sum_k (1 - r_{jk})`, :math:`C_j`) for CRITIC; ``mean``,
+        ``std`` and ``cv`` for CV weights; ``dimension`` for equal weights per dimension; no
+        column for the other methods.
+
+    """
+
+    weights: pd.Series
+    details: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator: ``indicator, weight`` and the method's detail columns."""
+        table = self.weights.rename("weight").to_frame().join(self.details)
+        return table.rename_axis("indicator").reset_index()
+
+    def summary(self) -> Summary:
+        """The weights and detail columns, with the method's parameters as a note."""
+        table = self.to_frame().set_index("indicator").rename(columns=_COLUMN_LABELS)
+        table.index.name = "指标 indicator"
+        method = str(self.meta.get("method", ""))
+        parameters = ", ".join(
+            f"{k}={v}" for k, v in self.meta.items() if k not in ("method", "nqpf_version")
+        )
+        return Summary(
+            _TITLES.get(method, method), (("", table),), (parameters,) if parameters else ()
+        )
 
 
-def _series(values: np.ndarray, columns: pd.Index, method: str, **parameters: Any) -> pd.Series:
-    total = values.sum()
+WeightsLike: TypeAlias = (
+    IndexWeights | pd.Series | Mapping[Hashable, float] | Sequence[float] | np.ndarray
+)
+
+
+def align_weights(weights: WeightsLike, columns: pd.Index) -> np.ndarray:
+    """Weights as a float array in column order; non-negative, finite and summing to 1.
+
+    Shared by the aggregation, obstacle and uncertainty functions of :mod:`nqpf.index`; an
+    :class:`IndexWeights` result is read through its ``.weights``.
+    """
+    if isinstance(weights, IndexWeights):
+        weights = weights.weights
+    if isinstance(weights, pd.Series | Mapping):
+        lookup = by_indicator(weights, columns, "weight", WeightsError)
+        w = np.array([float(lookup[c]) for c in columns])
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        if len(w) != len(columns):
+            raise WeightsError(
+                f"{len(w)} weights given for {len(columns)} indicators {list(columns)}"
+            )
+    if not np.all(np.isfinite(w)):
+        raise WeightsError("weights contain missing or infinite values")
+    if np.any(w < 0):
+        j = int(np.argmax(w < 0))
+        raise WeightsError(f"weight of indicator {plain(columns[j])} is negative ({w[j]:g})")
+    if not np.isclose(w.sum(), 1.0, rtol=0, atol=1e-8):
+        raise WeightsError(f"weights sum to {w.sum():.10g}, not 1; normalise them first")
+    return w
+
+
+def _unit(X: ArrayLike2D, directions: Directions) -> tuple[pd.DataFrame, np.ndarray]:
+    """Global min-max normalised ``X`` (benefit type) and the resolved directions."""
+    frame = as_frame(X)
+    signs = resolve_directions(directions, frame.columns)
+    return normalize_resolved(frame, signs), signs
+
+
+def _result(
+    raw: np.ndarray,
+    columns: pd.Index,
+    method: str,
+    details: Mapping[str, Any] | None = None,
+    **parameters: Any,
+) -> IndexWeights:
+    total = raw.sum()
     if not np.isfinite(total) or total <= 0:
         raise WeightsError(f"{method} weights are undefined here (sum of raw scores {total!r})")
-    weights = pd.Series(values / total, index=columns, name=f"{method}_weight")
-    weights.index.name = "indicator"
-    weights.attrs["meta"] = make_meta(f"{method}_weights", **parameters)
-    return weights
+    index = pd.Index(columns).rename("indicator")
+    return IndexWeights(
+        weights=pd.Series(raw / total, index=index, name=f"{method}_weight"),
+        details=pd.DataFrame(dict(details or {}), index=index),
+        meta=make_meta(f"{method}_weights", **parameters),
+    )
 
 
-def entropy_weights(X: ArrayLike2D, directions: Directions = None, shift: float = 0.0) -> pd.Series:
+def entropy_weights(
+    X: ArrayLike2D, directions: Directions = None, shift: float = 0.0
+) -> IndexWeights:
     r"""Entropy weights of indicators, pooled over all rows (the "global" panel mode).
 
     Parameters
@@ -99,20 +191,19 @@ def entropy_weights(X: ArrayLike2D, directions: Directions = None, shift: float 
         Non-negative constant added to every normalised value before computing shares. The
         default ``0.0`` adds nothing: zeros contribute :math:`0 \ln 0 = 0`. A positive shift
         (the ``0.0001`` seen in some papers) changes the weights; it is recorded in
-        ``attrs["meta"]["shift"]`` and must be reported by any result that uses it.
+        ``meta["shift"]`` and must be reported by any result that uses it.
 
     Returns
     -------
-    pandas.Series
-        Weight per indicator, summing to 1.
+    IndexWeights
+        ``.weights`` per indicator, summing to 1; ``.to_frame()`` adds the entropy
+        :math:`e_j` and divergence :math:`d_j` of each indicator.
 
     Raises
     ------
     DataValidationError
-        NaN / infinite cells, a constant indicator, fewer than 2 rows, bad directions, or a
-        negative shift.
-    WeightsError
-        A column whose shares are undefined (:math:`\sum_i y_{ij} = 0`).
+        NaN / infinite cells, a constant indicator (a single row makes every indicator
+        constant), bad directions, or a negative shift.
 
     Notes
     -----
@@ -132,33 +223,38 @@ def entropy_weights(X: ArrayLike2D, directions: Directions = None, shift: float 
     --------
     >>> import pandas as pd
     >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 1.0, 1.0, 9.0]})
-    >>> entropy_weights(X).round(4)
+    >>> entropy_weights(X).weights.round(4)
     indicator
     a    0.2129
     b    0.7871
     Name: entropy_weight, dtype: float64
 
     """
+    return _entropy(*_unit(X, directions), shift=shift)
+
+
+def _entropy(unit: pd.DataFrame, signs: np.ndarray, shift: float = 0.0) -> IndexWeights:
     shift = float(shift)
     if not (np.isfinite(shift) and shift >= 0):
         raise DataValidationError(f"shift must be a non-negative number; got {shift!r}")
-    y, columns, signs = _normalised(X, directions)
-    y = y + shift
-    sums = y.sum(axis=0)
-    zero = np.flatnonzero(sums <= 0)
-    if zero.size:
-        raise WeightsError(
-            f"indicator {_plain(columns[zero[0]])} sums to 0 after normalisation; "
-            "entropy shares are undefined"
-        )
-    p = y / sums
+    # every column of a min-max table reaches 1, so the column sums are positive
+    y = unit.to_numpy() + shift
+    p = y / y.sum(axis=0)
     n = y.shape[0]
     entropy = -xlogy(p, p).sum(axis=0) / math.log(n)
     divergence = 1.0 - entropy
-    return _series(divergence, columns, "entropy", shift=shift, directions=signs, n=y.shape[0])
+    return _result(
+        divergence,
+        unit.columns,
+        "entropy",
+        {"entropy": entropy, "divergence": divergence},
+        shift=shift,
+        directions=[int(s) for s in signs],
+        n=n,
+    )
 
 
-def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
+def critic_weights(X: ArrayLike2D, directions: Directions = None) -> IndexWeights:
     r"""CRITIC weights (Criteria Importance Through Intercriteria Correlation).
 
     Parameters
@@ -170,13 +266,16 @@ def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
 
     Returns
     -------
-    pandas.Series
-        Weight per indicator, summing to 1. A single indicator gets weight 1.
+    IndexWeights
+        ``.weights`` per indicator, summing to 1 (a single indicator gets weight 1);
+        ``.to_frame()`` adds :math:`\sigma_j`, the conflict :math:`\sum_k (1 - r_{jk})` and
+        the information :math:`C_j`.
 
     Raises
     ------
     DataValidationError
-        NaN / infinite cells, a constant indicator, fewer than 2 rows, bad directions.
+        NaN / infinite cells, a constant indicator (a single row makes every indicator
+        constant), bad directions.
     WeightsError
         All information measures are 0 (every pair of indicators perfectly correlated).
 
@@ -197,7 +296,7 @@ def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
     --------
     >>> import pandas as pd
     >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 3.0], "c": [3.0, 1.0, 2.0]})
-    >>> critic_weights(X).round(4)
+    >>> critic_weights(X).weights.round(4)
     indicator
     a    0.4
     b    0.2
@@ -205,12 +304,20 @@ def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
     Name: critic_weight, dtype: float64
 
     """
-    y, columns, signs = _normalised(X, directions)
-    if y.shape[1] == 1:
-        return _series(np.ones(1), columns, "critic", std_ddof=1, directions=signs)
+    return _critic(*_unit(X, directions))
+
+
+def _critic(unit: pd.DataFrame, signs: np.ndarray) -> IndexWeights:
+    y, columns = unit.to_numpy(), unit.columns
+    directions = [int(s) for s in signs]
     sigma = y.std(axis=0, ddof=1)
+    if y.shape[1] == 1:
+        return _result(
+            np.ones(1), columns, "critic", {"std": sigma}, std_ddof=1, directions=directions
+        )
     r = np.corrcoef(y, rowvar=False)
-    information = sigma * (1.0 - r).sum(axis=0)
+    conflict = (1.0 - r).sum(axis=0)
+    information = sigma * conflict
     information = np.clip(information, 0.0, None)  # rounding can give -1e-17 for r == 1
     # with every pair perfectly correlated, the C_j are rounding noise (~1e-16 sigma)
     if information.sum() <= 1e-10 * sigma.sum() * (len(sigma) - 1):
@@ -218,10 +325,17 @@ def critic_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
             "CRITIC weights are undefined: all indicators are perfectly correlated "
             f"({list(columns)})"
         )
-    return _series(information, columns, "critic", std_ddof=1, directions=signs)
+    return _result(
+        information,
+        columns,
+        "critic",
+        {"std": sigma, "conflict": conflict, "information": information},
+        std_ddof=1,
+        directions=directions,
+    )
 
 
-def cv_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
+def cv_weights(X: ArrayLike2D, directions: Directions = None) -> IndexWeights:
     r"""Coefficient-of-variation weights.
 
     Parameters
@@ -233,8 +347,9 @@ def cv_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
 
     Returns
     -------
-    pandas.Series
-        Weight per indicator, summing to 1.
+    IndexWeights
+        ``.weights`` per indicator, summing to 1; ``.to_frame()`` adds the ``mean``, ``std``
+        and ``cv`` of each indicator's normalised values.
 
     Notes
     -----
@@ -252,22 +367,34 @@ def cv_weights(X: ArrayLike2D, directions: Directions = None) -> pd.Series:
     --------
     >>> import pandas as pd
     >>> X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [0.0, 0.0, 5.0]})
-    >>> cv_weights(X).round(4)
+    >>> cv_weights(X).weights.round(4)
     indicator
     a    0.3660
     b    0.6340
     Name: cv_weight, dtype: float64
 
     """
-    y, columns, signs = _normalised(X, directions)
-    cv = y.std(axis=0, ddof=1) / y.mean(axis=0)
-    return _series(cv, columns, "cv", std_ddof=1, directions=signs)
+    return _cv(*_unit(X, directions))
+
+
+def _cv(unit: pd.DataFrame, signs: np.ndarray) -> IndexWeights:
+    y = unit.to_numpy()
+    mean, std = y.mean(axis=0), y.std(axis=0, ddof=1)
+    cv = std / mean
+    return _result(
+        cv,
+        unit.columns,
+        "cv",
+        {"mean": mean, "std": std, "cv": cv},
+        std_ddof=1,
+        directions=[int(s) for s in signs],
+    )
 
 
 def equal_weights(
     X: ArrayLike2D | Sequence[Hashable] | pd.Index,
     dimensions: Mapping[Hashable, Hashable] | None = None,
-) -> pd.Series:
+) -> IndexWeights:
     r"""Equal weights, optionally equal per dimension and then equal within it.
 
     Parameters
@@ -280,14 +407,16 @@ def equal_weights(
 
     Returns
     -------
-    pandas.Series
-        :math:`w_j = 1/m`, or :math:`w_j = 1/(D\,n_{d(j)})` with dimensions.
+    IndexWeights
+        ``.weights`` :math:`w_j = 1/m`, or :math:`w_j = 1/(D\,n_{d(j)})` with dimensions (then
+        ``.to_frame()`` adds each indicator's ``dimension``).
 
     Examples
     --------
-    >>> equal_weights(["a", "b", "c"]).tolist()
+    >>> equal_weights(["a", "b", "c"]).weights.tolist()
     [0.333..., 0.333..., 0.333...]
-    >>> equal_weights(["a", "b", "c"], dimensions={"a": "D1", "b": "D1", "c": "D2"}).tolist()
+    >>> dimensions = {"a": "D1", "b": "D1", "c": "D2"}
+    >>> equal_weights(["a", "b", "c"], dimensions=dimensions).weights.tolist()
     [0.25, 0.25, 0.5]
 
     """
@@ -302,11 +431,17 @@ def equal_weights(
             f"equal_weights needs distinct indicator names; got {list(columns)}"
         )
     if dimensions is None:
-        return _series(np.ones(len(columns)), columns, "equal")
+        return _result(np.ones(len(columns)), columns, "equal")
     dims = _dimension_labels(dimensions, columns)
     counts = pd.Series(dims).value_counts()
     raw = np.array([1.0 / (len(counts) * counts[d]) for d in dims])
-    return _series(raw, columns, "equal", dimensions="equal per dimension, then within")
+    return _result(
+        raw,
+        columns,
+        "equal",
+        {"dimension": dims},
+        dimensions="equal per dimension, then within",
+    )
 
 
 def _dimension_labels(dimensions: Mapping[Hashable, Hashable], columns: pd.Index) -> list[Hashable]:
@@ -321,7 +456,7 @@ def pca_weights(
     directions: Directions = None,
     n_components: int | None = None,
     min_eigenvalue: float = 1.0,
-) -> pd.Series:
+) -> IndexWeights:
     r"""Principal-component weights: squared loadings weighted by explained variance.
 
     Parameters
@@ -338,8 +473,9 @@ def pca_weights(
 
     Returns
     -------
-    pandas.Series
-        Weight per indicator, summing to 1 (all non-negative).
+    IndexWeights
+        ``.weights`` per indicator, summing to 1 (all non-negative); ``meta`` records the
+        number of components kept and their explained variance.
 
     Notes
     -----
@@ -360,14 +496,23 @@ def pca_weights(
     --------
     >>> import pandas as pd
     >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0]})
-    >>> pca_weights(X).round(4)
+    >>> pca_weights(X).weights.round(4)
     indicator
     a    0.5
     b    0.5
     Name: pca_weight, dtype: float64
 
     """
-    y, columns, signs = _normalised(X, directions)
+    return _pca(*_unit(X, directions), n_components=n_components, min_eigenvalue=min_eigenvalue)
+
+
+def _pca(
+    unit: pd.DataFrame,
+    signs: np.ndarray,
+    n_components: int | None = None,
+    min_eigenvalue: float = 1.0,
+) -> IndexWeights:
+    y = unit.to_numpy()
     m = y.shape[1]
     corr = np.atleast_2d(np.corrcoef(y, rowvar=False))
     eigenvalues, vectors = np.linalg.eigh(corr)
@@ -383,18 +528,18 @@ def pca_weights(
         k = int(n_components)
     share = eigenvalues[:k] / eigenvalues[:k].sum()
     raw = (vectors[:, :k] ** 2) @ share
-    return _series(
+    return _result(
         raw,
-        columns,
+        unit.columns,
         "pca",
-        directions=signs,
+        directions=[int(s) for s in signs],
         n_components=k,
         explained_variance=[float(v) for v in eigenvalues[:k] / eigenvalues.sum()],
     )
 
 
 @dataclass(frozen=True)
-class AHPResult(Result):
+class AHPResult(IndexWeights):
     r"""Weights from an AHP pairwise comparison matrix, with Saaty's consistency check.
 
     Attributes
@@ -412,7 +557,6 @@ class AHPResult(Result):
 
     """
 
-    weights: pd.Series
     lambda_max: float
     consistency_index: float
     random_index: float
@@ -427,10 +571,6 @@ class AHPResult(Result):
     def consistent(self) -> bool:
         """Whether the judgements are acceptably consistent (CR < 0.1)."""
         return bool(self.consistency_ratio < 0.1)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per criterion: ``indicator, weight``."""
-        return self.weights.rename("weight").rename_axis("indicator").reset_index()
 
     def summary(self) -> Summary:
         """Weights and consistency statistics; an inconsistent matrix is flagged in the notes."""
@@ -533,19 +673,19 @@ def ahp_weights(
     if not np.all(np.isfinite(A)) or np.any(A <= 0):
         i, j = np.argwhere(~(np.isfinite(A) & (A > 0)))[0]
         raise WeightsError(
-            f"pairwise entry ({_plain(names[i])}, {_plain(names[j])}) is {A[i, j]!r}; "
+            f"pairwise entry ({plain(names[i])}, {plain(names[j])}) is {A[i, j]!r}; "
             "all entries must be positive numbers"
         )
     if not np.allclose(np.diag(A), 1.0, rtol=0, atol=rtol):
         i = int(np.argmax(np.abs(np.diag(A) - 1)))
-        raise WeightsError(f"diagonal entry of {_plain(names[i])} is {A[i, i]!r}; it must be 1")
+        raise WeightsError(f"diagonal entry of {plain(names[i])} is {A[i, i]!r}; it must be 1")
     product = A * A.T
     bad = np.argwhere(np.abs(product - 1.0) > rtol)
     if bad.size:
         i, j = bad[0]
         raise WeightsError(
-            f"pairwise matrix is not reciprocal: a[{_plain(names[i])}, {_plain(names[j])}] = "
-            f"{A[i, j]:g} but a[{_plain(names[j])}, {_plain(names[i])}] = {A[j, i]:g} "
+            f"pairwise matrix is not reciprocal: a[{plain(names[i])}, {plain(names[j])}] = "
+            f"{A[i, j]:g} but a[{plain(names[j])}, {plain(names[i])}] = {A[j, i]:g} "
             f"(expected {1 / A[i, j]:g})"
         )
     if random_index is None:
@@ -558,34 +698,40 @@ def ahp_weights(
     k = int(np.argmax(eigenvalues.real))
     lambda_max = float(eigenvalues[k].real)
     vector = np.abs(vectors[:, k].real)
-    weights = pd.Series(vector / vector.sum(), index=names, name="ahp_weight")
-    weights.index.name = "indicator"
+    index = names.rename("indicator")
     ci = (lambda_max - n) / (n - 1) if n > 2 else 0.0
     cr = ci / random_index if random_index > 0 else 0.0
-    meta = make_meta("ahp_weights", n=n, random_index=float(random_index), reciprocity_rtol=rtol)
-    weights.attrs["meta"] = meta
     return AHPResult(
-        weights=weights,
+        weights=pd.Series(vector / vector.sum(), index=index, name="ahp_weight"),
+        details=pd.DataFrame(index=index),
         lambda_max=lambda_max,
         consistency_index=float(ci),
         random_index=float(random_index),
         consistency_ratio=float(cr),
-        meta=meta,
+        meta=make_meta(
+            "ahp_weights",
+            n=n,
+            random_index=float(random_index),
+            reciprocity_rtol=rtol,
+            lambda_max=lambda_max,
+            consistency_ratio=float(cr),
+        ),
     )
 
 
 def combine_weights(
-    *weights: pd.Series | np.ndarray | Sequence[float],
+    *weights: IndexWeights | pd.Series | np.ndarray | Sequence[float],
     method: str = "multiplicative",
     alpha: Sequence[float] | None = None,
-) -> pd.Series:
+) -> IndexWeights:
     r"""Combine several weight vectors (e.g. subjective AHP and objective entropy) into one.
 
     Parameters
     ----------
     *weights
-        Two or more weight vectors over the same indicators (Series with the same index
-        labels, or arrays of equal length), each non-negative and summing to 1.
+        Two or more weight vectors over the same indicators (weights results such as
+        :func:`entropy_weights` returns, Series with the same index labels, or arrays of equal
+        length), each non-negative and summing to 1.
     method
         ``"multiplicative"`` or ``"linear"``.
     alpha
@@ -594,8 +740,8 @@ def combine_weights(
 
     Returns
     -------
-    pandas.Series
-        Combined weights summing to 1.
+    IndexWeights
+        ``.weights``: the combined weights, summing to 1.
 
     Raises
     ------
@@ -621,22 +767,23 @@ def combine_weights(
     >>> import pandas as pd
     >>> a = pd.Series({"x": 0.5, "y": 0.5})
     >>> b = pd.Series({"x": 0.8, "y": 0.2})
-    >>> combine_weights(a, b).tolist()
+    >>> combine_weights(a, b).weights.tolist()
     [0.8, 0.2]
-    >>> combine_weights(a, b, method="linear", alpha=[0.5, 0.5]).round(2).tolist()
+    >>> combine_weights(a, b, method="linear", alpha=[0.5, 0.5]).weights.round(2).tolist()
     [0.65, 0.35]
 
     """
-    _check_method(method, ("multiplicative", "linear"))
+    check_method(method, ("multiplicative", "linear"))
     if len(weights) < 2:
         raise WeightsError("combine_weights needs at least two weight vectors")
-    first = weights[0]
+    vectors = [w.weights if isinstance(w, IndexWeights) else w for w in weights]
+    first = vectors[0]
     if isinstance(first, pd.Series):
         index = first.index
     else:
         index = pd.RangeIndex(len(np.asarray(first)))
     stack = []
-    for k, w in enumerate(weights):
+    for k, w in enumerate(vectors):
         if isinstance(w, pd.Series):
             if not (len(w) == len(index) and set(w.index) == set(index)):
                 raise WeightsError(
@@ -667,7 +814,7 @@ def combine_weights(
             )
         raw = a @ W
         params = {"combination": "linear", "alpha": [float(x) for x in a]}
-    return _series(raw, index, "combined", **params)
+    return _result(raw, index, "combined", **params)
 
 
 def _check_weight_vector(values: np.ndarray, what: str, index: pd.Index) -> None:
@@ -675,7 +822,7 @@ def _check_weight_vector(values: np.ndarray, what: str, index: pd.Index) -> None
         raise WeightsError(f"{what} has missing or infinite entries")
     if np.any(values < 0):
         j = int(np.argmax(values < 0))
-        raise WeightsError(f"{what} is negative for indicator {_plain(index[j])} ({values[j]:g})")
+        raise WeightsError(f"{what} is negative for indicator {plain(index[j])} ({values[j]:g})")
     if not np.isclose(values.sum(), 1.0, rtol=0, atol=1e-8):
         raise WeightsError(f"{what} sums to {values.sum():.10g}, not 1; normalise it first")
 
@@ -686,8 +833,8 @@ def indicator_weights(
     directions: Directions = None,
     dimensions: Mapping[Hashable, Hashable] | None = None,
     **options: Any,
-) -> pd.Series:
-    """Data-driven weights by method name (dispatcher used by index pipelines).
+) -> IndexWeights:
+    """Data-driven weights by method name.
 
     Parameters
     ----------
@@ -706,30 +853,43 @@ def indicator_weights(
 
     Returns
     -------
-    pandas.Series
-        Weights summing to 1.
+    IndexWeights
+        As the method's own function returns.
 
     Examples
     --------
     >>> import pandas as pd
     >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
-    >>> indicator_weights(X, "equal").tolist()
+    >>> indicator_weights(X, "equal").weights.tolist()
     [0.5, 0.5]
 
     """
-    _check_method(method, WEIGHTING_METHODS)
+    check_method(method, WEIGHTING_METHODS)
+    frame = as_frame(X)
+    signs = resolve_directions(directions, frame.columns)
+    unit = frame if method == "equal" else normalize_resolved(frame, signs)
+    return weights_from_unit(unit, signs, method, dimensions, **options)
+
+
+def weights_from_unit(
+    unit: pd.DataFrame,
+    signs: np.ndarray,
+    method: str,
+    dimensions: Mapping[Hashable, Hashable] | None = None,
+    **options: Any,
+) -> IndexWeights:
+    """:func:`indicator_weights` of an already global min-max normalised table.
+
+    The entry point of the index pipelines, which normalise once: ``unit`` is the benefit-type
+    min-max table (``"equal"`` uses only its columns) and ``signs`` the resolved directions
+    (+1/-1 aligned with its columns), recorded in ``meta``.
+    """
+    check_method(method, WEIGHTING_METHODS)
     if method == "equal":
-        frame = _as_frame(X)
-        _resolve_directions(directions, frame.columns)
         if options:
             raise TypeError(f"equal weights take no options; got {sorted(options)}")
-        return equal_weights(frame, dimensions=dimensions)
+        return equal_weights(unit.columns, dimensions=dimensions)
     if dimensions is not None:
         raise ValueError(f"dimensions is only used by the 'equal' method, not {method!r}")
-    function = {
-        "entropy": entropy_weights,
-        "critic": critic_weights,
-        "cv": cv_weights,
-        "pca": pca_weights,
-    }[method]
-    return function(X, directions, **options)
+    function = {"entropy": _entropy, "critic": _critic, "cv": _cv, "pca": _pca}[method]
+    return function(unit, signs, **options)

@@ -4,8 +4,8 @@ This is the only layer of nqpf that imports matplotlib (and cnmaps/shapely for m
 modules return results that these functions render.
 """
 
+from nqpf.data.export import stata_names, write_excel, write_stata
 from nqpf.report._common import stars, value_label
-from nqpf.report.excel import stata_names, write_excel, write_stata
 from nqpf.report.figures import obstacle_bars, rank_intervals, trend_lines, weights_bar
 from nqpf.report.fonts import use_cjk_font
 from nqpf.report.html import HtmlReport

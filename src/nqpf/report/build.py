@@ -49,7 +49,7 @@ def build_report(
     seeded with ``seed``.
     """
     from nqpf.data import load_province_panel
-    from nqpf.report.excel import write_excel, write_stata
+    from nqpf.data.export import write_excel, write_stata
     from nqpf.report.html import HtmlReport
     from nqpf.report.index_report import add_repair_section
     from nqpf.report.pages import add_study_sections

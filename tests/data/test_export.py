@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from nqpf.data.export import sheet_names, stata_names, write_excel, write_stata
 from nqpf.errors import DataValidationError
-from nqpf.report.excel import sheet_names, stata_names, write_excel, write_stata
 from nqpf.validation import ValidationReport
 
 STATA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")

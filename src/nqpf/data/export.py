@@ -1,4 +1,4 @@
-"""Excel workbooks and Stata datasets of result tables.
+"""Exports of result tables: Excel workbooks and Stata datasets.
 
 :func:`write_excel` writes one formatted sheet per table (bold frozen header, fitted columns,
 numbers stored as numbers). :func:`write_stata` writes a Stata 14+ ``.dta`` file (format 118,
