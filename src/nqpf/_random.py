@@ -63,6 +63,7 @@ from nqpf.errors import DataValidationError
 
 __all__ = [
     "ALTERNATIVES",
+    "GENERATOR_RECORD",
     "Alternative",
     "RandomSource",
     "Seed",
@@ -95,7 +96,8 @@ def label_words(label: int | str) -> tuple[int, int, int]:
     True
     """
     if isinstance(label, str):
-        value = int.from_bytes(hashlib.blake2b(label.encode("utf-8"), digest_size=8).digest())
+        digest = hashlib.blake2b(label.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "big")
         tag = _TAG_TEXT
     elif isinstance(label, int | np.integer) and not isinstance(label, bool | np.bool_):
         value = int(label)
