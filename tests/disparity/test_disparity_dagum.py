@@ -281,6 +281,30 @@ def test_panel_bootstrap_is_seeded_and_brackets_the_estimate(province_gdp):
     assert a.components().loc[2010, "total"] == pytest.approx(direct.total, abs=1e-15)
 
 
+def test_panel_bootstrap_streams_are_keyed_by_year(province_gdp):
+    """Adding or removing a year leaves every other year's intervals bit-identical."""
+    sub = province_gdp[province_gdp.year.isin([2000, 2010, 2020])]
+    full = dagum_gini_panel(sub, "gdp", "macro_region", bootstrap=99, seed=3).to_frame()
+    part = dagum_gini_panel(
+        sub[sub.year != 2010], "gdp", "macro_region", bootstrap=99, seed=3
+    ).to_frame()
+    cols = ["std_error", "lower", "upper"]
+    for yr in (2000, 2020):
+        np.testing.assert_array_equal(
+            full.loc[full.year == yr, cols].to_numpy(), part.loc[part.year == yr, cols].to_numpy()
+        )
+
+
+def test_panel_bootstrap_seed_none_is_recorded_and_reproduces(province_gdp):
+    sub = province_gdp[province_gdp.year.isin([2010, 2020])]
+    a = dagum_gini_panel(sub, "gdp", "macro_region", bootstrap=49, seed=None)
+    assert isinstance(a.meta["seed"], int)
+    b = dagum_gini_panel(sub, "gdp", "macro_region", bootstrap=49, seed=a.meta["seed"])
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    with pytest.raises(DataValidationError, match="str"):
+        dagum_gini_panel(sub, "gdp", "macro_region", bootstrap=49, seed="1")
+
+
 def test_panel_nan_error_names_region_and_year(province_gdp):
     sub = province_gdp[province_gdp.year == 2020].copy()
     sub.loc[sub.index[3], "gdp"] = np.nan

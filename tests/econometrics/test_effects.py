@@ -118,6 +118,10 @@ def test_same_seed_same_numbers(helpers):
     gen = np.random.default_rng(7)
     d = SpatialPanel("sdm", "twoway", seed=gen, draws=200, tests=False).fit(frame, **kw)
     assert d.meta["seed"] != 7 and d.effects.direct_se.notna().all()
+    fresh = SpatialPanel("sdm", "twoway", draws=200, tests=False).fit(frame, **kw)
+    again = SpatialPanel("sdm", "twoway", seed=fresh.meta["seed"], draws=200, tests=False)
+    assert isinstance(fresh.meta["seed"], int)
+    assert again.fit(frame, **kw).effects.equals(fresh.effects)
 
 
 def test_spectrum_logdet_and_bounds(helpers):

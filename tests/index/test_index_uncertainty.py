@@ -58,6 +58,19 @@ def test_same_seed_same_result(panel):
     assert a.meta["seed"] == 5
 
 
+def test_seed_none_recorded_seed_sequence_accepted_bad_seed_raises(panel):
+    X, dirs = panel
+    fresh = rank_uncertainty(X, dirs, groups="year", n_runs=30, seed=None)
+    again = rank_uncertainty(X, dirs, groups="year", n_runs=30, seed=fresh.meta["seed"])
+    pd.testing.assert_frame_equal(fresh.ranks, again.ranks)
+    seq = rank_uncertainty(X, dirs, groups="year", n_runs=30, seed=np.random.SeedSequence(5))
+    five = rank_uncertainty(X, dirs, groups="year", n_runs=30, seed=5)
+    pd.testing.assert_frame_equal(seq.ranks, five.ranks)
+    assert seq.meta["seed"] == {"entropy": 5, "spawn_key": []}
+    with pytest.raises(DataValidationError, match="float"):
+        rank_uncertainty(X, dirs, groups="year", n_runs=30, seed=5.0)
+
+
 def test_threads_give_identical_ranks(panel):
     X, dirs = panel
     one = rank_uncertainty(X, dirs, groups="year", n_runs=300, seed=1, n_jobs=1)

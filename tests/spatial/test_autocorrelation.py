@@ -297,6 +297,40 @@ def test_local_and_getis_by_year(gdp, queen):
     assert str(lisa.summary()) and str(hot.summary())
 
 
+@pytest.mark.parametrize(
+    ("by_year", "column"),
+    [
+        (moran_by_year, "simulated_sd"),  # continuous: p-values of 99 draws can tie by chance
+        (local_moran_by_year, "p_value"),
+        (getis_ord_by_year, "p_value_permutation"),
+    ],
+)
+def test_by_year_streams_are_keyed_by_year(gdp, queen, by_year, column):
+    """Adding or removing a year leaves every other year's permutation results bit-identical."""
+    full = by_year(gdp, queen, permutations=99, seed=4).table
+    part = by_year(gdp[gdp.year != 2019], queen, permutations=99, seed=4).table
+    for yr in (2018, 2020):
+        np.testing.assert_array_equal(
+            full.loc[full.year == yr, column].to_numpy(),
+            part.loc[part.year == yr, column].to_numpy(),
+        )
+    other = by_year(gdp, queen, permutations=99, seed=5).table
+    assert not np.array_equal(full[column].to_numpy(), other[column].to_numpy())
+
+
+def test_by_year_seed_none_is_recorded_and_reproduces(gdp, queen):
+    first = moran_by_year(gdp, queen, permutations=99, seed=None)
+    assert isinstance(first.meta["seed"], int)
+    again = moran_by_year(gdp, queen, permutations=99, seed=first.meta["seed"])
+    pd.testing.assert_frame_equal(first.table, again.table)
+    # every year records its own stream, which reproduces that year on its own
+    one = gdp[gdp.year == 2019]
+    values = pd.Series(one.value.to_numpy(), index=one.region_code.to_numpy())
+    stream = np.random.SeedSequence(**first.results[2019].meta["seed"])
+    alone = moran(values, queen, permutations=99, seed=stream)
+    assert alone.p_value_permutation == first.results[2019].p_value_permutation
+
+
 def test_by_year_meta_names_method_and_parameters(gdp, queen):
     res = moran_by_year(gdp, queen, permutations=0, seed=3, alternative="greater")
     assert res.meta["method"] == "moran_by_year" and res.statistic == "moran"
@@ -362,6 +396,8 @@ def test_bad_input(queen, gdp2020):
         moran(gdp2020, queen, permutations=-1)
     with pytest.raises(DataValidationError, match="seed"):
         moran(gdp2020, queen, seed="abc")
+    with pytest.raises(DataValidationError, match="float"):
+        local_moran(gdp2020, queen, seed=1.0)
     with pytest.raises(DataValidationError, match="alpha"):
         local_moran(gdp2020, queen, alpha=5)
     with pytest.raises(DataValidationError, match="denominator"):

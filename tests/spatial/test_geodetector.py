@@ -30,7 +30,12 @@ from mapclassify import EqualInterval, FisherJenks, Quantiles
 from scipy import stats
 
 from nqpf.errors import DataValidationError
-from nqpf.spatial.geodetector import discretize, geodetector, optimal_discretization
+from nqpf.spatial.geodetector import (
+    JENKS_MAX_SAMPLE,
+    discretize,
+    geodetector,
+    optimal_discretization,
+)
 
 FACTORS = ["soiltype", "watershed", "elevation"]
 
@@ -246,6 +251,21 @@ def test_discretize_against_mapclassify():
     ref = FisherJenks(x, k=5)
     np.testing.assert_allclose(breaks, ref.bins[:-1], rtol=1e-12)
     np.testing.assert_array_equal(codes, ref.yb)
+
+
+def test_natural_breaks_sample_is_seeded_and_seed_none_is_recorded():
+    """Above JENKS_MAX_SAMPLE values the breaks are FisherJenks on the seeded sample."""
+    rng = np.random.default_rng(8)
+    x = rng.lognormal(size=JENKS_MAX_SAMPLE + 500)
+    sample = np.random.default_rng(2).choice(x, size=JENKS_MAX_SAMPLE, replace=False)
+    ref = FisherJenks(np.concatenate([sample, [x.min(), x.max()]]), k=4)
+    np.testing.assert_allclose(discretize(x, "natural_breaks", 4, seed=2)[1], ref.bins[:-1])
+    data = pd.DataFrame({"y": x + rng.normal(size=x.size), "x": x})
+    first = geodetector(data, "y", ["x"], {"x": ("natural_breaks", 4)}, seed=None)
+    assert isinstance(first.meta["seed"], int)
+    again = geodetector(data, "y", ["x"], {"x": ("natural_breaks", 4)}, seed=first.meta["seed"])
+    pd.testing.assert_frame_equal(again.discretization, first.discretization)
+    assert again.q.equals(first.q)
 
 
 def test_discretize_geometric_and_sd_hand_worked():

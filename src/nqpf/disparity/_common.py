@@ -16,22 +16,6 @@ from nqpf.errors import DataValidationError, DuplicateError
 
 __all__: list[str] = []
 
-Seed = int | np.random.Generator | None
-
-
-def rng_from(seed: Seed) -> np.random.Generator:
-    """A numpy Generator from ``seed`` (never the global RNG)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
-def seed_for_meta(seed: Seed) -> Any:
-    """What goes into ``meta['seed']``: the int, ``None``, or a note for a passed Generator."""
-    if isinstance(seed, np.random.Generator):
-        return "numpy.random.Generator (state not recorded)"
-    return seed
-
 
 def plain(value: Any) -> Any:
     """A numpy scalar as the matching Python scalar (for readable messages)."""

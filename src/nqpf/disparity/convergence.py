@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nqpf.disparity._common import Seed, plain, require_columns, seed_for_meta, show, year_codes
+from nqpf._random import Seed
+from nqpf.disparity._common import plain, require_columns, show, year_codes
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.results import Result, Summary, make_meta
 
@@ -916,7 +917,8 @@ def spatial_beta_convergence(
     lee_yu
         Bias correction of Lee and Yu (2010), as in :class:`~nqpf.econometrics.SpatialPanel`.
     draws, seed
-        Parameter draws (and their seed) for the simulated standard errors of the effects.
+        Parameter draws (and their seed, see :mod:`nqpf._random`) for the simulated standard
+        errors of the effects.
 
     Returns
     -------
@@ -1043,7 +1045,7 @@ def spatial_beta_convergence(
             controls=controls,
             interval=dt,
             draws=int(draws),
-            seed=seed_for_meta(seed),
+            seed=fit.meta["seed"],
             speed_from="coefficient beta (speed_direct: direct effect)",
         ),
     )

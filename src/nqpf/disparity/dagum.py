@@ -21,15 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqpf._random import RandomSource, Seed
 from nqpf.disparity._common import (
-    Seed,
     as_groups,
     as_values,
     check_nonnegative,
     column_values,
     require_columns,
-    rng_from,
-    seed_for_meta,
     show,
     year_codes,
 )
@@ -577,7 +575,10 @@ def dagum_gini_panel(
         Number of bootstrap replications per year (0: none). Each replication resamples, with
         replacement, ``n_j`` members within every group ``j`` (group sizes are kept).
     seed
-        Seed or Generator for the bootstrap; the same seed gives the same intervals.
+        Seed of the bootstrap (see :mod:`nqpf._random`); the same seed gives the same intervals.
+        Every year resamples from its own stream keyed by the year, so a year's intervals do not
+        depend on which other years are present. ``None`` draws fresh entropy, recorded in
+        ``meta["seed"]``.
     ci
         Confidence level of the percentile intervals.
 
@@ -607,7 +608,7 @@ def dagum_gini_panel(
         raise DataValidationError(f"ci must lie strictly between 0 and 1, got {ci!r}")
     years = year_codes(frame[year], year)
     raw = column_values(frame, value, years, region, "; fill or drop them explicitly")
-    rng = rng_from(seed)
+    source = RandomSource.from_seed(seed)
     tables = []
     results: dict[int, DagumGiniResult] = {}
     alpha = (1.0 - ci) / 2.0
@@ -626,7 +627,8 @@ def dagum_gini_panel(
         table.insert(0, "year", int(yr))
         if bootstrap:
             y, w, codes, labels, _ = _prepare(vals, grp, wts)
-            reps = _bootstrap(y, w, codes, len(labels), int(bootstrap), rng)
+            stream = source.child(int(yr)).generator()
+            reps = _bootstrap(y, w, codes, len(labels), int(bootstrap), stream)
             _, arr = _rows(reps, labels)
             table["std_error"] = arr.std(axis=0, ddof=1)
             table["lower"] = np.quantile(arr, alpha, axis=0)
@@ -647,7 +649,7 @@ def dagum_gini_panel(
             weights=weights,
             bootstrap=int(bootstrap),
             ci=ci,
-            seed=seed_for_meta(seed),
+            seed=source.record,
             years=len(results),
         ),
     )

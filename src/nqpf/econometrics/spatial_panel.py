@@ -83,7 +83,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from nqpf.disparity._common import Seed, rng_from, seed_for_meta
+from nqpf._random import RandomSource, Seed
 from nqpf.econometrics._data import (
     EFFECTS,
     PanelArrays,
@@ -719,7 +719,8 @@ class SpatialPanel:
     draws
         Number of parameter draws for the simulated standard errors of the effects.
     seed
-        Seed of those draws (``int``, ``numpy.random.Generator`` or ``None``).
+        Seed of those draws (``int``, ``numpy.random.SeedSequence``, ``numpy.random.Generator``
+        or ``None``: fresh entropy, recorded in ``meta["seed"]``; see :mod:`nqpf._random`).
     tests
         Compute the LM, LR, Wald and Hausman tests (the LR tests of an SDM fit the SAR and SEM
         models too).
@@ -901,7 +902,7 @@ class SpatialPanel:
         se = pd.Series(np.sqrt(np.diag(cov)), index=terms, name="std_error")
         z = params / se
         p = pd.Series(2.0 * stats.norm.sf(np.abs(z.to_numpy())), index=terms, name="p_value")
-        rng = rng_from(self.seed)
+        source = RandomSource.from_seed(self.seed)
         kx = len(arrays.names)
         beta = fit.coef[:kx]
         theta = fit.coef[kx:] if durbin else None
@@ -915,7 +916,7 @@ class SpatialPanel:
                 spectrum,
                 list(arrays.names),
                 int(self.draws),
-                rng,
+                source.generator(),
             )
         else:
             effects = linear_impacts(beta, theta, cov[:k, :k], spectrum, list(arrays.names))
@@ -942,7 +943,7 @@ class SpatialPanel:
             n=len(arrays.regions),
             T=len(arrays.years),
             years=[int(arrays.years[0]), int(arrays.years[-1])],
-            seed=seed_for_meta(self.seed),
+            seed=source.record,
             effects_draws=sim_meta.get("draws"),
             effects_replaced_draws=sim_meta.get("replaced_draws"),
             iterations=fit.iterations,

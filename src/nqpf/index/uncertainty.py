@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqpf._random import RandomSource, Seed
 from nqpf.errors import DataValidationError
 from nqpf.index._checks import (
     as_frame,
@@ -145,17 +146,6 @@ def _choice_name(choice: Any, k: int) -> str:
     return str(choice)
 
 
-def _make_rng(seed: int | np.random.Generator | None) -> tuple[np.random.Generator, Any]:
-    if isinstance(seed, np.random.Generator):
-        return seed, "numpy.random.Generator (state not recorded)"
-    if seed is None:
-        entropy = np.random.SeedSequence().entropy
-        return np.random.default_rng(entropy), int(entropy)  # type: ignore[arg-type]
-    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed)), int(seed)
-    raise TypeError(f"seed must be an int, a numpy Generator or None; got {type(seed).__name__}")
-
-
 def _rank_within(scores: np.ndarray, bounds: np.ndarray, dtype: type) -> np.ndarray:
     """Ranks (1 = highest score, ties share the smallest rank) within each column block.
 
@@ -239,7 +229,7 @@ def rank_uncertainty(
     aggregations: Sequence[str] = ("linear", "geometric", "topsis"),
     weight_perturbation: float = 0.2,
     n_runs: int = 1000,
-    seed: int | np.random.Generator | None = None,
+    seed: Seed = None,
     n_jobs: int = 1,
     progress: Callable[[int, int], Any] | None = None,
     nominal: Mapping[str, Any] | None = None,
@@ -273,8 +263,8 @@ def rank_uncertainty(
     n_runs
         Number of Monte Carlo runs.
     seed
-        Seed or Generator; the same seed gives the same ranks. With None a fresh seed is drawn
-        and recorded in ``meta["seed"]``.
+        Seed (see :mod:`nqpf._random`); the same seed gives the same ranks. With None a fresh
+        seed is drawn and recorded in ``meta["seed"]``.
     n_jobs
         Threads used to score and rank batches of runs (joblib threading backend; matrix
         products and sorts release the GIL).
@@ -393,7 +383,8 @@ def rank_uncertainty(
         if missing:
             raise DataValidationError(f"dimensions gives no dimension for indicator(s) {missing}")
     n_runs = int(n_runs)
-    rng, seed_record = _make_rng(seed)
+    source = RandomSource.from_seed(seed)
+    rng = source.generator()
 
     # group order: rows of each group contiguous
     codes, group_values = pd.factorize(pd.Series(labels), sort=True)
@@ -571,7 +562,7 @@ def rank_uncertainty(
             nominal={k: _choice_name(v, 0) for k, v in nominal_spec.items()},
             weight_perturbation=delta,
             n_runs=n_runs,
-            seed=seed_record,
+            seed=source.record,
             geometric_floor=float(geometric_floor),
             rows_with_varying_rank=int(varies.sum()),
             percentile_method="linear",

@@ -1,4 +1,4 @@
-r"""The shared, seeded permutation engine of the spatial statistics.
+r"""Permutation inference of the spatial statistics.
 
 Two kinds of randomisation are used:
 
@@ -14,91 +14,19 @@ Getis–Ord. Regions are grouped by number of neighbours and processed in vector
 (region, permutation) draws its own sample (Floyd's algorithm, then a shuffle so that the order
 of the draws is uniform too), so simulations are independent across regions.
 
-Pseudo p-values follow Hope (1968) / Davison & Hinkley (1997), :math:`(M + 1)/(P + 1)`:
-
-``"greater"``
-    :math:`M = \#\{s^{(p)} \ge s\}`.
-``"less"``
-    :math:`M = \#\{s^{(p)} \le s\}`.
-``"two-sided"``
-    twice the smaller one-sided p-value, capped at 1.
-``"directed"``
-    the one-sided p-value in the direction of the observed value,
-    :math:`(\min(M_{\ge}, P - M_{\ge}) + 1)/(P + 1)` — esda's ``p_sim`` and GeoDa's pseudo p.
-
-Simulated values within :math:`10^{-12}` (relative) of the observed value count as ties, so that
-rounding in a different summation order does not decide a tie.
+The batched total permutations, the ties rule and the pseudo p-values :math:`(M + 1)/(P + 1)` with
+their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from scipy import sparse, stats
 
-from nqpf.errors import DataValidationError
-
-Seed = int | np.random.Generator | None
-Alternative = Literal["two-sided", "greater", "less", "directed"]
-ALTERNATIVES = ("two-sided", "greater", "less", "directed")
+from nqpf._random import permutation_batches, tail_counts
 
 #: Work budget per batch (number of simulated values held at once).
 _BUDGET = 2_000_000
-#: Values per batch of total permutations (kept small enough to stay in cache).
-_GLOBAL_BATCH = 400_000
-
-
-def rng_from(seed: Seed) -> np.random.Generator:
-    """A NumPy Generator from ``seed`` (never the global RNG)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and not isinstance(seed, int | np.integer):
-        raise DataValidationError(
-            f"seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}"
-        )
-    return np.random.default_rng(seed)
-
-
-def seed_for_meta(seed: Seed) -> object:
-    """The seed as recorded in ``meta``."""
-    if isinstance(seed, np.random.Generator):
-        return "numpy.random.Generator (state not recorded)"
-    return seed
-
-
-def check_alternative(alternative: str) -> str:
-    """Validate the ``alternative=`` vocabulary (``"lesser"`` is accepted for ``"less"``)."""
-    alt = "less" if alternative == "lesser" else alternative
-    if alt not in ALTERNATIVES:
-        raise DataValidationError(
-            f"alternative must be one of {list(ALTERNATIVES)}, got {alternative!r}"
-        )
-    return alt
-
-
-def check_permutations(permutations: int) -> int:
-    """A non-negative integer number of permutations."""
-    if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer):
-        raise DataValidationError(f"permutations must be an integer, got {permutations!r}")
-    if permutations < 0:
-        raise DataValidationError(f"permutations must be >= 0, got {permutations}")
-    return int(permutations)
-
-
-def pseudo_p(n_ge: np.ndarray, n_le: np.ndarray, permutations: int, alternative: str) -> np.ndarray:
-    """Permutation p-values from the counts of simulated values >= and <= the observed one."""
-    n_ge = np.asarray(n_ge, dtype=float)
-    n_le = np.asarray(n_le, dtype=float)
-    denom = permutations + 1.0
-    if alternative == "greater":
-        return (n_ge + 1) / denom
-    if alternative == "less":
-        return (n_le + 1) / denom
-    if alternative == "two-sided":
-        return np.minimum(1.0, 2 * (np.minimum(n_ge, n_le) + 1) / denom)
-    larger = np.where(permutations - n_ge < n_ge, permutations - n_ge, n_ge)
-    return (larger + 1) / denom
 
 
 def normal_p(z: np.ndarray | float, alternative: str) -> np.ndarray:
@@ -125,10 +53,6 @@ def bh_adjust(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ties(observed: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    return 1e-12 * (np.abs(observed) + np.abs(scale))
-
-
 def global_moran_counts(
     z: np.ndarray,
     matrix: sparse.csr_array,
@@ -145,21 +69,15 @@ def global_moran_counts(
     s0 = float(matrix.sum())
     z2 = float(z @ z)
     factor = n / s0 / z2
-    batch = max(1, min(permutations, _GLOBAL_BATCH // max(n, 1)))
     n_ge = n_le = 0
     total = total2 = 0.0
-    tol = _ties(np.asarray(observed), np.asarray(1.0))
-    done = 0
-    while done < permutations:
-        b = min(batch, permutations - done)
-        cols = np.repeat(z[:, None], b, axis=1)
-        rng.permuted(cols, axis=0, out=cols)
+    for cols in permutation_batches(z, permutations, rng):
         sim = factor * np.einsum("ij,ij->j", cols, matrix @ cols)
-        n_ge += int(np.count_nonzero(sim >= observed - tol))
-        n_le += int(np.count_nonzero(sim <= observed + tol))
+        ge, le = tail_counts(sim, observed)
+        n_ge += int(ge)
+        n_le += int(le)
         total += float(sim.sum())
         total2 += float(sim @ sim)
-        done += b
     mean = total / permutations
     sd = float(np.sqrt(max(total2 / permutations - mean * mean, 0.0)))
     return n_ge, n_le, mean, sd
@@ -211,7 +129,6 @@ def conditional_counts(
     offdiag.eliminate_zeros()
     offdiag.sort_indices()
     card = np.diff(offdiag.indptr)
-    tol = _ties(observed, intercept)
     for k in np.unique(card):
         rows = np.flatnonzero(card == k)
         if k == 0:  # no neighbours: every draw equals the observed value
@@ -232,8 +149,7 @@ def conditional_counts(
             draws += draws >= sel[:, None, None]  # skip region i itself
             lag = np.einsum("gpk,gk->gp", x[draws], w)
             sim = intercept[sel, None] + slope[sel, None] * lag
-            obs = observed[sel, None]
-            t = tol[sel, None]
-            n_ge[sel] = np.count_nonzero(sim >= obs - t, axis=1)
-            n_le[sel] = np.count_nonzero(sim <= obs + t, axis=1)
+            n_ge[sel], n_le[sel] = tail_counts(
+                sim, observed[sel, None], intercept[sel, None], axis=1
+            )
     return n_ge, n_le

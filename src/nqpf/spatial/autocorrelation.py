@@ -3,12 +3,14 @@ r"""Spatial autocorrelation: global Moran's I, local Moran (LISA) and Getis–Or
 Every function takes the values (a Series indexed by region code, aligned to the weights by code,
 or an array in the weights' order) and a :class:`~nqpf.spatial.weights.SpatialWeights`, and
 returns a frozen result. Permutation inference uses one seeded engine
-(:mod:`nqpf.spatial._permutation`) with one ``alternative=`` vocabulary: ``"two-sided"``
+(:mod:`nqpf._random`) with one ``alternative=`` vocabulary: ``"two-sided"``
 (default), ``"greater"``, ``"less"`` and ``"directed"`` (esda's ``p_sim`` / GeoDa's pseudo p,
 the one-sided p-value in the direction of the observed value).
 
 The ``*_by_year`` helpers run a statistic for every year of a long table
-(``region_code``, ``year``, ``value``) or of a :class:`~nqpf.panel.Panel` indicator.
+(``region_code``, ``year``, ``value``) or of a :class:`~nqpf.panel.Panel` indicator; every year
+draws from its own stream keyed by the year, so adding or removing a year changes no other year's
+p-values.
 """
 
 from __future__ import annotations
@@ -20,20 +22,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nqpf._random import (
+    Alternative,
+    RandomSource,
+    Seed,
+    check_alternative,
+    check_permutations,
+    pseudo_p,
+)
 from nqpf.errors import DataValidationError, WeightsError
 from nqpf.results import Result, Summary, make_meta
 from nqpf.spatial._permutation import (
-    Alternative,
-    Seed,
     bh_adjust,
-    check_alternative,
-    check_permutations,
     conditional_counts,
     global_moran_counts,
     normal_p,
-    pseudo_p,
-    rng_from,
-    seed_for_meta,
 )
 from nqpf.spatial.weights import SpatialWeights
 
@@ -221,7 +224,7 @@ def moran(
               - b_2[(n^2 - n) S_1 - 2 n S_2 + 6 S_0^2]}{(n-1)(n-2)(n-3) S_0^2} - E[I]^2
 
     The permutation p-value is :math:`(M + 1)/(P + 1)` over ``permutations`` random relabellings
-    (see :mod:`nqpf.spatial._permutation` for ``alternative``).
+    (see :mod:`nqpf._random` for ``alternative``).
 
     Parameters
     ----------
@@ -233,7 +236,8 @@ def moran(
     permutations
         Number of random permutations (0: none, ``p_value_permutation`` is NaN).
     seed
-        ``int``, ``numpy.random.Generator`` or ``None``.
+        ``int``, ``numpy.random.SeedSequence``, ``numpy.random.Generator`` or ``None`` (fresh
+        entropy, recorded in ``meta["seed"]``); see :mod:`nqpf._random`.
     alternative
         ``"two-sided"``, ``"greater"`` (positive autocorrelation), ``"less"`` or ``"directed"``.
 
@@ -262,16 +266,15 @@ def moran(
     permutations = check_permutations(permutations)
     x, w = _prepare(values, w)
     _no_neighbour_check(w)
-    return _moran(x, w, permutations, rng_from(seed), alternative, seed)
+    return _moran(x, w, permutations, RandomSource.from_seed(seed), alternative)
 
 
 def _moran(
     x: np.ndarray,
     w: SpatialWeights,
     permutations: int,
-    rng: np.random.Generator,
+    source: RandomSource,
     alternative: str,
-    seed: Seed,
 ) -> MoranResult:
     n = x.size
     mat = w.sparse
@@ -295,7 +298,9 @@ def _moran(
     z_norm = (statistic - expected) / np.sqrt(v_norm) if v_norm > 1e-14 else np.nan
     z_rand = (statistic - expected) / np.sqrt(v_rand) if v_rand > 1e-14 else np.nan
     if permutations:
-        n_ge, n_le, sim_mean, sim_sd = global_moran_counts(z, mat, statistic, permutations, rng)
+        n_ge, n_le, sim_mean, sim_sd = global_moran_counts(
+            z, mat, statistic, permutations, source.generator()
+        )
         p_perm = float(pseudo_p(np.asarray(n_ge), np.asarray(n_le), permutations, alternative))
     else:
         p_perm = sim_mean = sim_sd = float("nan")
@@ -321,7 +326,7 @@ def _moran(
             row_standardized=w.row_standardized,
             permutations=permutations,
             alternative=alternative,
-            seed=seed_for_meta(seed),
+            seed=source.record,
             isolated=list(w.isolated),
         ),
     )
@@ -449,7 +454,8 @@ def local_moran(
         Conditional permutations per region (Anselin 1995): :math:`x_i` is held fixed and the
         neighbours' values are drawn from the other regions. 0 gives NaN p-values.
     seed
-        ``int``, ``numpy.random.Generator`` or ``None``.
+        ``int``, ``numpy.random.SeedSequence``, ``numpy.random.Generator`` or ``None`` (fresh
+        entropy, recorded in ``meta["seed"]``); see :mod:`nqpf._random`.
     fdr
         Control the false discovery rate (Benjamini & Hochberg 1995) across regions.
     denominator
@@ -488,7 +494,7 @@ def local_moran(
     x, w = _prepare(values, w)
     _no_neighbour_check(w)
     return _local_moran(
-        x, w, permutations, rng_from(seed), fdr, denominator, alpha, alternative, seed
+        x, w, permutations, RandomSource.from_seed(seed), fdr, denominator, alpha, alternative
     )
 
 
@@ -496,12 +502,11 @@ def _local_moran(
     x: np.ndarray,
     w: SpatialWeights,
     permutations: int,
-    rng: np.random.Generator,
+    source: RandomSource,
     fdr: bool,
     denominator: str,
     alpha: float,
     alternative: str,
-    seed: Seed,
 ) -> LocalMoranResult:
     n = x.size
     z = x - x.mean()
@@ -514,7 +519,7 @@ def _local_moran(
     )
     if permutations:
         n_ge, n_le = conditional_counts(
-            z, w.sparse, np.zeros(n), z / m2, statistic, permutations, rng
+            z, w.sparse, np.zeros(n), z / m2, statistic, permutations, source.generator()
         )
         p = pseudo_p(n_ge, n_le, permutations, alternative)
     else:
@@ -541,7 +546,7 @@ def _local_moran(
             weights=w.kind,
             permutations=permutations,
             alternative=alternative,
-            seed=seed_for_meta(seed),
+            seed=source.record,
             fdr=fdr,
             alpha=alpha,
             denominator=denominator,
@@ -694,7 +699,8 @@ def getis_ord(
         raise DataValidationError("inference='permutation' needs permutations > 0")
     x, w = _prepare(values, w)
     _no_neighbour_check(w)
-    return _getis_ord(x, w, star, permutations, rng_from(seed), inference, fdr, alternative, seed)
+    source = RandomSource.from_seed(seed)
+    return _getis_ord(x, w, star, permutations, source, inference, fdr, alternative)
 
 
 def _gi_matrix(w: SpatialWeights, star: bool) -> Any:
@@ -717,11 +723,10 @@ def _getis_ord(
     w: SpatialWeights,
     star: bool,
     permutations: int,
-    rng: np.random.Generator,
+    source: RandomSource,
     inference: str,
     fdr: bool,
     alternative: str,
-    seed: Seed,
 ) -> GetisOrdResult:
     n = x.size
     mat = _gi_matrix(w, star)
@@ -753,7 +758,7 @@ def _getis_ord(
         diag = mat.diagonal()
         intercept = diag * x / denom_sum
         n_ge, n_le = conditional_counts(
-            x, mat, intercept, 1.0 / denom_sum, statistic, permutations, rng
+            x, mat, intercept, 1.0 / denom_sum, statistic, permutations, source.generator()
         )
         p_perm = pseudo_p(n_ge, n_le, permutations, alternative)
         p_perm_two = pseudo_p(n_ge, n_le, permutations, "two-sided")
@@ -785,7 +790,7 @@ def _getis_ord(
             star=star,
             weights=w.kind,
             permutations=permutations,
-            seed=seed_for_meta(seed),
+            seed=source.record,
             inference=inference,
             fdr=fdr,
             alternative=alternative,
@@ -871,9 +876,13 @@ def _by_year(
     indicator: str | None,
     run: Any,
     statistic: str,
+    source: RandomSource,
     **parameters: Any,
 ) -> SpatialPanelStatistic:
-    """Run ``run(x, wy)`` on every year and gather the tidy table; meta ``<statistic>_by_year``."""
+    """Run ``run(x, wy, stream)`` on every year and gather the tidy table.
+
+    ``stream`` is the child of ``source`` keyed by the year; meta ``<statistic>_by_year``.
+    """
     frame = _long_values(data, value, region, year, indicator)
     out: dict[int, Any] = {}
     for yr, grp in frame.groupby("year", sort=True):
@@ -889,7 +898,7 @@ def _by_year(
         except WeightsError as exc:
             raise WeightsError(f"year {yr}: {exc}") from None
         x, wy = _prepare(series, aligned, where=where)
-        out[int(yr)] = run(x, wy)
+        out[int(yr)] = run(x, wy, source.child(int(yr)))
     if not out:
         raise DataValidationError("no data")
     table = pd.concat([r.to_frame().assign(year=yr) for yr, r in out.items()], ignore_index=True)
@@ -898,7 +907,7 @@ def _by_year(
         table=table,
         results=dict(out),
         statistic=statistic,
-        meta=make_meta(f"{statistic}_by_year", **parameters, years=list(out)),
+        meta=make_meta(f"{statistic}_by_year", **parameters, seed=source.record, years=list(out)),
     )
 
 
@@ -917,7 +926,9 @@ def moran_by_year(
     """Global Moran's I for every year of a long table (or a :class:`~nqpf.panel.Panel` indicator).
 
     Every year must have exactly the regions of ``w`` and no missing value; otherwise the error
-    names the year and the regions. One seeded Generator runs through the years in order.
+    names the year and the regions. Each year's permutations come from the child stream of
+    ``seed`` keyed by the year (:meth:`nqpf._random.RandomSource.child`), so a year's p-value does
+    not depend on which other years are present.
 
     Examples
     --------
@@ -932,7 +943,6 @@ def moran_by_year(
     """
     alternative = check_alternative(alternative)  # type: ignore[assignment]
     permutations = check_permutations(permutations)
-    rng = rng_from(seed)
     return _by_year(
         data,
         w,
@@ -940,10 +950,10 @@ def moran_by_year(
         region,
         year,
         indicator,
-        lambda x, wy: _moran(x, wy, permutations, rng, alternative, seed),
+        lambda x, wy, stream: _moran(x, wy, permutations, stream, alternative),
         "moran",
+        RandomSource.from_seed(seed),
         permutations=permutations,
-        seed=seed_for_meta(seed),
         alternative=alternative,
     )
 
@@ -969,7 +979,6 @@ def local_moran_by_year(
     _check_alpha(alpha)
     if denominator not in ("n-1", "n"):
         raise DataValidationError(f"denominator must be 'n-1' or 'n', got {denominator!r}")
-    rng = rng_from(seed)
     return _by_year(
         data,
         w,
@@ -977,12 +986,12 @@ def local_moran_by_year(
         region,
         year,
         indicator,
-        lambda x, wy: _local_moran(
-            x, wy, permutations, rng, fdr, denominator, alpha, alternative, seed
+        lambda x, wy, stream: _local_moran(
+            x, wy, permutations, stream, fdr, denominator, alpha, alternative
         ),
         "local_moran",
+        RandomSource.from_seed(seed),
         permutations=permutations,
-        seed=seed_for_meta(seed),
         fdr=fdr,
         alpha=alpha,
         denominator=denominator,
@@ -1010,7 +1019,6 @@ def getis_ord_by_year(
     permutations = check_permutations(permutations)
     if inference not in ("normal", "permutation"):
         raise DataValidationError(f"inference must be 'normal' or 'permutation', got {inference!r}")
-    rng = rng_from(seed)
     return _by_year(
         data,
         w,
@@ -1018,11 +1026,13 @@ def getis_ord_by_year(
         region,
         year,
         indicator,
-        lambda x, wy: _getis_ord(x, wy, star, permutations, rng, inference, fdr, alternative, seed),
+        lambda x, wy, stream: _getis_ord(
+            x, wy, star, permutations, stream, inference, fdr, alternative
+        ),
         "getis_ord",
+        RandomSource.from_seed(seed),
         star=star,
         permutations=permutations,
-        seed=seed_for_meta(seed),
         inference=inference,
         fdr=fdr,
         alternative=alternative,

@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nqpf._random import RandomSource, Seed
 from nqpf.errors import DataValidationError
 from nqpf.results import Result, Summary, make_meta
-from nqpf.spatial._permutation import Seed, rng_from, seed_for_meta
 from nqpf.validation import ValidationReport
 
 __all__ = [
@@ -180,9 +180,7 @@ def _interaction_type(q1: float, q2: float, q12: float, tol: float = 1e-10) -> s
 # --------------------------------------------------------------------------------------------
 # discretisation
 # --------------------------------------------------------------------------------------------
-def _breaks(
-    x: np.ndarray, method: str, classes: int, rng: np.random.Generator | None
-) -> np.ndarray:
+def _breaks(x: np.ndarray, method: str, classes: int, source: RandomSource) -> np.ndarray:
     """Interior break points (ascending, unique) for ``classes`` classes."""
     lo, hi = float(x.min()), float(x.max())
     edges: np.ndarray
@@ -204,8 +202,7 @@ def _breaks(
 
         sample = x
         if x.size > JENKS_MAX_SAMPLE:
-            gen = rng if rng is not None else np.random.default_rng(0)
-            sample = gen.choice(x, size=JENKS_MAX_SAMPLE, replace=False)
+            sample = source.generator().choice(x, size=JENKS_MAX_SAMPLE, replace=False)
             sample = np.concatenate([sample, [lo, hi]])
         k = min(classes, np.unique(sample).size)
         edges = np.asarray(mapclassify.FisherJenks(sample, k=k).bins, dtype=float)[:-1]
@@ -222,7 +219,7 @@ def discretize(
     method: str = "quantile",
     classes: int = 5,
     *,
-    seed: Seed = None,
+    seed: Seed = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Cut a continuous variable into strata.
 
@@ -255,7 +252,8 @@ def discretize(
     classes
         Number of classes *k* (≥ 2). Empty or merged classes can make the result smaller.
     seed
-        Only for ``"natural_breaks"`` on large inputs (the sample).
+        Only for ``"natural_breaks"`` on large inputs (the sample); see :mod:`nqpf._random`.
+        ``None`` draws fresh entropy, which is not recorded here: the breaks are returned.
 
     Returns
     -------
@@ -281,7 +279,7 @@ def discretize(
     method = _ALIASES.get(method, method)
     if np.ptp(arr) == 0:
         raise DataValidationError(f"a constant variable ({arr[0]:g}) cannot be discretised")
-    edges = _breaks(arr, method, int(classes), rng_from(seed) if seed is not None else None)
+    edges = _breaks(arr, method, int(classes), RandomSource.from_seed(seed))
     codes = np.searchsorted(edges, arr, side="left")
     return codes.astype(np.int64), edges
 
@@ -383,6 +381,7 @@ def optimal_discretization(
         raise DataValidationError(
             f"unknown methods {unknown}; use some of {list(DISCRETIZATION_METHODS)}"
         )
+    source = RandomSource.from_seed(seed)
     y_stats = _y_stats(ya)
     rows = []
     best: tuple[float, int, int] | None = None
@@ -390,7 +389,7 @@ def optimal_discretization(
     for mi, method in enumerate(methods):
         for k in classes:
             try:
-                codes, edges = discretize(xa, method, int(k), seed=seed)
+                codes, edges = discretize(xa, method, int(k), seed=source.seed)
             except DataValidationError as exc:
                 rows.append((method, int(k), 0, np.nan, str(exc)))
                 continue
@@ -422,7 +421,7 @@ def optimal_discretization(
             methods=list(methods),
             classes=[int(c) for c in classes],
             convention=convention,
-            seed=seed_for_meta(seed),
+            seed=source.record,
             n=int(xa.size),
         ),
     )
@@ -727,7 +726,8 @@ def geodetector(
     alpha
         Significance level of the ``significant`` flags.
     seed
-        Seed for natural-breaks sampling on large data.
+        Seed for natural-breaks sampling on large data (see :mod:`nqpf._random`); ``None`` draws
+        fresh entropy, recorded in ``meta["seed"]``.
 
     Returns
     -------
@@ -804,6 +804,7 @@ def geodetector(
     if np.ptp(ya) == 0:
         raise DataValidationError(f"y {y!r} is constant ({ya[0]:g}): q is undefined")
     run = set(detectors)
+    source = RandomSource.from_seed(seed)
     report = ValidationReport()
     y_stats = _y_stats(ya)
     n = ya.size
@@ -812,7 +813,7 @@ def geodetector(
     labels: dict[str, list[Hashable]] = {}
     records = []
     for f in factors:
-        c, lab, rec = _encode(data[f], f, discretize.get(f), ya, convention, seed)
+        c, lab, rec = _encode(data[f], f, discretize.get(f), ya, convention, source.seed)
         codes[f], labels[f] = c, lab
         if rec is not None:
             records.append(rec)
@@ -940,7 +941,7 @@ def geodetector(
             detectors=list(detectors),
             alpha=alpha,
             n=int(n),
-            seed=seed_for_meta(seed),
+            seed=source.record,
         ),
     )
 
