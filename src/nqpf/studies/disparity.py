@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf import regions
+from nqpf._random import RandomSource, Seed
 from nqpf.disparity.convergence import (
     BetaConvergenceResult,
     ClubConvergenceResult,
@@ -41,7 +42,6 @@ from nqpf.disparity.markov import (
 from nqpf.disparity.theil import DisparityTable, disparity_table, theil
 from nqpf.errors import DataValidationError, DuplicateError, NqpfError, show
 from nqpf.results import Summary, make_meta
-from nqpf.spatial._permutation import Seed, seed_for_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.groups import Overlap, Unassigned, by_agglomeration, by_province
 from nqpf.studies.inputs import is_province, study_weights, value_label, value_table
@@ -790,6 +790,7 @@ def disparity_study(
     >>> r.k, r.groups, round(float(r.dagum.components()["total"].iloc[0]), 4)
     (2, ('a', 'b', 'c'), 0.0893)
     """
+    source = RandomSource.from_seed(seed)
     data, order, notes = _prepare(frame, value, group, region, year, years, overlap, unassigned)
     codes = list(pd.unique(data["region"]))
     if k is None:
@@ -801,7 +802,7 @@ def disparity_study(
         reason = f"k = {k} quantile classes (given) for {len(codes)} regions."
     measures = disparity_table(data, "value", "group", region="region")
     dagum = dagum_gini_panel(
-        data, "value", "group", region="region", bootstrap=bootstrap, seed=seed
+        data, "value", "group", region="region", bootstrap=bootstrap, seed=source.seed
     )
     theil_rows = []
     for yr, block in data.groupby("year", sort=True):
@@ -871,7 +872,7 @@ def disparity_study(
         )
     else:
         try:
-            spatial_beta = spatial_beta_convergence(data, "value", weights, seed=seed)
+            spatial_beta = spatial_beta_convergence(data, "value", weights, seed=source.seed)
         except NqpfError as exc:
             notes.append(
                 f"空间β收敛未计算 Spatial β-convergence skipped: {type(exc).__name__}: {exc}"
@@ -909,7 +910,7 @@ def disparity_study(
             group=group,
             k=k,
             bootstrap=int(bootstrap),
-            seed=seed_for_meta(seed),
+            seed=source.record,
             bandwidth=density.rule,
             regions=len(codes),
             years=int(data["year"].nunique()),

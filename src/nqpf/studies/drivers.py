@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nqpf._random import RandomSource, Seed
 from nqpf.econometrics import (
     EFFECTS,
     MODELS,
@@ -31,7 +32,6 @@ from nqpf.econometrics import (
 from nqpf.errors import DataValidationError
 from nqpf.results import Summary, make_meta
 from nqpf.spatial import SpatialWeights
-from nqpf.spatial._permutation import Seed, seed_for_meta
 from nqpf.spatial.geodetector import (
     DISCRETIZATION_METHODS,
     GeoDetectorResult,
@@ -550,7 +550,8 @@ def drivers_study(
     label = weights_description(raw, w)
 
     # 1. spatial panel model and the non-spatial FE alongside ---------------------------------
-    fitted = SpatialPanel(model, effects, draws=draws, seed=seed).fit(
+    source = RandomSource.from_seed(seed)
+    fitted = SpatialPanel(model, effects, draws=draws, seed=source.seed).fit(
         data, y=y, x=names, w=standardized
     )
     fe = panel_fe(data, y, names, effects=effects)
@@ -566,7 +567,7 @@ def drivers_study(
             sample[y].to_numpy(dtype=float),
             methods=DISCRETIZATION_METHODS,
             classes=classes,
-            seed=seed,
+            seed=source.seed,
         )
         breaks[name] = [float(b) for b in best.breaks]
         disc_rows.append(
@@ -579,7 +580,7 @@ def drivers_study(
                 "breaks": breaks[name],
             }
         )
-    detector = geodetector(sample, y, names, discretize=breaks, seed=seed)
+    detector = geodetector(sample, y, names, discretize=breaks, seed=source.seed)
     discretization = pd.DataFrame(disc_rows)
 
     # 3. GWR of one cross-section ---------------------------------------------------------------
@@ -660,7 +661,7 @@ def drivers_study(
             effects=effects,
             weights=label,
             draws=int(draws),
-            seed=seed_for_meta(seed),
+            seed=source.record,
             geodetector_classes=classes,
             geodetector_scope=geodetector_scope,
             gwr_year=gwr_year,

@@ -12,19 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
+from nqpf._random import Alternative, RandomSource, Seed, check_alternative
 from nqpf.errors import DataValidationError
 from nqpf.results import Summary, make_meta
 from nqpf.spatial import SpatialWeights
-from nqpf.spatial._permutation import (
-    Alternative,
-    Seed,
-    check_alternative,
-    rng_from,
-    seed_for_meta,
-)
 from nqpf.spatial.autocorrelation import (
     HOTSPOT_CLASSES,
     GetisOrdResult,
@@ -338,7 +331,8 @@ def spatial_study(
     raw, w_notes = study_weights(w, codes)
     notes = w_notes + notes
     standardized = raw if raw.row_standardized else raw.standardize()
-    streams = _streams(seed, 4)
+    source = RandomSource.from_seed(seed)
+    streams = [source.child(s).seed for s in ("moran", "local_moran", "getis_ord", "directed")]
     moran = moran_by_year(
         data,
         standardized,
@@ -377,7 +371,7 @@ def spatial_study(
             value=value,
             weights=label,
             permutations=int(permutations),
-            seed=seed_for_meta(seed),
+            seed=source.record,
             map_year=year,
             alpha=alpha,
             fdr=fdr,
@@ -394,7 +388,7 @@ def _directed_note(
     w: SpatialWeights,
     year: int,
     permutations: int,
-    rng: np.random.Generator,
+    rng: Seed,
     alpha: float,
     fdr: bool,
 ) -> str:
@@ -418,11 +412,3 @@ def _directed_note(
         f"with that convention {int(directed.significant.sum())} region(s) would be significant "
         f"at {alpha} in {year}" + (f" ({found})." if found else ".")
     )
-
-
-def _streams(seed: Seed, n: int) -> list[np.random.Generator]:
-    """``n`` independent Generators derived from ``seed``."""
-    if isinstance(seed, np.random.Generator):
-        return list(seed.spawn(n))
-    rng_from(seed)  # validates the type
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
