@@ -1,5 +1,22 @@
-"""Spatial structure: weights, spatial autocorrelation, geographical detector and GWR."""
+"""Spatial structure: weights, spatial autocorrelation, geographical detector and GWR.
 
+The weights and distances live in :mod:`nqpf.geo` and are re-exported here.
+"""
+
+from nqpf.geo import (
+    EARTH_RADIUS_KM,
+    SpatialWeights,
+    as_weights,
+    contiguity_weights,
+    contiguity_with_notes,
+    distance_weights,
+    economic_distance_weights,
+    great_circle_distance,
+    great_circle_matrix,
+    knn_weights,
+    nested_weights,
+    province_geometries,
+)
 from nqpf.spatial.autocorrelation import (
     GetisOrdResult,
     LocalMoranResult,
@@ -28,18 +45,6 @@ from nqpf.spatial.study import (
     drivers_study,
     spatial_study,
 )
-from nqpf.spatial.weights import (
-    EARTH_RADIUS_KM,
-    SpatialWeights,
-    contiguity_weights,
-    distance_weights,
-    economic_distance_weights,
-    great_circle_distance,
-    great_circle_matrix,
-    knn_weights,
-    nested_weights,
-    province_geometries,
-)
 
 __all__ = [
     "DISCRETIZATION_METHODS",
@@ -58,7 +63,9 @@ __all__ = [
     "SpatialPanelStatistic",
     "SpatialStudyResult",
     "SpatialWeights",
+    "as_weights",
     "contiguity_weights",
+    "contiguity_with_notes",
     "distance_weights",
     "drivers_study",
     "economic_distance_weights",
