@@ -8,9 +8,11 @@ Great-circle distances, registry seat coordinates and cnmaps boundaries
 
 from nqpf.geo.geography import (
     EARTH_RADIUS_KM,
+    SPECIAL_CODES,
     boundaries,
     great_circle_distance,
     great_circle_matrix,
+    maritime_boundary,
     province_geometries,
     region_coordinates,
     representative_points,
@@ -28,6 +30,7 @@ from nqpf.geo.weights import (
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "SPECIAL_CODES",
     "SpatialWeights",
     "as_weights",
     "boundaries",
@@ -38,6 +41,7 @@ __all__ = [
     "great_circle_distance",
     "great_circle_matrix",
     "knn_weights",
+    "maritime_boundary",
     "nested_weights",
     "province_geometries",
     "region_coordinates",

