@@ -925,10 +925,11 @@ def _matrix_parts(w: Any, target: list[Hashable] | None) -> tuple[Sequence[Hasha
         if rows != columns:
             order = _text_positions(columns, rows)
             if order is None:
+                row_text, column_text = set(map(str, rows)), set(map(str, columns))
                 raise WeightsError(
                     "spatial weights must have the same labels on rows and columns; rows only: "
-                    f"{[r for r in rows if r not in set(columns)][:10]}, columns only: "
-                    f"{[c for c in columns if c not in set(rows)][:10]}"
+                    f"{[r for r in rows if str(r) not in column_text][:10]}, columns only: "
+                    f"{[c for c in columns if str(c) not in row_text][:10]}"
                 )
             w = w.iloc[:, order]
         return rows, w.to_numpy(dtype=float), False
