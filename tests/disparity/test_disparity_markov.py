@@ -267,7 +267,10 @@ def test_weights_errors_name_the_problem(relative_gdp, knn_w):
         spatial_markov(relative_gdp, np.ones((3, 3)))
     frame_w = pd.DataFrame(knn_w.full()[0], index=knn_w.id_order, columns=knn_w.id_order)
     renamed = frame_w.rename(index={110000: 999999}, columns={110000: 999999})
-    with pytest.raises(WeightsError, match=r"in w only \[999999\].*data only \[110000\]"):
+    with pytest.raises(
+        WeightsError,
+        match=r"in the data but not in the weights: \[110000\].*not in the data: \[999999\]",
+    ):
         spatial_markov(relative_gdp, renamed)
     island = knn_w.full()[0]
     island[knn_w.id_order.index(460000)] = 0.0

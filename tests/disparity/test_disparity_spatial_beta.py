@@ -25,8 +25,8 @@ import pytest
 from nqpf.disparity import spatial_beta_convergence
 from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, WeightsError
+from nqpf.geo import knn_weights
 from nqpf.regions import provinces
-from nqpf.spatial.weights import knn_weights
 
 ABS = 1e-12
 

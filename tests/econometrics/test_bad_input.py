@@ -29,7 +29,7 @@ def test_labelled_weights_that_do_not_match_name_the_regions(data):
     frame, W = data
     labels = [*range(9), 99]  # region 9 missing, 99 extra
     w = pd.DataFrame(W, index=labels, columns=labels)
-    with pytest.raises(WeightsError, match=r"no weights for region\(s\) \['9'\].*\['99'\]"):
+    with pytest.raises(WeightsError, match=r"not in the weights: \[9\].*not in the data: \[99\]"):
         _fit(frame, w)
 
 

@@ -3,7 +3,7 @@ import warnings
 import pytest
 
 from nqpf.errors import IslandWarning
-from nqpf.spatial.weights import contiguity_weights, province_geometries
+from nqpf.geo import contiguity_weights, province_geometries
 
 
 @pytest.fixture(scope="session")

@@ -379,7 +379,7 @@ def test_seed_reproducible(random_field):
 
 def test_bad_input(queen, gdp2020):
     with pytest.raises(WeightsError, match="SpatialWeights"):
-        moran(gdp2020, queen.to_libpysal())
+        moran(gdp2020, "queen")
     with pytest.raises(WeightsError, match="30 values for 31 regions"):
         moran(gdp2020.to_numpy()[:30], queen)
     with pytest.raises(WeightsError, match=r"in the weights but not in the data: \[650000\]"):

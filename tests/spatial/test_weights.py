@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from nqpf.errors import DataValidationError, IslandWarning, WeightsError
-from nqpf.regions import provinces
-from nqpf.spatial.weights import (
+from nqpf.geo import (
     EARTH_RADIUS_KM,
     SpatialWeights,
     contiguity_weights,
@@ -25,6 +24,7 @@ from nqpf.spatial.weights import (
     knn_weights,
     nested_weights,
 )
+from nqpf.regions import provinces
 
 HAINAN, GUANGXI, GUANGDONG = 460000, 450000, 440000
 

@@ -13,8 +13,8 @@ from scipy import stats
 
 from nqpf.econometrics import SpatialPanel
 from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.geo import knn_weights
 from nqpf.regions import provinces
-from nqpf.spatial.weights import knn_weights
 from nqpf.studies.disparity import NATIONAL, auto_classes, disparity_study
 
 

@@ -902,7 +902,7 @@ def spatial_beta_convergence(
     value
         Column of the value (strictly positive).
     w
-        Spatial weights over the regions (:class:`~nqpf.spatial.weights.SpatialWeights`, a
+        Spatial weights over the regions (:class:`~nqpf.geo.SpatialWeights`, a
         libpysal ``W``, a labelled DataFrame, or a matrix in the order of the sorted regions);
         row-standardised when the model has time effects.
     region, year

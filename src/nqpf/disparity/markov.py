@@ -18,7 +18,8 @@ from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 
 from nqpf.disparity._common import check_wide, plain
-from nqpf.errors import DataValidationError, WeightsError
+from nqpf.errors import DataValidationError
+from nqpf.geo.weights import as_weights
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = [
@@ -590,59 +591,10 @@ def markov(
 # ---------------------------------------------------------------------------------------------
 def _weights_matrix(w: Any, regions: pd.Index) -> tuple[np.ndarray, bool]:
     """Dense row-standardised weights aligned to ``regions`` and whether they already were."""
-    n = len(regions)
-    ids = getattr(w, "id_order", None)
-    if ids is None and hasattr(w, "unique_ids"):
-        ids = list(w.unique_ids)
-    if ids is not None and hasattr(w, "sparse"):
-        ids = list(ids)
-        mat = np.asarray(w.sparse.toarray(), dtype=float)
-        _check_ids(ids, regions)
-        pos = pd.Index(ids).get_indexer(regions)
-        mat = mat[np.ix_(pos, pos)]
-    elif isinstance(w, pd.DataFrame):
-        _check_ids(list(w.index), regions)
-        _check_ids(list(w.columns), regions)
-        mat = w.loc[regions, regions].to_numpy(dtype=float)
-    elif sparse.issparse(w):
-        mat = np.asarray(w.toarray(), dtype=float)
-    else:
-        try:
-            mat = np.asarray(w, dtype=float)
-        except (TypeError, ValueError):
-            raise WeightsError(
-                f"w must be a numpy array, scipy sparse matrix, DataFrame or libpysal W; got "
-                f"{type(w).__name__}"
-            ) from None
-    if mat.shape != (n, n):
-        raise WeightsError(
-            f"w has shape {mat.shape} but there are {n} regions; pass an {n} × {n} matrix in the "
-            "row order of the data (or a labelled DataFrame / libpysal W)"
-        )
-    if not np.all(np.isfinite(mat)) or np.any(mat < 0):
-        raise WeightsError("spatial weights must be finite and non-negative")
+    mat = as_weights(w, regions, islands="raise").dense
     rows = mat.sum(axis=1)
-    isolated = np.flatnonzero(rows == 0)
-    if isolated.size:
-        raise WeightsError(
-            f"region(s) {list(regions[isolated][:5])} have no neighbours in w; their spatial lag "
-            "is undefined. Connect them explicitly (e.g. to the nearest neighbour)"
-        )
     already = bool(np.allclose(rows, 1.0, rtol=0, atol=1e-12))
     return mat / rows[:, None], already
-
-
-def _check_ids(ids: list[Any], regions: pd.Index) -> None:
-    got, want = pd.Index(ids), regions
-    if got.has_duplicates:
-        raise WeightsError(f"w has duplicated ids: {list(got[got.duplicated()][:5])}")
-    extra = got.difference(want)
-    missing = want.difference(got)
-    if len(extra) or len(missing):
-        raise WeightsError(
-            f"the ids of w do not match the regions of the data: in w only {list(extra[:5])}, "
-            f"in the data only {list(missing[:5])}"
-        )
 
 
 @dataclass(frozen=True)
@@ -726,10 +678,10 @@ def spatial_markov(
     wide
         Regions × years DataFrame.
     w
-        Spatial weights: an n × n numpy array or scipy sparse matrix in the row order of
-        ``wide``; a DataFrame labelled by region; a libpysal ``W`` (matched on its
-        ``id_order``) or ``Graph`` (matched on its ``unique_ids``). Rows are standardised to sum
-        to 1 here.
+        Spatial weights, anything :func:`nqpf.geo.as_weights` accepts: nqpf ``SpatialWeights``,
+        a libpysal ``W`` or ``Graph`` or a DataFrame labelled by region (matched on the labels),
+        or an n × n numpy array or scipy sparse matrix in the row order of ``wide``. Rows are
+        standardised to sum to 1 here.
     k
         Number of quantile classes of the values and of the lag.
     classes

@@ -14,13 +14,15 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
-from nqpf.errors import DataValidationError, DuplicateError, WeightsError
+from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.geo.weights import as_weights
 from nqpf.panel import Panel
 
 Effects = Literal["region", "time", "twoway"]
 EFFECTS: tuple[str, ...] = ("region", "time", "twoway")
+#: Region columns looked for, in this order, when ``region=`` is not given.
+REGION_COLUMNS: tuple[str, ...] = ("region_code", "region")
 
 _SHOW = 8  # how many offending cells a message lists
 
@@ -47,17 +49,17 @@ class PanelArrays:
     years: tuple[int, ...]
 
 
-def _label(value: Hashable) -> str:
-    return str(value)
-
-
 def to_frame(
     data: Panel | pd.DataFrame,
     variables: Sequence[str],
-    region: str,
+    region: str | None,
     year: str,
 ) -> pd.DataFrame:
-    """A frame indexed by ``(region, year)`` with one column per variable (nothing dropped)."""
+    """A frame indexed by ``(region, year)`` with one column per variable (nothing dropped).
+
+    ``region=None`` takes the first of :data:`REGION_COLUMNS` that the table has (as a column
+    or an index level).
+    """
     if isinstance(data, Panel):
         missing = [v for v in variables if v not in data.indicators]
         if missing:
@@ -72,6 +74,8 @@ def to_frame(
             f"data must be a nqpf.panel.Panel or a pandas DataFrame, not {type(data).__name__}"
         )
     frame = data
+    if region is None:
+        region = _region_column(frame)
     if isinstance(frame.index, pd.MultiIndex) and {region, year} <= set(frame.index.names):
         frame = frame.reset_index()
     absent = [c for c in (region, year, *variables) if c not in frame.columns]
@@ -110,6 +114,19 @@ def to_frame(
     return values.astype(float)
 
 
+def _region_column(frame: pd.DataFrame) -> str:
+    names = {*frame.columns, *frame.index.names}
+    for name in REGION_COLUMNS:
+        if name in names:
+            return name
+    raise DataValidationError(
+        f"no region column: the table has neither {' nor '.join(map(repr, REGION_COLUMNS))} "
+        f"(columns {list(frame.columns)}"
+        + (f", index {list(frame.index.names)}" if any(frame.index.names) else "")
+        + "); set region= to the name of the region column"
+    )
+
+
 def check_cells(frame: pd.DataFrame) -> None:
     """Raise if a variable has missing cells, naming an all-missing year first."""
     for name in frame.columns:
@@ -136,7 +153,7 @@ def balanced_arrays(
     data: Panel | pd.DataFrame,
     y: str,
     x: Sequence[str],
-    region: str = "region_code",
+    region: str | None = None,
     year: str = "year",
 ) -> PanelArrays:
     """Validate a balanced panel and return it as time-major arrays.
@@ -201,10 +218,9 @@ def _sort_key(value: Hashable) -> tuple[int, Any]:
 def weights_matrix(w: Any, regions: Sequence[Hashable]) -> np.ndarray:
     """The ``n × n`` dense weights matrix aligned to ``regions`` (sorted labels of the data).
 
-    Accepted: :class:`nqpf.spatial.SpatialWeights` (aligned with its ``align``); a libpysal
-    ``W`` (aligned by its ids); a pandas DataFrame with region labels as index and columns; or
-    a numpy array / scipy sparse matrix whose rows are already in the order of the sorted
-    regions of the data.
+    Accepted: anything :func:`nqpf.geo.as_weights` accepts — nqpf ``SpatialWeights``, a libpysal
+    ``W`` or ``Graph`` or a DataFrame labelled by region (aligned by label), or a numpy array /
+    scipy sparse matrix whose rows are already in the order of the sorted regions of the data.
 
     Raises
     ------
@@ -212,75 +228,7 @@ def weights_matrix(w: Any, regions: Sequence[Hashable]) -> np.ndarray:
         Shape or labels that do not match the regions (naming the missing and extra ones),
         non-finite or negative weights, self-neighbours, or regions without any neighbour.
     """
-    from nqpf.spatial.weights import SpatialWeights
-
-    regions = list(regions)
-    n = len(regions)
-    if isinstance(w, SpatialWeights):
-        matrix = np.asarray(w.align(regions).dense, dtype=float)
-    elif hasattr(w, "full") and hasattr(w, "id_order"):  # libpysal W
-        dense, ids = w.full()
-        matrix = _align_labelled(np.asarray(dense, dtype=float), list(ids), list(ids), regions)
-    elif isinstance(w, pd.DataFrame):
-        matrix = _align_labelled(w.to_numpy(dtype=float), list(w.index), list(w.columns), regions)
-    elif sparse.issparse(w):
-        matrix = np.asarray(w.toarray(), dtype=float)
-    else:
-        matrix = np.asarray(w, dtype=float)
-    if matrix.shape != (n, n):
-        raise WeightsError(
-            f"spatial weights are {matrix.shape[0]}×{matrix.shape[-1]} but the data have "
-            f"{n} regions; pass weights with region labels (DataFrame, libpysal W or "
-            "nqpf.spatial weights) to align them"
-        )
-    if not np.isfinite(matrix).all():
-        raise WeightsError("spatial weights contain NaN or infinite values")
-    if (matrix < 0).any():
-        i, j = np.argwhere(matrix < 0)[0]
-        raise WeightsError(
-            f"spatial weights must be non-negative; w[{regions[i]}, {regions[j]}] = {matrix[i, j]}"
-        )
-    diagonal = np.flatnonzero(np.diag(matrix) != 0)
-    if diagonal.size:
-        raise WeightsError(
-            "a region cannot be its own neighbour; non-zero diagonal for "
-            + ", ".join(_label(regions[i]) for i in diagonal[:_SHOW])
-        )
-    lonely = np.flatnonzero(matrix.sum(axis=1) == 0)
-    if lonely.size:
-        raise WeightsError(
-            "region(s) without any neighbour: "
-            + ", ".join(_label(regions[i]) for i in lonely[:_SHOW])
-            + "; connect them to their nearest neighbour(s) (nqpf.spatial weights do this "
-            "and report it)"
-        )
-    return matrix
-
-
-def _align_labelled(
-    matrix: np.ndarray, rows: list[Hashable], columns: list[Hashable], regions: list[Hashable]
-) -> np.ndarray:
-    if matrix.shape != (len(rows), len(columns)):
-        raise WeightsError(f"weights of shape {matrix.shape} with {len(rows)} labels")
-    if rows != columns and set(map(str, rows)) != set(map(str, columns)):
-        raise WeightsError("spatial weights must have the same labels on rows and columns")
-    position = {str(label): i for i, label in enumerate(rows)}
-    column_position = {str(label): j for j, label in enumerate(columns)}
-    wanted = [str(r) for r in regions]
-    missing = [r for r in wanted if r not in position]
-    extra = sorted(set(position) - set(wanted))
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"no weights for region(s) {missing[:_SHOW]}")
-        if extra:
-            parts.append(f"weights for region(s) {extra[:_SHOW]} that are not in the data")
-        raise WeightsError(
-            "spatial weights do not match the regions of the data: " + "; ".join(parts)
-        )
-    order_r = [position[r] for r in wanted]
-    order_c = [column_position[r] for r in wanted]
-    return matrix[np.ix_(order_r, order_c)]
+    return as_weights(w, regions, islands="raise").dense
 
 
 def is_row_standardised(matrix: np.ndarray, tol: float = 1e-10) -> bool:

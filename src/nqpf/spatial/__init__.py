@@ -1,5 +1,22 @@
-"""Spatial structure: weights, spatial autocorrelation, geographical detector and GWR."""
+"""Spatial structure: weights, spatial autocorrelation, geographical detector and GWR.
 
+The weights and distances live in :mod:`nqpf.geo` and are re-exported here.
+"""
+
+from nqpf.geo import (
+    EARTH_RADIUS_KM,
+    SpatialWeights,
+    as_weights,
+    contiguity_weights,
+    contiguity_with_notes,
+    distance_weights,
+    economic_distance_weights,
+    great_circle_distance,
+    great_circle_matrix,
+    knn_weights,
+    nested_weights,
+    province_geometries,
+)
 from nqpf.spatial.autocorrelation import (
     GetisOrdResult,
     LocalMoranResult,
@@ -22,18 +39,6 @@ from nqpf.spatial.geodetector import (
     optimal_discretization,
 )
 from nqpf.spatial.gwr import GWRResult, gwr, mgwr
-from nqpf.spatial.weights import (
-    EARTH_RADIUS_KM,
-    SpatialWeights,
-    contiguity_weights,
-    distance_weights,
-    economic_distance_weights,
-    great_circle_distance,
-    great_circle_matrix,
-    knn_weights,
-    nested_weights,
-    province_geometries,
-)
 
 __all__ = [
     "DISCRETIZATION_METHODS",
@@ -50,7 +55,9 @@ __all__ = [
     "MoranResult",
     "SpatialPanelStatistic",
     "SpatialWeights",
+    "as_weights",
     "contiguity_weights",
+    "contiguity_with_notes",
     "distance_weights",
     "economic_distance_weights",
     "getis_ord",

@@ -1,8 +1,10 @@
 r"""Spatial autocorrelation: global Moran's I, local Moran (LISA) and Getis–Ord :math:`G_i^*`.
 
 Every function takes the values (a Series indexed by region code, aligned to the weights by code,
-or an array in the weights' order) and a :class:`~nqpf.spatial.weights.SpatialWeights`, and
-returns a frozen result. Permutation inference uses one seeded engine
+or an array in the weights' order) and spatial weights — anything :func:`nqpf.geo.as_weights`
+accepts: :class:`~nqpf.geo.SpatialWeights`, a libpysal ``W`` or ``Graph``, a labelled DataFrame,
+a scipy sparse matrix or a square array in the order of the values — and returns a frozen
+result. Permutation inference uses one seeded engine
 (:mod:`nqpf._random`) with one ``alternative=`` vocabulary: ``"two-sided"``
 (default), ``"greater"``, ``"less"`` and ``"directed"`` (esda's ``p_sim`` / GeoDa's pseudo p,
 the one-sided p-value in the direction of the observed value).
@@ -31,6 +33,7 @@ from nqpf._random import (
     pseudo_p,
 )
 from nqpf.errors import DataValidationError, WeightsError
+from nqpf.geo.weights import SpatialWeights, as_weights
 from nqpf.results import Result, Summary, make_meta
 from nqpf.spatial._permutation import (
     bh_adjust,
@@ -38,7 +41,6 @@ from nqpf.spatial._permutation import (
     global_moran_counts,
     normal_p,
 )
-from nqpf.spatial.weights import SpatialWeights
 
 __all__ = [
     "GetisOrdResult",
@@ -78,24 +80,20 @@ HOTSPOT_CLASSES: dict[int, tuple[str, str]] = {
 # input handling
 # --------------------------------------------------------------------------------------------
 def _prepare(
-    values: Any, w: SpatialWeights, what: str = "values", where: str = ""
+    values: Any, w: Any, what: str = "values", where: str = ""
 ) -> tuple[np.ndarray, SpatialWeights]:
-    if not isinstance(w, SpatialWeights):
-        raise WeightsError(
-            f"w must be a nqpf SpatialWeights, got {type(w).__name__}; "
-            "wrap libpysal weights with SpatialWeights.from_libpysal(w)"
-        )
     if isinstance(values, pd.Series):
         if values.index.has_duplicates:
             dup = values.index[values.index.duplicated()].unique().tolist()
             raise DataValidationError(f"{what}{where}: regions appear more than once: {dup}")
-        w = w.align(values.index)
+        w = as_weights(w, values.index)
         codes = list(values.index)
         x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     else:
         x = np.asarray(values, dtype=float)
         if x.ndim != 1:
             raise DataValidationError(f"{what}{where} must be one-dimensional, got {x.shape}")
+        w = as_weights(w)
         if x.size != w.n:
             raise WeightsError(
                 f"{x.size} {what}{where} for {w.n} regions in the weights; pass a Series "
@@ -199,7 +197,7 @@ class MoranResult(Result):
 
 def moran(
     values: Any,
-    w: SpatialWeights,
+    w: Any,
     permutations: int = 999,
     seed: Seed = None,
     alternative: Alternative = "two-sided",
@@ -232,7 +230,9 @@ def moran(
         A Series indexed by region code (the weights are aligned to it) or an array in the
         weights' order. Missing values and constant values are errors.
     w
-        Spatial weights; used as given (row-standardised by default when built by nqpf).
+        Spatial weights, anything :func:`nqpf.geo.as_weights` accepts (an unlabelled matrix
+        follows the order of ``values``); used as given (row-standardised by default when built
+        by nqpf).
     permutations
         Number of random permutations (0: none, ``p_value_permutation`` is NaN).
     seed
@@ -425,7 +425,7 @@ class LocalMoranResult(Result):
 
 def local_moran(
     values: Any,
-    w: SpatialWeights,
+    w: Any,
     permutations: int = 999,
     seed: Seed = None,
     fdr: bool = False,
@@ -620,7 +620,7 @@ class GetisOrdResult(Result):
 
 def getis_ord(
     values: Any,
-    w: SpatialWeights,
+    w: Any,
     star: bool = True,
     permutations: int = 999,
     seed: Seed = None,
@@ -869,7 +869,7 @@ def _long_values(
 
 def _by_year(
     data: Any,
-    w: SpatialWeights,
+    w: Any,
     value: str,
     region: str,
     year: str,
@@ -894,7 +894,7 @@ def _by_year(
             raise DataValidationError(f"year {yr}: all values are missing")
         where = f" in year {yr}"
         try:
-            aligned = w.align(series.index)
+            aligned = as_weights(w, series.index)
         except WeightsError as exc:
             raise WeightsError(f"year {yr}: {exc}") from None
         x, wy = _prepare(series, aligned, where=where)
@@ -913,7 +913,7 @@ def _by_year(
 
 def moran_by_year(
     data: Any,
-    w: SpatialWeights,
+    w: Any,
     *,
     value: str = "value",
     region: str = "region_code",
@@ -960,7 +960,7 @@ def moran_by_year(
 
 def local_moran_by_year(
     data: Any,
-    w: SpatialWeights,
+    w: Any,
     *,
     value: str = "value",
     region: str = "region_code",
@@ -1001,7 +1001,7 @@ def local_moran_by_year(
 
 def getis_ord_by_year(
     data: Any,
-    w: SpatialWeights,
+    w: Any,
     *,
     value: str = "value",
     region: str = "region_code",

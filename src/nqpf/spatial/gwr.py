@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import DataValidationError
+from nqpf.geo.geography import region_coordinates
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = ["GWRResult", "gwr", "mgwr"]
@@ -196,20 +197,13 @@ def _prepare(
         yv = (yv - yv.mean()) / yv.std()
         xv = (xv - xv.mean(axis=0)) / xv.std(axis=0)
     if coords is None:
-        from nqpf.regions import cities, provinces
-
-        pts = None
-        for table in (provinces(), cities()):
-            try:
-                pts = table.loc[ids, ["lon", "lat"]].to_numpy(dtype=float)
-                break
-            except (KeyError, TypeError):
-                continue
-        if pts is None:
+        try:
+            pts = region_coordinates(ids)
+        except DataValidationError as exc:
             raise DataValidationError(
-                f"coords not given and the regions in {region!r} are not registry codes; "
+                f"coords not given and the regions in {region!r} are not registry codes ({exc}); "
                 "pass coords=('lon', 'lat') column names or an (n, 2) array"
-            )
+            ) from None
         spherical = True if spherical is None else spherical
     elif (
         isinstance(coords, tuple | list)

@@ -41,6 +41,7 @@ from nqpf.disparity.markov import (
 )
 from nqpf.disparity.theil import DisparityTable, disparity_table, theil
 from nqpf.errors import DataValidationError, DuplicateError, NqpfError, show
+from nqpf.geo import SpatialWeights
 from nqpf.results import Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.groups import Overlap, Unassigned, by_agglomeration, by_province
@@ -649,7 +650,7 @@ def _prepare(
     return out.sort_values(["year", "region"], kind="stable", ignore_index=True), order, notes
 
 
-def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[Any, list[str]]:
+def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[SpatialWeights | None, list[str]]:
     """Weights for the spatial Markov chain and spatial β aligned to ``codes``, and notes.
 
     A specification (``None``: queen contiguity of the provinces, ``"knn:K"``, ...) is built
@@ -663,12 +664,10 @@ def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[Any, list[str]]:
             "空间马尔可夫链未计算：未提供空间权重 Spatial Markov chain skipped: no spatial "
             "weights given and the regions are not provinces (pass w=)."
         ]
-    if isinstance(w, pd.DataFrame | np.ndarray):
-        return w, []
     weights, notes = study_weights(w, codes)
     if w is None or isinstance(w, str):
         weights = weights.standardize()
-    return pd.DataFrame(weights.dense, index=list(codes), columns=list(codes)), notes
+    return weights, notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -715,7 +714,7 @@ def disparity_study(
         the 31 provinces).
     w
         Spatial weights for the spatial Markov chain and spatial β-convergence: a
-        :class:`~nqpf.spatial.weights.SpatialWeights` or anything
+        :class:`~nqpf.geo.SpatialWeights` or anything
         :func:`~nqpf.disparity.spatial_markov` accepts. ``None``: queen contiguity of the
         provinces (Hainan linked to its nearest province; the repair is listed in ``notes``);
         for other regions both are skipped with a note. ``False`` skips them.

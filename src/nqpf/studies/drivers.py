@@ -30,8 +30,8 @@ from nqpf.econometrics import (
     panel_fe,
 )
 from nqpf.errors import DataValidationError
+from nqpf.geo import SpatialWeights
 from nqpf.results import Summary, make_meta
-from nqpf.spatial import SpatialWeights
 from nqpf.spatial.geodetector import (
     DISCRETIZATION_METHODS,
     GeoDetectorResult,

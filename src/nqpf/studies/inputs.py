@@ -19,9 +19,10 @@ import pandas as pd
 
 from nqpf import regions
 from nqpf.errors import DataValidationError, WeightsError, plain, show
-from nqpf.spatial.weights import (
+from nqpf.geo import (
     SpatialWeights,
-    _contiguity_quietly,
+    as_weights,
+    contiguity_with_notes,
     distance_weights,
     knn_weights,
 )
@@ -253,8 +254,10 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
         power ``P``, default 1) — built *without* row-standardisation (binary or raw weights);
         callers row-standardise where the statistic needs it. A path to a weights file
         (``.gal``/``.gwt`` in GeoDa's formats, or a ``.csv`` square matrix whose first column
-        and header hold the region codes), a :class:`~nqpf.spatial.SpatialWeights`, a libpysal
-        ``W`` or ``Graph``: aligned to ``codes`` and used as given.
+        and header hold the region codes) or anything :func:`nqpf.geo.as_weights` accepts (a
+        :class:`~nqpf.geo.SpatialWeights`, a libpysal ``W`` or ``Graph``, a labelled DataFrame,
+        a scipy sparse matrix or a square array in the order of ``codes``): aligned to ``codes``
+        and used as given.
     codes
         Region codes of the data (GB/T 2260 province codes for the built-in contiguity).
 
@@ -280,7 +283,7 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
     if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).suffix.lower() in _FILES):
         spec = _read_weights_file(Path(spec), codes)
     if not (spec is None or isinstance(spec, str)):
-        given = _as_weights(spec).align(codes)
+        given = as_weights(spec, codes)
         remarks = [_island_note(given)] if given.added_links else []
         if given.isolated:
             remarks.append(
@@ -307,7 +310,7 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
         if kind in ("queen", "rook"):
             if arg:
                 raise WeightsError(f"{kind} contiguity takes no parameter, got {spec!r}")
-            w, _ = _contiguity_quietly(codes, kind, row_standardize=False)  # type: ignore[arg-type]
+            w, _ = contiguity_with_notes(codes, kind, row_standardize=False)  # type: ignore[arg-type]
             if w.added_links:
                 notes.append(_island_note(w))
         elif kind == "knn":
@@ -327,18 +330,6 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
 _FILES = (".gal", ".gwt", ".csv")
 
 
-def _as_weights(obj: Any) -> SpatialWeights:
-    if isinstance(obj, SpatialWeights):
-        return obj
-    try:
-        return SpatialWeights.from_libpysal(obj)
-    except (TypeError, AttributeError):
-        raise WeightsError(
-            f"spatial weights must be a specification ({', '.join(WEIGHTS_SPECS)}), nqpf "
-            f"SpatialWeights or a libpysal W/Graph; got {type(obj).__name__}"
-        ) from None
-
-
 def _read_weights_file(path: Path, codes: list[Hashable]) -> SpatialWeights:
     """Weights from a GeoDa ``.gal``/``.gwt`` file or a labelled ``.csv`` matrix."""
     if not path.is_file():
@@ -347,10 +338,7 @@ def _read_weights_file(path: Path, codes: list[Hashable]) -> SpatialWeights:
         frame = pd.read_csv(path, index_col=0)
         frame.columns = [_code_like(c) for c in frame.columns]
         frame.index = [_code_like(c) for c in frame.index]
-        try:
-            return SpatialWeights.from_array(frame.to_numpy(dtype=float), list(frame.index))
-        except ValueError as exc:
-            raise WeightsError(f"{path}: {exc}") from None
+        return as_weights(frame)
     from libpysal import io as lio
 
     try:

@@ -16,8 +16,8 @@ import pandas as pd
 
 from nqpf._random import Alternative, RandomSource, Seed, check_alternative
 from nqpf.errors import DataValidationError
+from nqpf.geo import SpatialWeights
 from nqpf.results import Summary, make_meta
-from nqpf.spatial import SpatialWeights
 from nqpf.spatial.autocorrelation import (
     HOTSPOT_CLASSES,
     GetisOrdResult,
@@ -262,7 +262,7 @@ def spatial_study(
     w
         Spatial weights: ``None``/``"queen"`` (default), ``"rook"``, ``"knn:K"``,
         ``"distance"`` (see :func:`study_weights`) or a
-        :class:`~nqpf.spatial.weights.SpatialWeights`.
+        :class:`~nqpf.geo.SpatialWeights`.
     permutations
         Permutations of the global and local statistics (0: analytical inference only).
     seed

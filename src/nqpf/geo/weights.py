@@ -3,12 +3,15 @@ r"""Spatial weights: who neighbours whom, and how strongly.
 Every builder returns a :class:`SpatialWeights`: the region codes, a ``scipy.sparse`` CSR array
 with a zero diagonal, the kind of weights, whether rows are standardised, and the island repairs
 that were made. It converts to and from libpysal (``W`` and ``Graph``) and aligns to the regions of
-a data set, refusing to guess when they do not match.
+a data set, refusing to guess when they do not match. :func:`as_weights` is the one way in for
+every function that takes weights: it accepts a :class:`SpatialWeights`, a libpysal ``W`` or
+``Graph``, a scipy sparse matrix, a square numpy array or a labelled square DataFrame.
 
 Builders
 --------
 :func:`contiguity_weights`
-    Queen or rook contiguity from polygons (cnmaps province boundaries by default).
+    Queen or rook contiguity from polygons (cnmaps province boundaries by default);
+    :func:`contiguity_with_notes` returns the island repairs as notes instead of a warning.
 :func:`knn_weights`
     *k* nearest neighbours by great-circle distance.
 :func:`distance_weights`
@@ -18,9 +21,7 @@ Builders
 :func:`nested_weights`
     Elementwise product of a geographic and an economic matrix, re-standardised.
 
-Distances are great-circle (haversine) distances in kilometres on a sphere of radius
-:data:`EARTH_RADIUS_KM` = 6371.0088 km, the IUGG mean Earth radius :math:`R_1 = (2a + b)/3` of the
-WGS84 ellipsoid; against the ellipsoidal (geodesic) distance the error is below 0.5 %.
+Distances are great-circle distances from :mod:`nqpf.geo.geography`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -37,7 +37,19 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from nqpf._compat import require
 from nqpf.errors import DataValidationError, IslandWarning, WeightsError
+from nqpf.geo.geography import (
+    EARTH_RADIUS_KM,
+    _chord_to_km,
+    _km_to_chord,
+    _unit_vectors,
+    great_circle_distance,
+    great_circle_matrix,
+    province_geometries,
+    region_coordinates,
+    representative_points,
+)
 from nqpf.results import Result, Summary, make_meta
 from nqpf.validation import ValidationReport
 
@@ -45,92 +57,17 @@ if TYPE_CHECKING:  # pragma: no cover
     import libpysal
 
 __all__ = [
-    "EARTH_RADIUS_KM",
     "SpatialWeights",
+    "as_weights",
     "contiguity_weights",
+    "contiguity_with_notes",
     "distance_weights",
     "economic_distance_weights",
-    "great_circle_distance",
-    "great_circle_matrix",
     "knn_weights",
     "nested_weights",
-    "province_geometries",
 ]
 
-#: Mean Earth radius in km (IUGG R1 of the WGS84 ellipsoid) used for great-circle distances.
-EARTH_RADIUS_KM = 6371.0088
-
 Islands = Literal["nearest", "keep", "raise"]
-
-
-# --------------------------------------------------------------------------------------------
-# great-circle distances
-# --------------------------------------------------------------------------------------------
-def great_circle_distance(
-    lon1: Any, lat1: Any, lon2: Any, lat2: Any, radius: float = EARTH_RADIUS_KM
-) -> Any:
-    r"""Great-circle (haversine) distance in km between points given in degrees.
-
-    .. math::
-
-        d = 2R \arcsin \sqrt{\sin^2\frac{\varphi_2 - \varphi_1}{2}
-            + \cos\varphi_1 \cos\varphi_2 \sin^2\frac{\lambda_2 - \lambda_1}{2}}
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2
-        Longitudes :math:`\lambda` and latitudes :math:`\varphi` in degrees (scalars or
-        broadcastable arrays).
-    radius
-        Sphere radius :math:`R` in km; default :data:`EARTH_RADIUS_KM`.
-
-    Notes
-    -----
-    Sinnott, R. W. (1984). Virtues of the haversine. *Sky and Telescope* 68(2), 159. The haversine
-    form is numerically stable for small distances.
-
-    Examples
-    --------
-    Beijing to Shanghai (government seats):
-
-    >>> round(float(great_circle_distance(116.407394, 39.904211, 121.473662, 31.230372)))
-    1067
-    """
-    lam1, phi1, lam2, phi2 = (
-        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
-    )
-    h = (
-        np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
-    )
-    return 2 * radius * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
-def great_circle_matrix(lonlat: np.ndarray, radius: float = EARTH_RADIUS_KM) -> np.ndarray:
-    """Dense matrix of great-circle distances (km) between all rows of an ``(n, 2)`` lon/lat array.
-
-    Examples
-    --------
-    >>> great_circle_matrix(np.array([[0.0, 0.0], [1.0, 0.0]])).round(3)
-    array([[  0.   , 111.195],
-           [111.195,   0.   ]])
-    """
-    lonlat = np.asarray(lonlat, dtype=float)
-    lon, lat = lonlat[:, 0], lonlat[:, 1]
-    return great_circle_distance(lon[:, None], lat[:, None], lon[None, :], lat[None, :], radius)
-
-
-def _unit_vectors(lonlat: np.ndarray) -> np.ndarray:
-    lam, phi = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-
-
-def _chord_to_km(chord: np.ndarray, radius: float = EARTH_RADIUS_KM) -> np.ndarray:
-    return 2 * radius * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
-
-
-def _km_to_chord(km: float, radius: float = EARTH_RADIUS_KM) -> float:
-    return float(2 * np.sin(min(km / (2 * radius), np.pi / 2)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,29 +129,8 @@ class SpatialWeights(Result):
         neighbour are kept (their spatial lag is 0) and reported with an
         :class:`~nqpf.errors.IslandWarning`; use :meth:`connect_islands` to repair them.
         """
-        codes = _check_codes(codes)
-        mat = sparse.csr_array(matrix, dtype=float) if not sparse.issparse(matrix) else None
-        if mat is None:
-            mat = sparse.csr_array(matrix).astype(float)
-        n = len(codes)
-        if mat.shape != (n, n):
-            raise WeightsError(f"weights matrix has shape {mat.shape} but {n} codes were given")
-        mat.sum_duplicates()
-        data = mat.data
-        if not np.all(np.isfinite(data)):
-            i = int(np.repeat(np.arange(n), np.diff(mat.indptr))[~np.isfinite(data)][0])
-            raise WeightsError(f"weights row of region {codes[i]!r} has a non-finite weight")
-        if np.any(data < 0):
-            i = int(np.repeat(np.arange(n), np.diff(mat.indptr))[data < 0][0])
-            raise WeightsError(f"weights row of region {codes[i]!r} has a negative weight")
-        diag = mat.diagonal()
-        if np.any(diag != 0):
-            i = int(np.flatnonzero(diag)[0])
-            raise WeightsError(
-                f"weights diagonal must be zero; region {codes[i]!r} has w_ii = {diag[i]:g}"
-            )
-        mat.eliminate_zeros()
-        isolated = tuple(codes[i] for i in np.flatnonzero(np.diff(mat.indptr) == 0))
+        codes, mat = _checked_matrix(matrix, codes)
+        isolated = _isolated(mat, codes)
         if isolated:
             warnings.warn(
                 f"{len(isolated)} region(s) have no neighbour and are left isolated as given "
@@ -230,7 +146,7 @@ class SpatialWeights(Result):
             kind=kind,
             row_standardized=bool(row_standardize),
             islands=isolated,
-            meta=make_meta("spatial_weights", kind=kind, n=n),
+            meta=make_meta("spatial_weights", kind=kind, n=len(codes)),
         )
 
     @classmethod
@@ -240,19 +156,13 @@ class SpatialWeights(Result):
         The row-standardised flag follows the libpysal transformation (``"R"``); weights are taken
         as they are, not re-standardised.
         """
-        if hasattr(w, "unique_ids") and hasattr(w, "transformation"):  # libpysal.graph.Graph
-            ids = list(w.unique_ids)
-            mat = sparse.csr_array(w.sparse)
-            transformed = str(w.transformation).upper() == "R"
-        elif hasattr(w, "id_order") and hasattr(w, "sparse"):  # libpysal.weights.W
-            ids = list(w.id_order)
-            mat = sparse.csr_array(w.sparse)
-            transformed = str(w.transform).upper() == "R"
-        else:
+        parts = _libpysal_parts(w)
+        if parts is None:
             raise WeightsError(
                 f"expected a libpysal W or Graph, got {type(w).__name__}; "
                 "use SpatialWeights.from_array for matrices"
             )
+        ids, mat, transformed = parts
         out = cls.from_array(mat, ids, kind=kind, row_standardize=False)
         return replace(out, row_standardized=transformed)
 
@@ -277,7 +187,7 @@ class SpatialWeights(Result):
     @property
     def isolated(self) -> tuple[Hashable, ...]:
         """Regions that have no neighbour now (after any repair)."""
-        return tuple(self.codes[i] for i in np.flatnonzero(np.diff(self.sparse.indptr) == 0))
+        return _isolated(self.sparse, self.codes)
 
     @property
     def n_components(self) -> int:
@@ -349,8 +259,8 @@ class SpatialWeights(Result):
 
         The weights are passed as they are; a row-standardised matrix gets transformation ``"R"``.
         """
-        from libpysal import graph as lgraph
-        from libpysal import weights as lweights
+        lgraph = require("libpysal.graph", "converting weights to libpysal")
+        lweights = require("libpysal.weights", "converting weights to libpysal")
 
         ids = list(self.codes)
         if kind == "graph":
@@ -616,26 +526,42 @@ def contiguity_weights(
     )
 
 
-def _contiguity_quietly(
-    codes: Sequence[Hashable], kind: Literal["queen", "rook"], row_standardize: bool
+def contiguity_with_notes(
+    regions: Iterable[object] | None = None,
+    kind: Literal["queen", "rook"] = "queen",
+    *,
+    row_standardize: bool = True,
 ) -> tuple[SpatialWeights, list[str]]:
-    """:func:`contiguity_weights` of ``codes`` with its island warning caught, not shown.
+    """:func:`contiguity_weights` with the island repair returned as notes, not warned.
 
-    For callers that turn the island repair into a note of their own. Returns the weights and the
-    messages of the caught :class:`~nqpf.errors.IslandWarning`; any other warning is passed on.
+    For studies and reports that list the repair among their own notes: Hainan (or any region
+    without a contiguity neighbour) is linked to its nearest region as in
+    :func:`contiguity_weights`, and the message of the :class:`~nqpf.errors.IslandWarning` is
+    returned instead of being shown. Any other warning is passed on.
+
+    Returns
+    -------
+    weights, notes
+        The weights and the island-repair messages (empty when nothing was repaired).
+
+    Examples
+    --------
+    >>> w, notes = contiguity_with_notes([440000, 450000, 460000])
+    >>> w.added_links, len(notes)
+    (((460000, 450000),), 1)
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IslandWarning)
-        w = contiguity_weights(codes, kind=kind, row_standardize=row_standardize)
-    islands: list[str] = []
+        w = contiguity_weights(regions, kind=kind, row_standardize=row_standardize)
+    notes: list[str] = []
     for item in caught:
         if issubclass(item.category, IslandWarning):
-            islands.append(str(item.message))
+            notes.append(str(item.message))
         else:  # not ours to swallow
             warnings.warn_explicit(
                 item.message, item.category, item.filename, item.lineno, source=item.source
             )
-    return w, islands
+    return w, notes
 
 
 def knn_weights(
@@ -893,40 +819,229 @@ def nested_weights(
 
 
 # --------------------------------------------------------------------------------------------
+# one way in
+# --------------------------------------------------------------------------------------------
+def as_weights(
+    w: Any,
+    codes: Iterable[Hashable] | None = None,
+    *,
+    islands: Literal["warn", "raise"] = "warn",
+) -> SpatialWeights:
+    """Spatial weights of any accepted type as :class:`SpatialWeights`, aligned to ``codes``.
+
+    Accepted:
+
+    - a :class:`SpatialWeights` (returned as it is, aligned);
+    - a libpysal ``W`` (ids from ``id_order``) or ``Graph`` (ids from ``unique_ids``);
+    - a square DataFrame labelled by region on both axes (columns are matched to the rows);
+    - a square numpy array or scipy sparse matrix, whose rows follow ``codes`` (``0 .. n-1``
+      when ``codes`` is not given).
+
+    The weights are taken as given, never re-standardised; ``row_standardized`` is true when
+    every row with a neighbour sums to 1 (or libpysal says so). Labels are matched to ``codes``
+    exactly or, when that fails, by their text, so that ``"110000"`` read from a CSV header
+    matches the code ``110000``.
+
+    Parameters
+    ----------
+    w
+        The weights.
+    codes
+        Regions of the data, in the order wanted.
+    islands
+        Regions without any neighbour: ``"warn"`` (an :class:`~nqpf.errors.IslandWarning` for
+        weights that are not yet :class:`SpatialWeights`, which warned when they were built) or
+        ``"raise"`` (a :class:`~nqpf.errors.WeightsError`, for methods that need every spatial
+        lag).
+
+    Raises
+    ------
+    WeightsError
+        An unsupported type; a matrix that is not square, has the wrong size for ``codes``,
+        negative or non-finite weights or a non-zero diagonal (naming the region); labels that
+        do not match ``codes`` (naming the regions missing on either side); with
+        ``islands="raise"``, the regions without a neighbour.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = as_weights(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]), codes=["a", "b", "c"])
+    >>> w.neighbors("b"), w.row_standardized
+    (('a', 'c'), False)
+    >>> labelled = pd.DataFrame(w.dense, index=["a", "b", "c"], columns=["a", "b", "c"])
+    >>> as_weights(labelled, codes=["c", "b", "a"]).codes
+    ('c', 'b', 'a')
+    >>> try:
+    ...     as_weights(labelled, codes=["a", "b", "d"])
+    ... except WeightsError as exc:
+    ...     print(str(exc).split("; ", 1)[1])
+    regions in the data but not in the weights: ['d']; regions in the weights but not in the \
+data: ['c'] (use .subset() to drop regions explicitly)
+    """
+    if islands not in ("warn", "raise"):
+        raise WeightsError(f"islands must be 'warn' or 'raise', got {islands!r}")
+    target = None if codes is None else list(codes)
+    if isinstance(w, SpatialWeights):
+        out = w
+    else:
+        ids, mat, flagged = _matrix_parts(w, target)
+        ids, mat = _checked_matrix(mat, ids)
+        isolated = _isolated(mat, ids)
+        if isolated and islands == "warn":
+            warnings.warn(
+                f"{len(isolated)} region(s) have no neighbour in the spatial weights (spatial "
+                f"lag 0): {list(isolated)}",
+                IslandWarning,
+                stacklevel=2,
+            )
+        out = SpatialWeights(
+            codes=ids,
+            sparse=mat,
+            row_standardized=flagged or _rows_sum_to_one(mat),
+            islands=isolated,
+            meta=make_meta("as_weights", source=type(w).__name__, n=len(ids)),
+        )
+    if target is not None:
+        out = _text_matched(out, target).align(target)
+    if islands == "raise" and out.isolated:
+        raise WeightsError(
+            "region(s) without any neighbour: "
+            + ", ".join(str(c) for c in out.isolated[:10])
+            + "; their spatial lag is undefined. Connect them to their nearest neighbour(s) "
+            "(SpatialWeights.connect_islands does this and reports it)"
+        )
+    return out
+
+
+def _matrix_parts(w: Any, target: list[Hashable] | None) -> tuple[Sequence[Hashable], Any, bool]:
+    """(ids, matrix, row-standardised by declaration) of a libpysal object, frame or matrix."""
+    parts = _libpysal_parts(w)
+    if parts is not None:
+        return parts
+    if isinstance(w, pd.DataFrame):
+        if w.shape[0] != w.shape[1]:
+            raise WeightsError(f"spatial weights must be square, got shape {w.shape}")
+        rows, columns = list(w.index), list(w.columns)
+        if rows != columns:
+            order = _text_positions(columns, rows)
+            if order is None:
+                row_text, column_text = set(map(str, rows)), set(map(str, columns))
+                raise WeightsError(
+                    "spatial weights must have the same labels on rows and columns; rows only: "
+                    f"{[r for r in rows if str(r) not in column_text][:10]}, columns only: "
+                    f"{[c for c in columns if str(c) not in row_text][:10]}"
+                )
+            w = w.iloc[:, order]
+        return rows, w.to_numpy(dtype=float), False
+    if sparse.issparse(w):
+        mat = sparse.csr_array(w)
+    else:
+        try:
+            mat = np.asarray(w, dtype=float)
+        except (TypeError, ValueError):
+            raise WeightsError(
+                "spatial weights must be nqpf SpatialWeights, a libpysal W or Graph, a labelled "
+                f"DataFrame, a scipy sparse matrix or a square array; got {type(w).__name__}"
+            ) from None
+    if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:
+        raise WeightsError(f"spatial weights must be a square matrix, got shape {mat.shape}")
+    if target is None:
+        return range(mat.shape[0]), mat, False
+    if mat.shape[0] != len(target):
+        raise WeightsError(
+            f"spatial weights of shape {mat.shape[0]}×{mat.shape[1]} but the data have "
+            f"{len(target)} regions; pass weights with region labels (SpatialWeights, libpysal "
+            "W or Graph, labelled DataFrame) to align them"
+        )
+    return target, mat, False
+
+
+def _libpysal_parts(w: Any) -> tuple[list[Hashable], sparse.csr_array, bool] | None:
+    """(ids, matrix, transformation is "R") of a libpysal ``Graph`` or ``W``; None otherwise."""
+    if hasattr(w, "unique_ids") and hasattr(w, "transformation"):  # libpysal.graph.Graph
+        return (
+            list(w.unique_ids),
+            sparse.csr_array(w.sparse),
+            str(w.transformation).upper() == "R",
+        )
+    if hasattr(w, "id_order") and hasattr(w, "sparse"):  # libpysal.weights.W
+        return list(w.id_order), sparse.csr_array(w.sparse), str(w.transform).upper() == "R"
+    return None
+
+
+def _text_positions(labels: Sequence[Hashable], wanted: Sequence[Hashable]) -> list[int] | None:
+    """Positions in ``labels`` of each ``wanted`` label matched by text; None if not one-to-one."""
+    text = [str(label) for label in labels]
+    position = {t: i for i, t in enumerate(text)}
+    wanted_text = [str(label) for label in wanted]
+    if len(position) != len(text) or sorted(text) != sorted(wanted_text):
+        return None
+    return [position[t] for t in wanted_text]
+
+
+def _text_matched(w: SpatialWeights, target: list[Hashable]) -> SpatialWeights:
+    """``w`` relabelled with ``target``'s labels when they match its codes by text only."""
+    if set(target) == set(w.codes):
+        return w
+    order = _text_positions(target, w.codes)
+    if order is None:
+        return w
+    return replace(w, codes=tuple(target[i] for i in order))
+
+
+def _checked_matrix(
+    matrix: Any, codes: Sequence[Hashable]
+) -> tuple[tuple[Hashable, ...], sparse.csr_array]:
+    """Codes and CSR float matrix, checked: square, finite, non-negative, zero diagonal."""
+    codes = _check_codes(codes)
+    mat = sparse.csr_array(matrix, dtype=float, copy=True)
+    n = len(codes)
+    if mat.shape != (n, n):
+        raise WeightsError(f"weights matrix has shape {mat.shape} but {n} codes were given")
+    mat.sum_duplicates()
+    data = mat.data
+    rows = np.repeat(np.arange(n), np.diff(mat.indptr))
+    if not np.all(np.isfinite(data)):
+        i = int(rows[~np.isfinite(data)][0])
+        raise WeightsError(
+            f"spatial weights must be finite; region {codes[i]!r} has a NaN or infinite weight"
+        )
+    if np.any(data < 0):
+        i = int(rows[data < 0][0])
+        raise WeightsError(
+            f"spatial weights must be non-negative; region {codes[i]!r} has a negative weight"
+        )
+    diag = mat.diagonal()
+    if np.any(diag != 0):
+        i = int(np.flatnonzero(diag)[0])
+        raise WeightsError(
+            f"a region cannot be its own neighbour: region {codes[i]!r} has w_ii = {diag[i]:g} "
+            "(the diagonal must be zero)"
+        )
+    mat.eliminate_zeros()
+    return codes, mat
+
+
+def _isolated(mat: sparse.csr_array, codes: Sequence[Hashable]) -> tuple[Hashable, ...]:
+    return tuple(codes[i] for i in np.flatnonzero(np.diff(mat.indptr) == 0).tolist())
+
+
+def _rows_sum_to_one(mat: sparse.csr_array, tol: float = 1e-12) -> bool:
+    sums = np.asarray(mat.sum(axis=1)).ravel()
+    return bool(np.all(np.abs(sums[sums > 0] - 1.0) <= tol))
+
+
+# --------------------------------------------------------------------------------------------
 # geometry helpers
 # --------------------------------------------------------------------------------------------
-@cache
-def _cnmaps_provinces() -> tuple[tuple[str, Any], ...]:
-    import cnmaps
-
-    records = cnmaps.get_adm_maps(level="省", record="all")
-    return tuple((str(r["province"]), _as_shapely(r["geometry"])) for r in records)
-
-
 def _as_shapely(geom: Any) -> Any:
     """A shapely geometry from shapely or a wrapper exposing ``wkb`` (cnmaps ``MapPolygon``)."""
-    import shapely
-
+    shapely = require("shapely", "contiguity weights")
     if isinstance(geom, shapely.Geometry):
         return geom
     if hasattr(geom, "wkb"):
         return shapely.from_wkb(geom.wkb)
     raise WeightsError(f"not a polygon geometry: {type(geom).__name__}")
-
-
-def province_geometries() -> dict[int, Any]:
-    """The 31 mainland province polygons from cnmaps, keyed by GB/T 2260 code (cached).
-
-    The first call reads the cnmaps boundary data (a few seconds); later calls are instant.
-    """
-    from nqpf.regions import provinces
-
-    by_name = {name: geom for name, geom in _cnmaps_provinces()}
-    table = provinces()
-    missing = [n for n in table.name if n not in by_name]
-    if missing:  # pragma: no cover - depends on the installed cnmaps data
-        raise WeightsError(f"cnmaps has no boundary for provinces {missing}")
-    return {int(code): by_name[name] for code, name in table.name.items()}
 
 
 def _geometries(geometries: Any) -> dict[Hashable, Any]:
@@ -979,7 +1094,7 @@ def _region_codes(regions: Iterable[object], geoms: Mapping[Hashable, Any]) -> l
 
 def _vertex_contiguity(geoms: list[Any], *, rook: bool, precision: int | None) -> sparse.csr_array:
     """Binary contiguity by shared vertices (queen) or shared edges (rook), vectorised."""
-    import shapely
+    shapely = require("shapely", "contiguity weights")
 
     n = len(geoms)
     arr = np.asarray(geoms, dtype=object)
@@ -1047,26 +1162,10 @@ def _representative_points(
         if missing:
             raise WeightsError(f"no representative point given for regions {missing}")
         return lonlat[[lookup[c] for c in codes]]
-    registry = _registry_points(codes)
-    if registry is not None:
-        return registry
-    import shapely
-
-    pts = shapely.point_on_surface(np.asarray([geoms[c] for c in codes], dtype=object))
-    return shapely.get_coordinates(pts)
-
-
-def _registry_points(codes: Sequence[Hashable]) -> np.ndarray | None:
-    from nqpf.regions import cities, provinces
-
-    for table in (provinces(), cities()):
-        try:
-            sub = table.loc[list(codes), ["lon", "lat"]]
-        except (KeyError, TypeError):
-            continue
-        if sub.notna().all().all():
-            return sub.to_numpy(dtype=float)
-    return None
+    try:
+        return region_coordinates(codes)
+    except DataValidationError:  # not registry codes: a point inside each polygon
+        return representative_points([geoms[c] for c in codes])
 
 
 def _connect_islands(
@@ -1166,15 +1265,13 @@ def _locations(
             raise WeightsError(f"{len(ids)} codes for {arr.shape[0]} locations")
         return ids, arr.astype(float)
     items = list(locations)
-    points = _registry_points(items)
-    if points is not None:
-        return _check_codes(items), points
-    from nqpf.regions import normalize
+    try:
+        return _check_codes(items), region_coordinates(items)
+    except DataValidationError:  # names rather than codes
+        from nqpf.regions import normalize
 
-    ids = _check_codes(normalize(items))
-    points = _registry_points(ids)
-    assert points is not None
-    return ids, points
+        ids = _check_codes(normalize(items))
+        return ids, region_coordinates(ids)
 
 
 def _series(
