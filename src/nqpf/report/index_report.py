@@ -14,9 +14,12 @@ from typing import Any, Literal, Protocol
 import pandas as pd
 
 from nqpf import regions
-from nqpf.errors import DataValidationError, UnknownRegionError
-from nqpf.report import figures, maps
+from nqpf.errors import DataValidationError
 from nqpf.report.html import HtmlReport
+from nqpf.report.plots import add_figure
+from nqpf.studies.base import FigureSpec
+from nqpf.studies.index import index_figures
+from nqpf.studies.inputs import region_level
 from nqpf.validation import ValidationReport
 
 __all__ = ["IndexResultLike", "add_index_sections", "add_repair_section"]
@@ -84,18 +87,6 @@ def _require(frame: object, columns: list[str], what: str) -> pd.DataFrame:
     if missing:
         raise DataValidationError(f"{what} lacks column(s) {missing}; got {list(frame.columns)}")
     return frame
-
-
-def _level(codes: pd.Series) -> Level:
-    unique = pd.unique(codes.astype(int))
-    province_codes = set(regions.provinces().index)
-    if all(c in province_codes for c in unique):
-        return "province"
-    city_codes = set(regions.cities().index)
-    unknown = [c for c in unique if c not in city_codes]
-    if unknown:
-        raise UnknownRegionError(unknown[0], "province", [], "index result scores")
-    return "city"
 
 
 def _names(codes: pd.Series, level: Level) -> pd.DataFrame:
@@ -278,7 +269,19 @@ def add_index_sections(
     weights = _require(
         result.indicator_weights, ["indicator", "dimension", "weight"], "result.indicator_weights"
     )
-    level = _level(scores["region_code"])
+    level = region_level(scores["region_code"])
+    ranks, sensitivity = _uncertainty_frames(uncertainty, sensitivity)
+    if ranks is not None:
+        _require(ranks, ["region_code", "nominal", "median", "p05", "p95"], "uncertainty")
+    if isinstance(result.obstacles, pd.DataFrame) and not result.obstacles.empty:
+        _require(
+            result.obstacles,
+            ["region_code", "year", "level", "factor", "obstacle_pct"],
+            "result.obstacles",
+        )
+    figs = index_figures(
+        result, ranks, label_lang=label_lang, weakest=weakest, top_obstacles=top_obstacles
+    )
     latest = int(scores["year"].max())
     first = int(scores["year"].min())
     labels_zh = dict(
@@ -311,7 +314,7 @@ def add_index_sections(
         )
     )
     report.table(by_dimension, caption="维度权重 Dimension weights")
-    report.figure(figures.weights_bar(weights), caption="指标权重 Indicator weights")
+    add_figure(report, figs["weights"])
 
     # 2. rankings
     latest_table, wide_table = _rank_tables(result, level, latest)
@@ -340,11 +343,8 @@ def add_index_sections(
         )
     )
     report.table(mean, caption="得分的年度统计 Score statistics by year")
-    if level == "province":
-        report.figure(
-            figures.trend_lines(scores, label_lang=label_lang),
-            caption=f"得分变化 Scores over time, {first}–{latest}",
-        )
+    if "trends" in figs:
+        add_figure(report, figs["trends"])
     else:
         report.text(
             "城市层面不绘制逐条趋势线。Trend lines are drawn for provinces only.", kind="note"
@@ -352,20 +352,14 @@ def add_index_sections(
 
     # 4. map
     report.section("空间分布", "Spatial pattern")
-    current = scores[scores["year"] == latest].set_index("region_code")["score"]
-    draw = maps.province_map if level == "province" else maps.city_map
-    report.figure(
-        draw(current, label="得分 Score", title=f"{latest}"),
-        caption=f"{latest} 年得分的空间分布 Spatial distribution of scores, {latest}",
-    )
+    add_figure(report, figs["map"])
 
     # 5. obstacles
-    _obstacle_section(report, result, level, latest, labels_zh, top_obstacles, weakest, label_lang)
+    _obstacle_section(report, result, level, latest, labels_zh, top_obstacles, weakest, figs)
 
     # 6. uncertainty
-    ranks, sensitivity = _uncertainty_frames(uncertainty, sensitivity)
     if ranks is not None:
-        _uncertainty_section(report, ranks, sensitivity, level, latest, label_lang)
+        _uncertainty_section(report, ranks, sensitivity, level, latest, figs)
 
     # 7. repairs
     if repairs:
@@ -381,7 +375,7 @@ def _obstacle_section(
     labels_zh: dict[Any, Any],
     top_obstacles: int,
     weakest: int,
-    label_lang: Literal["zh", "en"],
+    figs: Mapping[str, FigureSpec],
 ) -> None:
     report.section("障碍因子", "Obstacle factors")
     obstacles = result.obstacles
@@ -423,17 +417,7 @@ def _obstacle_section(
             caption="指标层障碍因子 Indicator-level obstacles",
             float_format="{:.2f}",
         )
-        ordered = pd.concat([indicator[indicator["region_code"] == c] for c in weak])
-        report.figure(
-            figures.obstacle_bars(
-                ordered,
-                label_lang=label_lang,
-                top=top_obstacles,
-                labels={str(k): str(v) for k, v in labels_zh.items()},
-            ),
-            caption=f"{latest} 年薄弱地区的障碍因子 Obstacle factors of the weakest regions, "
-            f"{latest}",
-        )
+        add_figure(report, figs["obstacles"])
     dimension = year[year["level"] == "dimension"]
     if not dimension.empty:
         wide = dimension.pivot_table(
@@ -457,9 +441,8 @@ def _uncertainty_section(
     sensitivity: pd.DataFrame | None,
     level: Level,
     latest: int,
-    label_lang: Literal["zh", "en"],
+    figs: Mapping[str, FigureSpec],
 ) -> None:
-    _require(ranks, ["region_code", "nominal", "median", "p05", "p95"], "uncertainty")
     year = latest
     if "year" in ranks.columns:
         year = latest if (ranks["year"] == latest).any() else int(ranks["year"].max())
@@ -496,10 +479,7 @@ def _uncertainty_section(
         caption=f"{year} 年排名区间 Rank intervals, {year}",
         float_format="{:.1f}",
     )
-    report.figure(
-        figures.rank_intervals(data, label_lang=label_lang),
-        caption=f"{year} 年排名不确定性 Rank uncertainty, {year}",
-    )
+    add_figure(report, figs["rank_intervals"])
     if isinstance(sensitivity, pd.DataFrame) and not sensitivity.empty:
         _require(sensitivity, ["input", "first_order"], "sensitivity")
         report.table(

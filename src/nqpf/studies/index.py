@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from nqpf.index import IndexResult, UncertaintyResult, compute_index, index_uncertainty
 from nqpf.results import Summary, make_meta
-from nqpf.studies.base import StudyResult
+from nqpf.studies.base import FigureSpec, StudyResult
+from nqpf.studies.inputs import region_level
 
-__all__ = ["IndexStudyResult", "index_study"]
+__all__ = ["IndexStudyResult", "index_figures", "index_study"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class IndexStudyResult(StudyResult):
             out["rank_uncertainty"] = intervals
         return out
 
+    def figures(self) -> dict[str, FigureSpec]:
+        """Weights, trends, the score map, obstacles and rank intervals (:func:`index_figures`)."""
+        intervals = self.rank_intervals()
+        if intervals is not None:
+            intervals = intervals.rename(columns=lambda c: c.removesuffix("_rank"))
+        return index_figures(self.index, intervals)
+
     def to_frame(self) -> pd.DataFrame:
         """The index's tidy frame (:meth:`~nqpf.index.IndexResult.to_frame`)."""
         return self.index.to_frame()
@@ -62,6 +70,86 @@ class IndexStudyResult(StudyResult):
         if self.uncertainty is not None:
             tables += list(self.uncertainty.summary().tables)
         return Summary(base.title, tuple(tables), base.notes)
+
+
+def index_figures(
+    result: Any,
+    ranks: pd.DataFrame | None = None,
+    *,
+    label_lang: Literal["zh", "en"] = "zh",
+    weakest: int = 5,
+    top_obstacles: int = 5,
+) -> dict[str, FigureSpec]:
+    """The figures of a composite index: name → :class:`~nqpf.studies.FigureSpec`.
+
+    ``weights`` (indicator weights by dimension), ``trends`` (scores over time; provinces
+    only), ``map`` (the latest year's scores on a province or city map), ``obstacles`` (the
+    leading obstacle factors of the ``weakest`` lowest-ranked regions of the latest year, if the
+    result has indicator-level obstacles) and ``rank_intervals`` (median and 5–95 % rank of
+    the latest year in ``ranks``, the frame of
+    :meth:`~nqpf.index.UncertaintyResult.summary_frame`, if given). ``result`` needs
+    ``scores``, ``indicator_weights`` and ``obstacles`` frames as in
+    :class:`~nqpf.index.IndexResult`.
+    """
+    scores = result.scores
+    weights = result.indicator_weights
+    level = region_level(scores["region_code"])
+    first, latest = int(scores["year"].min()), int(scores["year"].max())
+    current = scores[scores["year"] == latest]
+    out = {"weights": FigureSpec("指标权重 Indicator weights", "weights_bar", weights)}
+    if level == "province":
+        out["trends"] = FigureSpec(
+            f"得分变化 Scores over time, {first}–{latest}",
+            "trend_lines",
+            scores,
+            {"label_lang": label_lang},
+        )
+    out["map"] = FigureSpec(
+        f"{latest} 年得分的空间分布 Spatial distribution of scores, {latest}",
+        f"{level}_map",
+        current.set_index("region_code")["score"],
+        {"label": "得分 Score", "title": f"{latest}"},
+    )
+    obstacles = result.obstacles
+    if isinstance(obstacles, pd.DataFrame) and not obstacles.empty:
+        weak = current.sort_values("rank", ascending=False, kind="stable")["region_code"]
+        weak = weak.head(weakest).tolist()
+        indicator = obstacles[
+            (obstacles["year"] == latest)
+            & obstacles["region_code"].isin(weak)
+            & (obstacles["level"] == "indicator")
+        ]
+        if not indicator.empty:
+            labels: Mapping[str, str] = dict(
+                zip(
+                    weights["indicator"], weights.get("label_zh", weights["indicator"]), strict=True
+                )
+            )
+            out["obstacles"] = FigureSpec(
+                f"{latest} 年薄弱地区的障碍因子 Obstacle factors of the weakest regions, {latest}",
+                "obstacle_bars",
+                pd.concat([indicator[indicator["region_code"] == c] for c in weak]),
+                {
+                    "label_lang": label_lang,
+                    "top": top_obstacles,
+                    "labels": {str(k): str(v) for k, v in labels.items()},
+                },
+            )
+    if ranks is not None and not ranks.empty:
+        year = latest
+        if "year" in ranks.columns:
+            year = latest if (ranks["year"] == latest).any() else int(ranks["year"].max())
+            ranks = ranks[ranks["year"] == year]
+        data = ranks[["region_code", "nominal", "median", "p05", "p95"]].sort_values(
+            ["median", "nominal"], kind="stable"
+        )
+        out["rank_intervals"] = FigureSpec(
+            f"{year} 年排名不确定性 Rank uncertainty, {year}",
+            "rank_intervals",
+            data,
+            {"label_lang": label_lang},
+        )
+    return out
 
 
 def index_study(

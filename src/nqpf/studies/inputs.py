@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from nqpf import regions
-from nqpf.errors import DataValidationError, WeightsError, plain, show
+from nqpf._compat import require
+from nqpf.errors import DataValidationError, UnknownRegionError, WeightsError, plain, show
 from nqpf.geo import (
     SpatialWeights,
     as_weights,
@@ -32,6 +33,7 @@ __all__ = [
     "is_province",
     "order_key",
     "region_label",
+    "region_level",
     "short_name",
     "study_weights",
     "value_label",
@@ -207,6 +209,24 @@ def is_province(code: Hashable) -> bool:
     return isinstance(code, int | np.integer) and int(code) in set(regions.provinces().index)
 
 
+def region_level(codes: Any) -> regions.Level:
+    """``"province"`` when every code is a province, ``"city"`` when every code is a city.
+
+    Raises
+    ------
+    UnknownRegionError
+        For the first code that is neither.
+    """
+    unique = pd.unique(pd.Series(codes).astype(int))
+    if all(c in set(regions.provinces().index) for c in unique):
+        return "province"
+    city_codes = set(regions.cities().index)
+    unknown = [c for c in unique if c not in city_codes]
+    if unknown:
+        raise UnknownRegionError(unknown[0], "province", [], "index result scores")
+    return "city"
+
+
 def short_name(code: Hashable) -> str:
     """``"北京"`` for a province or city code, else the code as text."""
     try:
@@ -281,7 +301,7 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
     """
     codes = [plain(c) for c in codes]
     if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).suffix.lower() in _FILES):
-        spec = _read_weights_file(Path(spec), codes)
+        spec = _read_weights_file(Path(spec))
     if not (spec is None or isinstance(spec, str)):
         given = as_weights(spec, codes)
         remarks = [_island_note(given)] if given.added_links else []
@@ -330,7 +350,7 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
 _FILES = (".gal", ".gwt", ".csv")
 
 
-def _read_weights_file(path: Path, codes: list[Hashable]) -> SpatialWeights:
+def _read_weights_file(path: Path) -> SpatialWeights:
     """Weights from a GeoDa ``.gal``/``.gwt`` file or a labelled ``.csv`` matrix."""
     if not path.is_file():
         raise WeightsError(f"spatial weights file {str(path)!r} not found")
@@ -339,18 +359,17 @@ def _read_weights_file(path: Path, codes: list[Hashable]) -> SpatialWeights:
         frame.columns = [_code_like(c) for c in frame.columns]
         frame.index = [_code_like(c) for c in frame.index]
         return as_weights(frame)
-    from libpysal import io as lio
-
+    lio = require("libpysal.io", "reading a GeoDa weights file")
     try:
-        w = lio.open(str(path)).read()
+        handle = lio.open(str(path))
+        try:
+            w = handle.read()
+        finally:
+            handle.close()
     except Exception as exc:  # libpysal raises bare exceptions for malformed files
         raise WeightsError(f"cannot read spatial weights file {str(path)!r}: {exc}") from None
-    w.transform = "O"
-    ids = [_code_like(i) for i in w.id_order]
-    wanted = set(codes)
-    if not wanted.issubset(ids) and wanted.issubset(str(i) for i in w.id_order):
-        ids = [str(i) for i in w.id_order]
-    return SpatialWeights.from_array(w.full()[0], ids, kind="file")
+    w.transform = "O"  # the weights as written in the file
+    return as_weights(w)
 
 
 def _code_like(label: Any) -> Any:
