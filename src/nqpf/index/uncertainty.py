@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqpf._compat import require
 from nqpf.errors import DataValidationError
 from nqpf.index.aggregate import AGGREGATION_METHODS, _align_weights, _translate_to_floor
 from nqpf.index.normalise import (
@@ -457,7 +458,8 @@ def rank_uncertainty(
     if n_jobs == 1:
         results: Any = map(work, tasks)
     else:
-        from joblib import Parallel, delayed
+        joblib = require("joblib", "parallel Monte Carlo runs (n_jobs != 1)")
+        Parallel, delayed = joblib.Parallel, joblib.delayed
 
         for name in cells:  # build caches before threads share them
             for agg in agg_names:
