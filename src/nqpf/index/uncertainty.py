@@ -458,7 +458,7 @@ def rank_uncertainty(
     if n_jobs == 1:
         results: Any = map(work, tasks)
     else:
-        joblib = require("joblib", "parallel Monte Carlo runs (n_jobs != 1)")
+        joblib = require("joblib", "parallel Monte Carlo runs (n_jobs > 1)")
         Parallel, delayed = joblib.Parallel, joblib.delayed
 
         for name in cells:  # build caches before threads share them
