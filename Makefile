@@ -1,10 +1,11 @@
-# Quick start: `make report` (main job on the bundled real data), `make test` (test suite).
+# Quick start: `make report` (main job on the bundled real data), `make test` (test suite without
+# the long end-to-end tests), `make test-slow` (those tests only).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: report test lint bench clean
+.PHONY: report test test-slow lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,11 @@ report: $(VENV)/.installed
 	$(BIN)/nqpf report --out $(OUT)
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest src tests
+	$(BIN)/python -m pytest -m "not slow" src tests
+
+# pytest exits with 5 when nothing is marked slow: not a failure
+test-slow: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m slow src tests || [ $$? -eq 5 ]
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

@@ -34,6 +34,7 @@ def _user_table(years=(2019, 2020, 2021, 2022)) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_bundled_data_end_to_end(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(
@@ -263,6 +264,7 @@ def test_cities_by_agglomeration_need_explicit_choices(tmp_path):
     assert "apply to group='agglomeration' only" in result.output.replace("\n", "")
 
 
+@pytest.mark.slow
 def test_cities_with_knn_weights_get_the_spatial_markov_chain(tmp_path):
     path = tmp_path / "cities.csv"
     _city_table().to_csv(path, index=False, encoding="utf-8")

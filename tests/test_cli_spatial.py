@@ -59,6 +59,7 @@ def test_spatial_with_knn_weights_on_a_user_table(tmp_path):
     assert (moran.statistic > 0.5).all()  # a west–east gradient clusters strongly
 
 
+@pytest.mark.slow
 def test_drivers_on_the_bundled_data(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["drivers", "--draws", "50", "--out", str(out)])

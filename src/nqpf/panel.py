@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from nqpf._compat import require
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
 from nqpf.regions import Level, name_of, normalize
 from nqpf.validation import ValidationReport
@@ -1473,7 +1474,7 @@ def _read_csv_text(path: Path, report: ValidationReport, source: str) -> pd.Data
 def _read_excel_text(
     path: Path, sheet: str | int | None, report: ValidationReport, source: str
 ) -> pd.DataFrame:
-    import openpyxl
+    openpyxl = require("openpyxl", "reading Excel workbooks")
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:

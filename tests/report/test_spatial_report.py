@@ -163,7 +163,7 @@ def test_gwr_equals_mgwr_called_directly(drivers):
     y = z(cross[["score"]].to_numpy())
     X = z(cross[drivers.names].to_numpy())
     bw = drivers.gwr.bandwidth.iloc[0]
-    ref = GWR(coords, y, X, bw, kernel="bisquare", fixed=False, spherical=True).fit()
+    ref = GWR(coords, y, X, bw, kernel="bisquare", fixed=False, spherical=True, n_jobs=1).fit()
     ours = drivers.gwr.wide().reindex(cross.region_code).to_numpy()
     np.testing.assert_allclose(ours, ref.params, rtol=1e-8, atol=1e-12)
 

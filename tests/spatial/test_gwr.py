@@ -10,6 +10,7 @@ Against mgwr called directly the numbers must agree to 1e-10 (same code path); a
 import json
 import warnings
 
+import mgwr.gwr as mgwr_gwr
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,7 +38,7 @@ def direct(df, y, x, coords, **kw):
 def test_gwr_matches_mgwr_directly(georgia):
     yv, xv, pts = direct(georgia, "PctBach", X_COLS, ["X", "Y"])
     bw = Sel_BW(pts, yv, xv, kernel="bisquare", fixed=False, n_jobs=1).search(criterion="AICc")
-    ref = GWR(pts, yv, xv, bw, kernel="bisquare", fixed=False).fit()
+    ref = GWR(pts, yv, xv, bw, kernel="bisquare", fixed=False, n_jobs=1).fit()
     ours = gwr(georgia, "PctBach", X_COLS, coords=("X", "Y"), region="AreaKey")
     assert ours.bandwidth.iloc[0] == bw == 93.0  # mgwr's golden-section result (mgwr tests)
     wide = ours.wide()
@@ -79,7 +80,7 @@ def test_mgwr_matches_mgwr_directly(georgia):
     std_x = (xv - xv.mean(axis=0)) / xv.std(axis=0)
     selector = Sel_BW(pts, std_y, std_x, multi=True, n_jobs=1)
     selector.search(multi_bw_min=[2], multi_bw_max=[159])
-    ref = MGWR(pts, std_y, std_x, selector).fit()
+    ref = MGWR(pts, std_y, std_x, selector, n_jobs=1).fit()
     ours = mgwr(georgia, "PctBach", cols, coords=("X", "Y"), region="AreaKey", bw_min=2, bw_max=159)
     np.testing.assert_array_equal(ours.bandwidth.to_numpy(), selector.bw[0])
     np.testing.assert_allclose(ours.wide().to_numpy(), ref.params, atol=1e-10)
@@ -106,7 +107,7 @@ def test_gwr_provinces_with_registry_coordinates():
     # mgwr default lower limit (40 + 2 * 3 terms = 46 neighbours) exceeds n = 31: k + 3 = 5 is used
     assert ours.meta["search_range"] == [5.0, 31.0]
     bw = Sel_BW(lonlat, yv, xv, spherical=True, n_jobs=1).search(bw_min=5.0, bw_max=31.0)
-    ref = GWR(lonlat, yv, xv, bw, spherical=True).fit()
+    ref = GWR(lonlat, yv, xv, bw, spherical=True, n_jobs=1).fit()
     assert ours.spherical and ours.bandwidth.iloc[0] == bw
     np.testing.assert_allclose(ours.wide().to_numpy(), ref.params, atol=1e-10)
     assert set(ours.coefficients.region_code) == set(provinces().index)
@@ -180,3 +181,27 @@ def test_meta_and_local_columns_per_model():
     assert m.meta["method"] == "mgwr" and m.meta["bandwidths"] == m.bandwidth.tolist()
     assert list(m.local.columns) == ["region_code", "predicted", "residual"]
     json.dumps(m.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_n_jobs_reaches_every_mgwr_pool(monkeypatch, n_jobs):
+    # mgwr's own default is n_jobs=-1 (all cores) for Sel_BW and GWR: ours must pass n_jobs on
+    seen = []
+    real = mgwr_gwr.Parallel
+
+    def spy(n_jobs, **kw):
+        seen.append(n_jobs)
+        return real(n_jobs=1, **kw)  # run in-process: only the request is checked
+
+    monkeypatch.setattr(mgwr_gwr, "Parallel", spy)
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"u": rng.uniform(0, 10, 60), "v": rng.uniform(0, 10, 60)})
+    df["x"] = rng.normal(size=60)
+    df["y"] = df.x + rng.normal(0, 0.1, 60)
+    kw = dict(coords=("u", "v"), region=None, n_jobs=n_jobs)
+    g = gwr(df, "y", ["x"], bw_min=10, bw_max=60, **kw)
+    searched = len(seen)
+    m = mgwr(df, "y", ["x"], bw_min=10, bw_max=60, **kw)
+    assert searched > 1 and len(seen) > searched + 1  # search, fit; back-fitting, inference
+    assert set(seen) == {n_jobs}
+    assert g.model == "GWR" and m.model == "MGWR"

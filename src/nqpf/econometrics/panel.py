@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from nqpf._compat import require
 from nqpf.econometrics._data import EFFECTS, PanelArrays, check_cells, to_frame
 from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, chi2_test
 from nqpf.errors import DataValidationError
@@ -157,7 +158,7 @@ def panel_fe(
     >>> round(float(res.params["x"]), 1)
     2.0
     """
-    from linearmodels import PanelOLS
+    PanelOLS = require("linearmodels", "panel fixed effects").PanelOLS
 
     if effects not in EFFECTS:
         raise ValueError(f"effects must be one of {EFFECTS}, got {effects!r}")
@@ -172,7 +173,7 @@ def panel_fe(
     if cov == "clustered":
         options["cluster_entity"] = True
     try:
-        res = model.fit(**options)  # type: ignore[arg-type]
+        res = model.fit(**options)
     except ValueError as exc:
         raise DataValidationError(f"panel fixed effects could not be estimated: {exc}") from exc
     index = frame.index
@@ -264,7 +265,8 @@ def hausman_arrays(arrays: PanelArrays, time_effects: bool) -> HypothesisTest | 
 def _hausman_frame(
     frame: pd.DataFrame, y: str, x: list[str], time_effects: bool
 ) -> HypothesisTest | NotApplicable:
-    from linearmodels import PanelOLS, RandomEffects
+    linearmodels = require("linearmodels", "the Hausman test")
+    PanelOLS, RandomEffects = linearmodels.PanelOLS, linearmodels.RandomEffects
 
     fe = PanelOLS(frame[y], frame[x], entity_effects=True, time_effects=time_effects).fit()
     exog = frame[x].copy()

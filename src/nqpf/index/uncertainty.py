@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nqpf._compat import require
 from nqpf._random import RandomSource, Seed
 from nqpf.errors import DataValidationError
 from nqpf.index._checks import (
@@ -454,7 +455,8 @@ def rank_uncertainty(
     if n_jobs == 1:
         results: Any = map(work, tasks)
     else:
-        from joblib import Parallel, delayed
+        joblib = require("joblib", "parallel Monte Carlo runs (n_jobs > 1)")
+        Parallel, delayed = joblib.Parallel, joblib.delayed
 
         for name in cells:  # build caches before threads share them
             for agg in agg_names:

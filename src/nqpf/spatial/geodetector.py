@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nqpf._compat import require
 from nqpf._random import RandomSource, Seed
 from nqpf.errors import DataValidationError
 from nqpf.results import Result, Summary, make_meta
@@ -198,7 +199,7 @@ def _breaks(x: np.ndarray, method: str, classes: int, source: RandomSource) -> n
         mean, sd = float(x.mean()), float(x.std())
         edges = mean + sd * (np.arange(1, classes) - classes / 2)
     elif method == "natural_breaks":
-        import mapclassify
+        mapclassify = require("mapclassify", "natural-breaks discretisation")
 
         sample = x
         if x.size > JENKS_MAX_SAMPLE:

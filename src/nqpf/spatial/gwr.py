@@ -41,6 +41,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nqpf._compat import require
 from nqpf.errors import DataValidationError
 from nqpf.geo.geography import region_coordinates
 from nqpf.results import Result, Summary, make_meta
@@ -322,7 +323,10 @@ def gwr(
         default) or :math:`RSS/(n - 2\mathrm{tr}(S) + \mathrm{tr}(S^\top S))` (``False``, as
         GWR4); it changes standard errors and t-values, not estimates.
     n_jobs
-        Parallel jobs of the bandwidth search (``mgwr``'s default uses all cores).
+        Worker processes (joblib) of the bandwidth search and of the local fits, passed to
+        ``Sel_BW`` and ``GWR``. Default 1: one process, no pool to start. ``-1`` uses every
+        core, as ``mgwr``'s own default does; worth it only for thousands of regions.
+        Estimates do not depend on it.
 
     Returns
     -------
@@ -344,19 +348,27 @@ def gwr(
     >>> r.coefficients.groupby("term").estimate.mean().round(1).to_dict()
     {'Intercept': 1.0, 'x': 1.0}
     """
-    from mgwr.gwr import GWR
-    from mgwr.sel_bw import Sel_BW
-
+    mgwr_gwr, sel_bw = _mgwr_modules("GWR")
     yv, xv, pts, ids, sph = _prepare(data, y, x, coords, region, standardize, spherical)
     terms = ["Intercept", *x]
     search_range = None
     if bw is None:
         lo, hi = _search_range(bw_min, bw_max, fixed, len(ids), len(terms))
         search_range = [lo, hi]
-        selector = Sel_BW(pts, yv, xv, kernel=kernel, fixed=fixed, spherical=sph, n_jobs=n_jobs)
+        selector = sel_bw.Sel_BW(
+            pts, yv, xv, kernel=kernel, fixed=fixed, spherical=sph, n_jobs=n_jobs
+        )
         bw = float(selector.search(criterion=criterion, bw_min=lo, bw_max=hi))
-    results = GWR(
-        pts, yv, xv, bw, kernel=kernel, fixed=fixed, spherical=sph, sigma2_v1=sigma2_v1
+    results = mgwr_gwr.GWR(
+        pts,
+        yv,
+        xv,
+        bw,
+        kernel=kernel,
+        fixed=fixed,
+        spherical=sph,
+        sigma2_v1=sigma2_v1,
+        n_jobs=n_jobs,
     ).fit()
     return _result(
         "GWR",
@@ -404,6 +416,9 @@ def mgwr(
     bw_min, bw_max
         Search limits for the bandwidths: one value for all terms or one per term (intercept
         first).
+    n_jobs
+        Worker processes (joblib) of the back-fitting and of ``MGWR.fit``'s inference, passed
+        to ``Sel_BW`` and ``MGWR`` (default 1).
 
     Returns
     -------
@@ -421,19 +436,19 @@ def mgwr(
     >>> list(r.bandwidth.index)
     ['Intercept', 'x']
     """
-    from mgwr.gwr import MGWR
-    from mgwr.sel_bw import Sel_BW
-
+    mgwr_gwr, sel_bw = _mgwr_modules("MGWR")
     yv, xv, pts, ids, sph = _prepare(data, y, x, coords, region, standardize, spherical)
     terms = ["Intercept", *x]
     k = len(terms)
     lo = _per_term(bw_min, k, "bw_min")
     hi = _per_term(bw_max, k, "bw_max")
-    selector = Sel_BW(
+    selector = sel_bw.Sel_BW(
         pts, yv, xv, multi=True, kernel=kernel, fixed=fixed, spherical=sph, n_jobs=n_jobs
     )
     selector.search(criterion=criterion, multi_bw_min=lo, multi_bw_max=hi)
-    results = MGWR(pts, yv, xv, selector, kernel=kernel, fixed=fixed, spherical=sph).fit()
+    results = mgwr_gwr.MGWR(
+        pts, yv, xv, selector, kernel=kernel, fixed=fixed, spherical=sph, n_jobs=n_jobs
+    ).fit()
     return _result(
         "MGWR",
         results,
@@ -449,6 +464,12 @@ def mgwr(
         spherical=sph,
         alpha=alpha,
     )
+
+
+def _mgwr_modules(model: str) -> tuple[Any, Any]:
+    """``mgwr.gwr`` and ``mgwr.sel_bw``, imported on first use."""
+    purpose = f"{model} (geographically weighted regression)"
+    return require("mgwr.gwr", purpose), require("mgwr.sel_bw", purpose)
 
 
 def _result(
