@@ -31,7 +31,6 @@ from nqpf.disparity.density import (
     kernel_density,
 )
 from nqpf.disparity.markov import (
-    HomogeneityTest,
     MarkovResult,
     RankMobilityResult,
     SpatialMarkovResult,
@@ -48,6 +47,7 @@ from nqpf.disparity.theil import (
     disparity_table,
     theil,
 )
+from nqpf.results import TestResult
 
 __all__ = [
     "BANDWIDTH_RULES",
@@ -57,13 +57,13 @@ __all__ = [
     "DagumPanelResult",
     "DisparityStudyResult",
     "DisparityTable",
-    "HomogeneityTest",
     "KernelDensityResult",
     "MarkovResult",
     "RankMobilityResult",
     "SigmaConvergenceResult",
     "SpatialBetaConvergenceResult",
     "SpatialMarkovResult",
+    "TestResult",
     "TheilResult",
     "beta_convergence",
     "club_convergence",

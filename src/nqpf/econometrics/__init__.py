@@ -9,18 +9,18 @@ comparison.
 SpatialPanel(model='sdm', effects='twoway', lee_yu=True, vcov='information')
 """
 
-from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, lm_tests
+from nqpf.econometrics.diagnostics import lm_tests
 from nqpf.econometrics.effects import Spectrum, impacts
 from nqpf.econometrics.panel import PanelFEResults, hausman, panel_fe
 from nqpf.econometrics.spatial_panel import SpatialPanel, SpatialPanelResults
+from nqpf.results import TestResult
 
 __all__ = [
-    "HypothesisTest",
-    "NotApplicable",
     "PanelFEResults",
     "SpatialPanel",
     "SpatialPanelResults",
     "Spectrum",
+    "TestResult",
     "hausman",
     "impacts",
     "lm_tests",

@@ -19,6 +19,7 @@ from nqpf.disparity.study import NATIONAL, DisparityStudyResult
 from nqpf.report import disparity_figures as figures
 from nqpf.report._common import value_label
 from nqpf.report.html import HtmlReport
+from nqpf.results import TestResult, frame_of_tests
 
 __all__ = [
     "SECTION_TITLES",
@@ -229,8 +230,8 @@ def _bounds_table(study: DisparityStudyResult) -> pd.DataFrame:
     return b
 
 
-def _homogeneity_table(test: object) -> pd.DataFrame:
-    frame = test.to_frame()  # type: ignore[attr-defined]
+def _homogeneity_table(tests: dict[str, TestResult]) -> pd.DataFrame:
+    frame = frame_of_tests(tests)[["test", "statistic", "df", "p_value"]]
     return frame.rename(
         columns={
             "test": "检验 Test",
@@ -446,7 +447,7 @@ def add_disparity_sections(
         report.table(
             _homogeneity_table(chain.homogeneity),
             caption="时间齐性检验 Time homogeneity (Bickenbach–Bode), periods "
-            + ", ".join(chain.homogeneity.regimes),
+            + ", ".join(chain.homogeneity["LR"].meta["regimes"]),
         )
     report.figure(
         figures.transition_heatmaps(
@@ -481,7 +482,8 @@ def add_disparity_sections(
         report.table(ss.reset_index(drop=True), caption="各邻域类型的稳态 Steady states")
         report.table(
             _homogeneity_table(sm.homogeneity),
-            caption="空间齐性检验 Spatial homogeneity (Bickenbach–Bode): H0 " + sm.homogeneity.null,
+            caption="空间齐性检验 Spatial homogeneity (Bickenbach–Bode): H0 "
+            + sm.homogeneity["LR"].null,
         )
         titles = {lag: f"邻域类型 Lag class {lag}" for lag in lags}
         report.figure(
