@@ -6,8 +6,6 @@ exactly the panel form of Elhorst (2014) (spreg's own ``panel_LMlag`` squares th
 it is not used). Tolerance 1e-9 relative.
 """
 
-import json
-
 import libpysal
 import numpy as np
 import pandas as pd
@@ -114,7 +112,6 @@ def test_sdem_and_non_durbin_tests(helpers):
     assert not hz.applicable and "time effects only" in hz.reason
     frame_out = outcomes_frame(sar.tests)
     assert frame_out.loc[frame_out.test == "hausman", "statistic"].isna().all()
-    json.dumps([t.to_dict() for t in sar.tests.values()])
 
 
 def test_wald_with_singular_covariance_is_not_applicable():
