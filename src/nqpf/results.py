@@ -223,14 +223,14 @@ class TestResult(Result):
             "distribution": self.distribution or None,
             "null": self.null or None,
             "alternative": self.alternative or None,
-            "note": note or None,
+            "note": note,
         }
 
     def to_frame(self) -> pd.DataFrame:
         """One row with the columns of :data:`TEST_COLUMNS`.
 
-        Missing texts are missing values; a test that is not applicable has NaN numbers and its
-        reason in ``note``.
+        An empty distribution or hypothesis is a missing value; a test that is not applicable
+        has NaN numbers and its reason in ``note``.
         """
         return frame_of_tests([self])
 
@@ -275,7 +275,7 @@ def frame_of_tests(tests: Mapping[str, TestResult] | Iterable[TestResult]) -> pd
     >>> tests = [TestResult("a", 1.0, (2,), 0.61), TestResult.not_applicable("b", "n < 3")]
     >>> frame_of_tests(tests)[["test", "statistic", "df", "p_value", "note"]]
       test  statistic   df  p_value                   note
-    0    a        1.0  2.0     0.61                    NaN
+    0    a        1.0  2.0     0.61
     1    b        NaN  NaN      NaN  not applicable: n < 3
     """
     items = tests.values() if isinstance(tests, Mapping) else tests
