@@ -378,3 +378,18 @@ def test_variables_and_corrections_tables():
     fixes = corrections()
     assert Counter(fixes.kind) == {"whitespace": 128, "unit": 8, "typo": 7, "aggregate_typo": 1}
     assert (fixes.reason != "").all()
+
+
+def test_loaded_is_a_result_naming_its_dataset():
+    loaded = load_province_gdp()
+    frame = loaded.to_frame()
+    assert frame.equals(loaded.data) and frame is not loaded.data
+    assert loaded.meta["method"] == "load_dataset"
+    assert loaded.meta["dataset"] == "province_gdp_structure_1952_2022"
+    assert loaded.meta["n"] == len(loaded.data) and loaded.meta["issues"] == len(loaded.report)
+    indicators = loaded.summary().tables[0][1]
+    gdp = loaded.data[loaded.data.indicator == "gdp"]
+    assert indicators.loc["gdp", "值 Values"] == gdp.value.notna().sum()
+    assert indicators.loc["gdp", "起始年 First year"] == gdp.year.min() == 1952
+    master = load_city_master().summary().tables[0][1]
+    assert list(master.index) == list(load_city_master().data.columns)

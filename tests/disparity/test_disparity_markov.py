@@ -114,16 +114,17 @@ def test_time_homogeneity_equals_giddy(relative_gdp):
     second = Markov(codes[:, half:], classes=np.arange(5), summary=False).transitions
     ref = homogeneity([first, second])
     test = res.homogeneity
-    assert test.q == pytest.approx(ref.Q, rel=RTOL)
-    assert test.lr == pytest.approx(ref.LR, rel=RTOL)
-    assert test.df == ref.dof
-    assert test.lr_p_value == pytest.approx(ref.LR_p_value, rel=1e-8)
-    assert test.regimes == ("1997-2010", "2010-2022")
+    assert test["Q"].statistic == pytest.approx(ref.Q, rel=RTOL)
+    assert test["LR"].statistic == pytest.approx(ref.LR, rel=RTOL)
+    assert test["Q"].df == test["LR"].df == (ref.dof,)
+    assert test["LR"].p_value == pytest.approx(ref.LR_p_value, rel=1e-8)
+    assert test["Q"].p_value == pytest.approx(ref.Q_p_value, rel=1e-8)
+    assert test["LR"].meta["regimes"] == ["1997-2010", "2010-2022"]
 
 
 def test_break_years_define_periods(relative_gdp):
     res = markov(relative_gdp, k=3, periods=[2015, 2005])
-    assert res.homogeneity.regimes == ("1997-2005", "2005-2015", "2015-2022")
+    assert res.homogeneity["LR"].meta["regimes"] == ["1997-2005", "2005-2015", "2015-2022"]
 
 
 def test_spatial_markov_equals_giddy(relative_gdp, knn_w):
@@ -134,9 +135,9 @@ def test_spatial_markov_equals_giddy(relative_gdp, knn_w):
     np.testing.assert_array_equal(res.counts.to_numpy().reshape(5, 5, 5), ref.T)
     probs = np.nan_to_num(res.transition_matrices.to_numpy().reshape(5, 5, 5))
     np.testing.assert_allclose(probs, ref.P, rtol=RTOL)  # giddy leaves empty rows as zeros
-    assert res.homogeneity.q == pytest.approx(ref.Q, rel=RTOL)
-    assert res.homogeneity.lr == pytest.approx(ref.LR, rel=RTOL)
-    assert res.homogeneity.df == ref.dof_hom
+    assert res.homogeneity["Q"].statistic == pytest.approx(ref.Q, rel=RTOL)
+    assert res.homogeneity["LR"].statistic == pytest.approx(ref.LR, rel=RTOL)
+    assert res.homogeneity["LR"].df == (ref.dof_hom,)
     np.testing.assert_array_equal(res.pooled.counts.to_numpy(), ref.transitions)
 
 
@@ -211,8 +212,8 @@ def test_homogeneity_test_hand_worked():
         + 9 * np.log(0.9 / 0.8)
     )
     res = homogeneity_test([a, b])
-    assert res.lr == pytest.approx(expected, rel=1e-12)
-    assert res.df == 2
+    assert res["LR"].statistic == pytest.approx(expected, rel=1e-12)
+    assert res["LR"].df == (2,)
 
 
 # ------------------------------------------------------------------------------------ bad input

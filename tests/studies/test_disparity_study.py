@@ -3,7 +3,6 @@
 Data: real provincial GDP 2013-2022 (``province_gdp`` fixture, NBS via the bundled dataset).
 """
 
-import json
 import math
 
 import numpy as np
@@ -115,7 +114,7 @@ def test_theil_groups_add_up_to_the_within_part(study):
         assert parts == pytest.approx(within, rel=1e-12)
 
 
-def test_frames_and_contract(study):
+def test_frames_and_summary(study):
     frame = study.to_frame()
     assert list(frame.columns) == ["part", "year", "group", "measure", "value"]
     assert set(frame.part) >= {"measures", "sigma", "beta", "club", "steady_state", "mobility"}
@@ -125,7 +124,6 @@ def test_frames_and_contract(study):
     conv = study.convergence_frame()
     assert set(conv.analysis) == {"sigma", "sigma_trend", "beta", "club"}
     assert set(study.markov_frame().chain) == {"classical"}  # w=False
-    json.dumps(study.to_dict(), allow_nan=False)
     text = str(study.summary())
     assert "Spatial Markov chain skipped" in text and "k = 4" in text
 

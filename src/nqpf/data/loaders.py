@@ -30,6 +30,7 @@ from nqpf.data.catalog import corrections, variables
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
 from nqpf.panel import Panel
 from nqpf.regions import Level, cities, normalize, provinces
+from nqpf.results import Result, Summary, make_meta
 from nqpf.validation import ValidationReport
 
 __all__ = [
@@ -67,8 +68,11 @@ AGGREGATE_NAMES: dict[str, str] = {
 
 
 @dataclass(frozen=True, repr=False)
-class Loaded:
+class Loaded(Result):
     """A loaded dataset with its validation report.
+
+    A :class:`~nqpf.results.Result`: :meth:`to_frame` is a copy of ``data``, :meth:`summary`
+    describes the indicators (or columns) and the repairs, ``meta`` names the dataset.
 
     Attributes
     ----------
@@ -99,6 +103,52 @@ class Loaded:
     level: Level
     units: dict[str, str] = field(default_factory=dict)
     layout: Literal["long", "table"] = "long"
+
+    def __post_init__(self) -> None:
+        if not self.meta:
+            meta = make_meta(
+                "load_dataset",
+                dataset=self.name,
+                level=self.level,
+                layout=self.layout,
+                n=len(self.data),
+                kept_apart=len(self.kept_apart),
+                issues=len(self.report),
+            )
+            object.__setattr__(self, "meta", meta)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of :attr:`data`."""
+        return self.data.copy()
+
+    def summary(self) -> Summary:
+        """Indicators (unit, coverage, missing values) or table columns, and the issues."""
+        if self.layout == "long":
+            by = self.data.groupby("indicator", sort=True)
+            content = pd.DataFrame(
+                {
+                    "单位 Unit": by["unit"].first(),
+                    "地区 Regions": by["region_code"].nunique(),
+                    "起始年 First year": by["year"].min(),
+                    "终止年 Last year": by["year"].max(),
+                    "值 Values": by["value"].count(),
+                    "缺失 Missing": by["value"].size() - by["value"].count(),
+                }
+            )
+            caption = "指标 Indicators"
+        else:
+            content = pd.DataFrame(
+                {
+                    "非空 Non-missing": self.data.notna().sum(),
+                    "类型 Type": self.data.dtypes.astype(str),
+                }
+            )
+            caption = "列 Columns"
+        tables = [(caption, content)]
+        if len(self.report):
+            tables.append(("校验 Validation issues", self.report.counts()))
+        notes = (f"{len(self.data)} rows; {len(self.kept_apart)} rows kept apart.",)
+        return Summary(f"数据集 Dataset: {self.name}", tuple(tables), notes=notes)
 
     @property
     def aggregates(self) -> pd.DataFrame:

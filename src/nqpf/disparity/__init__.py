@@ -32,7 +32,6 @@ from nqpf.disparity.density import (
     kernel_density,
 )
 from nqpf.disparity.markov import (
-    HomogeneityTest,
     MarkovResult,
     RankMobilityResult,
     SpatialMarkovResult,
@@ -48,6 +47,7 @@ from nqpf.disparity.theil import (
     disparity_table,
     theil,
 )
+from nqpf.results import TestResult
 
 __all__ = [
     "BANDWIDTH_RULES",
@@ -56,13 +56,13 @@ __all__ = [
     "DagumGiniResult",
     "DagumPanelResult",
     "DisparityTable",
-    "HomogeneityTest",
     "KernelDensityResult",
     "MarkovResult",
     "RankMobilityResult",
     "SigmaConvergenceResult",
     "SpatialBetaConvergenceResult",
     "SpatialMarkovResult",
+    "TestResult",
     "TheilResult",
     "beta_convergence",
     "club_convergence",

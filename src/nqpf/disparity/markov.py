@@ -20,10 +20,9 @@ from scipy.sparse.csgraph import connected_components
 from nqpf.disparity._common import check_wide, plain
 from nqpf.errors import DataValidationError
 from nqpf.geo.weights import as_weights
-from nqpf.results import Result, Summary, make_meta
+from nqpf.results import Result, Summary, TestResult, frame_of_tests, make_meta
 
 __all__ = [
-    "HomogeneityTest",
     "MarkovResult",
     "RankMobilityResult",
     "SpatialMarkovResult",
@@ -201,63 +200,11 @@ def _bickenbach_bode(matrices: np.ndarray) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # homogeneity test
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class HomogeneityTest(Result):
-    r"""Bickenbach-Bode test that transition probabilities are the same in every regime.
-
-    Attributes
-    ----------
-    q, q_p_value
-        Pearson-type :math:`Q` statistic and its :math:`\chi^2` p-value.
-    lr, lr_p_value
-        Likelihood-ratio statistic and its :math:`\chi^2` p-value.
-    df
-        Degrees of freedom :math:`\sum_i (a_i - 1)(b_i - 1)`.
-    regimes
-        Labels of the regimes (time periods or spatial-lag classes).
-    null
-        The null hypothesis in words.
-    reason
-        Why the test is not applicable (then the statistics are NaN), else ``None``.
-    """
-
-    q: float
-    q_p_value: float
-    lr: float
-    lr_p_value: float
-    df: int
-    regimes: tuple[str, ...]
-    null: str
-    reason: str | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy frame ``test, statistic, df, p_value``."""
-        return pd.DataFrame(
-            {
-                "test": ["Q", "LR"],
-                "statistic": [self.q, self.lr],
-                "df": [self.df, self.df],
-                "p_value": [self.q_p_value, self.lr_p_value],
-            }
-        )
-
-    def summary(self) -> Summary:
-        """Statistics with the null hypothesis."""
-        notes = [f"H0: {self.null}", f"Regimes: {', '.join(self.regimes)}"]
-        if self.reason:
-            notes.append(f"Not applicable: {self.reason}")
-        return Summary(
-            "齐性检验 Homogeneity test (Bickenbach-Bode)",
-            (("", self.to_frame().set_index("test")),),
-            notes=tuple(notes),
-        )
-
-
 def homogeneity_test(
     counts: Sequence[Any] | np.ndarray,
     regimes: Sequence[str] | None = None,
     null: str | None = None,
-) -> HomogeneityTest:
+) -> dict[str, TestResult]:
     r"""Bickenbach-Bode homogeneity test of Markov transition probabilities across regimes.
 
     Parameters
@@ -271,7 +218,11 @@ def homogeneity_test(
 
     Returns
     -------
-    HomogeneityTest
+    dict
+        The two statistics of the test as :class:`~nqpf.results.TestResult`: ``"Q"``
+        (Pearson type) and ``"LR"`` (likelihood ratio), with the regime labels in
+        ``meta["regimes"]``; both not applicable with fewer than two regimes or zero degrees
+        of freedom.
 
     Notes
     -----
@@ -294,7 +245,7 @@ def homogeneity_test(
     --------
     >>> a = [[8, 2], [3, 7]]
     >>> b = [[5, 5], [1, 9]]
-    >>> round(homogeneity_test([a, b]).lr, 4)
+    >>> round(homogeneity_test([a, b])["LR"].statistic, 4)
     3.324
     """
     mats = np.asarray([np.asarray(c, dtype=float) for c in counts])
@@ -305,33 +256,31 @@ def homogeneity_test(
     labels = tuple(regimes) if regimes is not None else tuple(str(i) for i in range(len(mats)))
     null = null or "the transition probabilities are equal in all regimes"
     res = _bickenbach_bode(mats)
+    df = res["df"]
+    meta = make_meta("homogeneity_test", regimes=list(labels), k=mats.shape[1])
     reason = None
     if len(mats) < 2:
         reason = "fewer than 2 regimes"
-    elif res["df"] == 0:
+    elif df == 0:
         reason = "0 degrees of freedom (no row is observed in two regimes with two outcomes)"
-    if reason:
-        return HomogeneityTest(
-            np.nan,
-            np.nan,
-            np.nan,
-            np.nan,
-            res["df"],
-            labels,
-            null,
-            reason,
-            meta=make_meta("homogeneity_test"),
-        )
-    return HomogeneityTest(
-        q=res["q"],
-        q_p_value=float(stats.chi2.sf(res["q"], res["df"])),
-        lr=res["lr"],
-        lr_p_value=float(stats.chi2.sf(res["lr"], res["df"])),
-        df=res["df"],
-        regimes=labels,
-        null=null,
-        meta=make_meta("homogeneity_test", regimes=len(mats), k=mats.shape[1]),
-    )
+    tests = {}
+    for name in ("Q", "LR"):
+        if reason:
+            tests[name] = TestResult.not_applicable(
+                name, reason, null=null, meta={**meta, "statistic": name}
+            )
+        else:
+            statistic = res[name.lower()]
+            tests[name] = TestResult(
+                name,
+                statistic=statistic,
+                df=(df,),
+                p_value=float(stats.chi2.sf(statistic, df)),
+                distribution=f"chi2({df})",
+                null=null,
+                meta={**meta, "statistic": name},
+            )
+    return tests
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,7 +325,8 @@ class MarkovResult(Result):
         Expected number of steps to reach class ``to`` from class ``from``; the diagonal holds
         the mean recurrence times; ``inf`` where reaching it is not certain.
     homogeneity
-        Time-homogeneity test across sub-periods, or ``None``.
+        Time-homogeneity test across sub-periods (``"Q"`` and ``"LR"``, see
+        :func:`homogeneity_test`), or ``None``.
     notes
         Explanations of NaN rows and undefined quantities.
     """
@@ -388,7 +338,7 @@ class MarkovResult(Result):
     distribution: pd.DataFrame
     steady_state: pd.Series
     first_mean_passage_times: pd.DataFrame
-    homogeneity: HomogeneityTest | None
+    homogeneity: dict[str, TestResult] | None
     notes: tuple[str, ...] = ()
 
     @property
@@ -441,10 +391,14 @@ class MarkovResult(Result):
             tables.append(
                 (
                     "时间齐性检验 Time homogeneity (Bickenbach-Bode)",
-                    self.homogeneity.to_frame().set_index("test"),
+                    _homogeneity_table(self.homogeneity),
                 )
             )
         return Summary("马尔可夫链 Markov chain", tuple(tables), notes=self.notes)
+
+
+def _homogeneity_table(tests: dict[str, TestResult]) -> pd.DataFrame:
+    return frame_of_tests(tests).set_index("test")[["statistic", "df", "p_value"]]
 
 
 def _period_split(
@@ -629,7 +583,7 @@ class SpatialMarkovResult(Result):
     class_bounds: pd.DataFrame
     lag_bounds: pd.DataFrame
     steady_states: pd.DataFrame
-    homogeneity: HomogeneityTest
+    homogeneity: dict[str, TestResult]
     pooled: MarkovResult
     notes: tuple[str, ...] = ()
 
@@ -656,7 +610,7 @@ class SpatialMarkovResult(Result):
         tables.append(
             (
                 "空间齐性检验 Homogeneity across lag classes",
-                self.homogeneity.to_frame().set_index("test"),
+                _homogeneity_table(self.homogeneity),
             )
         )
         return Summary("空间马尔可夫链 Spatial Markov chain", tuple(tables), notes=self.notes)

@@ -10,20 +10,20 @@ SpatialPanel(model='sdm', effects='twoway', lee_yu=True, vcov='information')
 """
 
 from nqpf.econometrics._data import EFFECTS
-from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, lm_tests, outcomes_frame
+from nqpf.econometrics.diagnostics import lm_tests, outcomes_frame
 from nqpf.econometrics.effects import Spectrum, impacts
 from nqpf.econometrics.panel import PanelFEResults, hausman, panel_fe
 from nqpf.econometrics.spatial_panel import MODELS, SpatialPanel, SpatialPanelResults
+from nqpf.results import TestResult
 
 __all__ = [
     "EFFECTS",
     "MODELS",
-    "HypothesisTest",
-    "NotApplicable",
     "PanelFEResults",
     "SpatialPanel",
     "SpatialPanelResults",
     "Spectrum",
+    "TestResult",
     "hausman",
     "impacts",
     "lm_tests",

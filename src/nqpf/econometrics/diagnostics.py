@@ -1,130 +1,48 @@
 """Specification tests for spatial panels: LM (classic and robust), LR, Wald and Hausman.
 
-Every test returns a :class:`HypothesisTest`, or a :class:`NotApplicable` carrying the reason
-when it cannot be computed, so that a report can print "not applicable: ..." instead of failing.
+Every test returns a :class:`~nqpf.results.TestResult`; one that cannot be computed is
+:meth:`~nqpf.results.TestResult.not_applicable` with the reason, so that a report can print
+"not applicable: ..." instead of failing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from nqpf.results import TestResult, frame_of_tests
+
 __all__ = [
-    "HypothesisTest",
-    "NotApplicable",
     "lm_tests",
     "lr_test",
     "wald_test",
 ]
 
 
-@dataclass(frozen=True)
-class HypothesisTest:
-    """The outcome of one hypothesis test.
-
-    Attributes
-    ----------
-    name
-        Short identifier (``"lm_lag"``, ``"lr_sdm_sar"``...).
-    statistic, p_value, df
-        Test statistic, its p-value and degrees of freedom.
-    distribution
-        Reference distribution, e.g. ``"chi2(1)"``.
-    null
-        The null hypothesis in words.
-    note
-        Anything the reader must know (e.g. a generalised inverse was used).
-    """
-
-    name: str
-    statistic: float
-    p_value: float
-    df: float
-    distribution: str
-    null: str
-    note: str = ""
-
-    @property
-    def applicable(self) -> bool:
-        """Always ``True`` (see :class:`NotApplicable`)."""
-        return True
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form."""
-        return {
-            "name": self.name,
-            "statistic": float(self.statistic),
-            "p_value": float(self.p_value),
-            "df": float(self.df),
-            "distribution": self.distribution,
-            "null": self.null,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class NotApplicable:
-    """A test that cannot be computed, and why.
-
-    Examples
-    --------
-    >>> NotApplicable("lr_sdm_sar", "only defined for the spatial Durbin model").reason
-    'only defined for the spatial Durbin model'
-    """
-
-    name: str
-    reason: str
-
-    @property
-    def applicable(self) -> bool:
-        """Always ``False``."""
-        return False
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (statistic and p-value are ``None``)."""
-        return {
-            "name": self.name,
-            "statistic": None,
-            "p_value": None,
-            "df": None,
-            "distribution": None,
-            "null": None,
-            "note": f"not applicable: {self.reason}",
-        }
-
-
-TestOutcome = HypothesisTest | NotApplicable
-
-
-def chi2_test(name: str, statistic: float, df: float, null: str, note: str = "") -> HypothesisTest:
+def chi2_test(name: str, statistic: float, df: float, null: str, note: str = "") -> TestResult:
     """A χ² test from its statistic."""
-    return HypothesisTest(
+    return TestResult(
         name=name,
         statistic=float(statistic),
+        df=(float(df),),
         p_value=float(stats.chi2.sf(statistic, df)),
-        df=float(df),
         distribution=f"chi2({df:g})",
         null=null,
         note=note,
     )
 
 
-def outcomes_frame(tests: dict[str, TestOutcome]) -> pd.DataFrame:
+def outcomes_frame(tests: Mapping[str, TestResult]) -> pd.DataFrame:
     """One row per test: ``test, statistic, df, p_value, distribution, null, note``."""
-    rows = []
-    for key, test in tests.items():
-        record = test.to_dict()
-        record["test"] = key
-        rows.append(record)
-    columns = ["test", "statistic", "df", "p_value", "distribution", "null", "note"]
-    return pd.DataFrame(rows, columns=columns)
+    return frame_of_tests(tests)[
+        ["test", "statistic", "df", "p_value", "distribution", "null", "note"]
+    ]
 
 
-def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, TestOutcome]:
+def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, TestResult]:
     r"""Classic and robust LM tests for a spatial lag and a spatial error in a panel.
 
     Computed on the least-squares residuals of the (already within-transformed) non-spatial
@@ -218,7 +136,7 @@ def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, Test
 
 def lr_test(
     name: str, loglik_full: float, loglik_restricted: float, df: int, null: str
-) -> HypothesisTest:
+) -> TestResult:
     r"""Likelihood-ratio test :math:`LR = 2(\ell_1 - \ell_0) \sim \chi^2(df)`.
 
     Examples
@@ -235,7 +153,7 @@ def wald_test(
     jacobian: np.ndarray,
     cov: np.ndarray,
     null: str,
-) -> TestOutcome:
+) -> TestResult:
     r"""Wald test of :math:`g(\theta) = 0`: :math:`W = g' (J V J')^{-1} g \sim \chi^2(q)`.
 
     Parameters
@@ -255,12 +173,12 @@ def wald_test(
     --------
     >>> t = wald_test("w", np.array([2.0]), np.array([[1.0]]), np.array([[1.0]]), "θ = 0")
     >>> t.statistic, t.df
-    (4.0, 1.0)
+    (4.0, (1.0,))
     """
     g = np.asarray(restriction, dtype=float)
     V = np.asarray(jacobian) @ np.asarray(cov) @ np.asarray(jacobian).T
     try:
         statistic = float(g @ np.linalg.solve(V, g))
     except np.linalg.LinAlgError:
-        return NotApplicable(name, "the covariance of the restrictions is singular")
+        return TestResult.not_applicable(name, "the covariance of the restrictions is singular")
     return chi2_test(name, statistic, len(g), null)

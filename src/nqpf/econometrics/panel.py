@@ -16,10 +16,10 @@ import pandas as pd
 
 from nqpf._compat import require
 from nqpf.econometrics._data import EFFECTS, PanelArrays, check_cells, to_frame
-from nqpf.econometrics.diagnostics import HypothesisTest, NotApplicable, chi2_test
+from nqpf.econometrics.diagnostics import chi2_test
 from nqpf.errors import DataValidationError
 from nqpf.panel import Panel
-from nqpf.results import Result, Summary, make_meta
+from nqpf.results import Result, Summary, TestResult, make_meta
 
 __all__ = ["PanelFEResults", "hausman", "panel_fe"]
 
@@ -206,7 +206,7 @@ def hausman(
     time_effects: bool = False,
     region: str | None = None,
     year: str = "year",
-) -> HypothesisTest | NotApplicable:
+) -> TestResult:
     r"""Hausman test of region random effects against region fixed effects.
 
     Parameters
@@ -219,7 +219,8 @@ def hausman(
 
     Returns
     -------
-    HypothesisTest or NotApplicable
+    TestResult
+        Not applicable when :math:`\hat V_{FE} - \hat V_{RE}` has no positive eigenvalue.
 
     Notes
     -----
@@ -243,7 +244,7 @@ def hausman(
     >>> frame["x"] = rng.normal(size=150)
     >>> frame["y"] = frame.x + np.repeat(rng.normal(size=30), 5) + rng.normal(size=150)
     >>> hausman(frame, "y", ["x"], region="region").df
-    1.0
+    (1.0,)
     """
     x = list(x)
     frame = to_frame(data, [y, *x], region, year)
@@ -251,7 +252,7 @@ def hausman(
     return _hausman_frame(frame, y, x, time_effects)
 
 
-def hausman_arrays(arrays: PanelArrays, time_effects: bool) -> HypothesisTest | NotApplicable:
+def hausman_arrays(arrays: PanelArrays, time_effects: bool) -> TestResult:
     """:func:`hausman` on the arrays of a balanced panel."""
     T, n, k = arrays.X.shape
     index = pd.MultiIndex.from_product([range(n), list(arrays.years)], names=["region", "year"])
@@ -262,9 +263,7 @@ def hausman_arrays(arrays: PanelArrays, time_effects: bool) -> HypothesisTest | 
     return _hausman_frame(frame, arrays.y_name, list(arrays.names), time_effects)
 
 
-def _hausman_frame(
-    frame: pd.DataFrame, y: str, x: list[str], time_effects: bool
-) -> HypothesisTest | NotApplicable:
+def _hausman_frame(frame: pd.DataFrame, y: str, x: list[str], time_effects: bool) -> TestResult:
     linearmodels = require("linearmodels", "the Hausman test")
     PanelOLS, RandomEffects = linearmodels.PanelOLS, linearmodels.RandomEffects
 
@@ -286,7 +285,7 @@ def _hausman_frame(
         return chi2_test("hausman", float(d @ np.linalg.solve(V, d)), len(x), null)
     rank = int(np.sum(values > tol))
     if rank == 0:
-        return NotApplicable(
+        return TestResult.not_applicable(
             "hausman",
             "V_FE − V_RE has no positive eigenvalue: the random-effects estimator is not "
             "more efficient here",

@@ -94,8 +94,6 @@ from nqpf.econometrics._data import (
     weights_matrix,
 )
 from nqpf.econometrics.diagnostics import (
-    HypothesisTest,
-    NotApplicable,
     lm_tests,
     lr_test,
     outcomes_frame,
@@ -104,7 +102,7 @@ from nqpf.econometrics.diagnostics import (
 from nqpf.econometrics.effects import Spectrum, linear_impacts, simulate_impacts
 from nqpf.errors import ConvergenceError, DataValidationError, WeightsError
 from nqpf.panel import Panel
-from nqpf.results import Result, Summary, make_meta
+from nqpf.results import Result, Summary, TestResult, make_meta
 
 __all__ = ["SpatialPanel", "SpatialPanelResults"]
 
@@ -481,8 +479,8 @@ class SpatialPanelResults(Result):
         Indexed by explanatory variable; columns ``direct, indirect, total`` with ``_se`` and
         ``_p_value`` columns (simulated for SAR/SDM, exact for SEM/SDEM).
     tests
-        LM, LR, Wald and Hausman tests (:class:`~nqpf.econometrics.HypothesisTest` or
-        :class:`~nqpf.econometrics.NotApplicable`).
+        LM, LR, Wald and Hausman tests (:class:`~nqpf.results.TestResult`, some not
+        applicable).
     residuals
         Residuals of the demeaned model, indexed by ``(region, year)``.
     """
@@ -509,7 +507,7 @@ class SpatialPanelResults(Result):
     rho_bounds: tuple[float, float]
     vcov: str
     effects: pd.DataFrame
-    tests: dict[str, HypothesisTest | NotApplicable]
+    tests: dict[str, TestResult]
     residuals: pd.Series
 
     @property
@@ -989,8 +987,8 @@ class SpatialPanel:
         bounds: tuple[float, float],
         correction: str,
         fit: _MLFit,
-    ) -> dict[str, HypothesisTest | NotApplicable]:
-        out: dict[str, HypothesisTest | NotApplicable] = {}
+    ) -> dict[str, TestResult]:
+        out: dict[str, TestResult] = {}
         out.update(lm_tests(demean(arrays.y, self.effects), demean(arrays.X, self.effects), W))
         kx = len(arrays.names)
         names = list(arrays.names)
@@ -1036,8 +1034,8 @@ class SpatialPanel:
             out["wald_sdm_sem"] = wald_test("wald_sdm_sem", theta + rho * beta, Jc, cov, null_sem)
         elif self.model == "sdem":
             null = "θ = 0: the SDEM reduces to the SEM model"
-            out["lr_sdm_sar"] = NotApplicable("lr_sdm_sar", reason)
-            out["wald_sdm_sar"] = NotApplicable("wald_sdm_sar", reason)
+            out["lr_sdm_sar"] = TestResult.not_applicable("lr_sdm_sar", reason)
+            out["wald_sdm_sar"] = TestResult.not_applicable("wald_sdm_sar", reason)
             out["lr_sdem_sem"] = _safe(
                 "lr_sdem_sem",
                 lambda: lr_test("lr_sdem_sem", fit.loglik, restricted("error").loglik, kx, null),
@@ -1049,23 +1047,25 @@ class SpatialPanel:
             )
         else:
             for key in keys:
-                out[key] = NotApplicable(key, reason)
+                out[key] = TestResult.not_applicable(key, reason)
         out["hausman"] = _hausman(arrays, self.effects)
         return out
 
 
-def _safe(name: str, compute: Any) -> HypothesisTest | NotApplicable:
+def _safe(name: str, compute: Any) -> TestResult:
     try:
         return compute()
     except ConvergenceError as exc:
-        return NotApplicable(name, f"the restricted model could not be estimated: {exc}")
+        return TestResult.not_applicable(
+            name, f"the restricted model could not be estimated: {exc}"
+        )
 
 
-def _hausman(arrays: PanelArrays, effects: str) -> HypothesisTest | NotApplicable:
+def _hausman(arrays: PanelArrays, effects: str) -> TestResult:
     from nqpf.econometrics.panel import hausman_arrays
 
     if effects == "time":
-        return NotApplicable(
+        return TestResult.not_applicable(
             "hausman",
             "the Hausman test compares region random and fixed effects; the model has time "
             "effects only",

@@ -17,6 +17,7 @@ import pandas as pd
 from nqpf.report._common import value_label
 from nqpf.report.html import HtmlReport
 from nqpf.report.plots import add_figure
+from nqpf.results import TestResult, frame_of_tests
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult
 
 __all__ = [
@@ -214,8 +215,8 @@ def _bounds_table(study: DisparityStudyResult) -> pd.DataFrame:
     return b
 
 
-def _homogeneity_table(test: object) -> pd.DataFrame:
-    frame = test.to_frame()  # type: ignore[attr-defined]
+def _homogeneity_table(tests: dict[str, TestResult]) -> pd.DataFrame:
+    frame = frame_of_tests(tests)[["test", "statistic", "df", "p_value"]]
     return frame.rename(
         columns={
             "test": "检验 Test",
@@ -413,7 +414,7 @@ def add_disparity_sections(
         report.table(
             _homogeneity_table(chain.homogeneity),
             caption="时间齐性检验 Time homogeneity (Bickenbach–Bode), periods "
-            + ", ".join(chain.homogeneity.regimes),
+            + ", ".join(chain.homogeneity["LR"].meta["regimes"]),
         )
     add_figure(report, figs["markov"])
     for note in chain.notes:
@@ -443,7 +444,8 @@ def add_disparity_sections(
         report.table(ss.reset_index(drop=True), caption="各邻域类型的稳态 Steady states")
         report.table(
             _homogeneity_table(sm.homogeneity),
-            caption="空间齐性检验 Spatial homogeneity (Bickenbach–Bode): H0 " + sm.homogeneity.null,
+            caption="空间齐性检验 Spatial homogeneity (Bickenbach–Bode): H0 "
+            + sm.homogeneity["LR"].null,
         )
         add_figure(report, figs["spatial_markov"])
         for note in sm.notes:

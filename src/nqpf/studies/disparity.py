@@ -42,7 +42,7 @@ from nqpf.disparity.markov import (
 from nqpf.disparity.theil import DisparityTable, disparity_table, theil
 from nqpf.errors import DataValidationError, DuplicateError, NqpfError, show
 from nqpf.geo import SpatialWeights
-from nqpf.results import Summary, make_meta
+from nqpf.results import Summary, frame_of_tests, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.groups import Overlap, Unassigned, by_agglomeration, by_province
 from nqpf.studies.inputs import is_province, study_weights, value_label, value_table
@@ -502,14 +502,18 @@ class DisparityStudyResult(StudyResult):
             tables.append(
                 (
                     "时间齐性检验 Time homogeneity",
-                    self.markov.homogeneity.to_frame().set_index("test"),
+                    frame_of_tests(self.markov.homogeneity).set_index("test")[
+                        ["statistic", "df", "p_value"]
+                    ],
                 )
             )
         if self.spatial_markov is not None:
             tables.append(
                 (
                     "空间齐性检验 Spatial homogeneity",
-                    self.spatial_markov.homogeneity.to_frame().set_index("test"),
+                    frame_of_tests(self.spatial_markov.homogeneity).set_index("test")[
+                        ["statistic", "df", "p_value"]
+                    ],
                 )
             )
         tables.append(("位次流动性 Rank mobility", self.mobility.table.set_index("kind")))
