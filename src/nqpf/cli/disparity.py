@@ -77,7 +77,7 @@ def disparity(
         typer.Option(
             help="Spatial weights for the spatial Markov chain and spatial β: queen (provinces, "
             "the default for province data), knn:K or distance[:P] (capitals or city seats, "
-            "great-circle; any level)."
+            "great-circle; any level), or a weights file (.gal/.gwt/.csv)."
         ),
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replications of the Dagum Gini.")] = 199,

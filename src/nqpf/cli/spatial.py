@@ -25,7 +25,8 @@ from nqpf.cli._app import (
 
 _WEIGHTS_HELP = (
     "Spatial weights: queen (default; Hainan linked to its nearest province), rook, knn:K "
-    "(K nearest capitals) or distance (inverse great-circle distance)."
+    "(K nearest capitals), distance[:P] (inverse great-circle distance to the power P) or a "
+    "weights file (GeoDa .gal/.gwt, or a .csv matrix labelled with region codes)."
 )
 
 
