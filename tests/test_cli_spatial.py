@@ -59,6 +59,28 @@ def test_spatial_with_knn_weights_on_a_user_table(tmp_path):
     assert (moran.statistic > 0.5).all()  # a west–east gradient clusters strongly
 
 
+def test_spatial_with_a_weights_file_equals_the_spec(tmp_path):
+    """A GeoDa GAL file of the 4 nearest capitals gives the Moran's I of ``--weights knn:4``."""
+    from nqpf.geo import knn_weights
+
+    codes = list(provinces().index)
+    w = knn_weights(codes, k=4, row_standardize=False)
+    lines = [str(len(codes))]
+    for code in codes:
+        lines += [f"{code} 4", " ".join(map(str, w.neighbors(code)))]
+    gal = tmp_path / "knn4.gal"
+    gal.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frames, outputs = {}, {}
+    for name, spec in (("file", str(gal)), ("spec", "knn:4")):
+        out = tmp_path / name
+        args = ["spatial", "--weights", spec, "--permutations", "0", "--out", str(out)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        frames[name], outputs[name] = pd.read_csv(out / "moran.csv"), _flat(result.output)
+    assert np.allclose(frames["file"].statistic, frames["spec"].statistic, atol=1e-12)
+    assert "(knn4.gal)" in outputs["file"] and "(knn:4)" in outputs["spec"]
+
+
 @pytest.mark.slow
 def test_drivers_on_the_bundled_data(tmp_path):
     out = tmp_path / "out"
