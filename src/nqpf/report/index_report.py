@@ -18,7 +18,7 @@ from nqpf.errors import DataValidationError
 from nqpf.report.html import HtmlReport
 from nqpf.report.plots import add_figure
 from nqpf.studies.base import FigureSpec
-from nqpf.studies.index import index_figures
+from nqpf.studies.index import index_figures, rank_intervals_of_year
 from nqpf.studies.inputs import region_level
 from nqpf.validation import ValidationReport
 
@@ -443,19 +443,13 @@ def _uncertainty_section(
     latest: int,
     figs: Mapping[str, FigureSpec],
 ) -> None:
-    year = latest
-    if "year" in ranks.columns:
-        year = latest if (ranks["year"] == latest).any() else int(ranks["year"].max())
-        ranks = ranks[ranks["year"] == year]
+    year, data = rank_intervals_of_year(ranks, latest)
     report.section(
         "排名不确定性",
         "Rank uncertainty",
         intro="对标准化、赋权与合成方法的蒙特卡罗模拟所得排名的中位数与 5%–95% 区间"
         "（OECD/JRC 2008）。Median and 5–95 % interval of ranks over Monte Carlo "
         "variations of normalisation, weighting and aggregation (OECD/JRC 2008).",
-    )
-    data = ranks[["region_code", "nominal", "median", "p05", "p95"]].sort_values(
-        ["median", "nominal"], kind="stable"
     )
     table = pd.concat(
         [_names(data["region_code"], level), data[["nominal", "median", "p05", "p95"]]], axis=1

@@ -13,7 +13,7 @@ from nqpf.results import Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.inputs import region_level
 
-__all__ = ["IndexStudyResult", "index_figures", "index_study"]
+__all__ = ["IndexStudyResult", "index_figures", "index_study", "rank_intervals_of_year"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,19 @@ class IndexStudyResult(StudyResult):
         if self.uncertainty is not None:
             tables += list(self.uncertainty.summary().tables)
         return Summary(base.title, tuple(tables), base.notes)
+
+
+def rank_intervals_of_year(ranks: pd.DataFrame, latest: int) -> tuple[int, pd.DataFrame]:
+    """The year shown and its ``region_code, nominal, median, p05, p95`` rows, by median rank.
+
+    The year is ``latest`` if ``ranks`` has it (or has no ``year`` column), else its last year.
+    """
+    year = latest
+    if "year" in ranks.columns:
+        year = latest if (ranks["year"] == latest).any() else int(ranks["year"].max())
+        ranks = ranks[ranks["year"] == year]
+    data = ranks[["region_code", "nominal", "median", "p05", "p95"]]
+    return year, data.sort_values(["median", "nominal"], kind="stable")
 
 
 def index_figures(
@@ -136,13 +149,7 @@ def index_figures(
                 },
             )
     if ranks is not None and not ranks.empty:
-        year = latest
-        if "year" in ranks.columns:
-            year = latest if (ranks["year"] == latest).any() else int(ranks["year"].max())
-            ranks = ranks[ranks["year"] == year]
-        data = ranks[["region_code", "nominal", "median", "p05", "p95"]].sort_values(
-            ["median", "nominal"], kind="stable"
-        )
+        year, data = rank_intervals_of_year(ranks, latest)
         out["rank_intervals"] = FigureSpec(
             f"{year} 年排名不确定性 Rank uncertainty, {year}",
             "rank_intervals",
