@@ -6,6 +6,6 @@ a traceback.
 """
 
 from nqpf.cli import data, disparity, index, spatial  # noqa: F401  (registers the commands)
-from nqpf.cli._app import app
+from nqpf.cli._app import app, main
 
-__all__ = ["app"]
+__all__ = ["app", "main"]

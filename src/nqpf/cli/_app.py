@@ -1,11 +1,11 @@
-"""Shared pieces of the ``nqpf`` command line: the app, the console, error handling, progress."""
+"""Shared pieces of the ``nqpf`` command line: the app, the console, options, errors, progress."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,22 +20,96 @@ app = typer.Typer(
 )
 console = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
+_STATE = {"debug": False}
+
+# Fixed choices (checked against the library's own lists in tests/test_cli_options.py).
+Weighting = Literal["entropy", "critic", "cv", "equal", "pca", "entropy-critic"]
+Aggregation = Literal["linear", "geometric", "topsis"]
+Normalization = Literal["minmax", "minmax_group", "zscore", "vector"]
+Level = Literal["province", "city"]
+Interpolation = Literal["none", "linear"]
 
 # Options shared by several commands (same flag, same help everywhere).
-OutOption = Annotated[Path, typer.Option(help="Output folder.")]
-AliasOption = Annotated[list[str] | None, typer.Option(help="Extra spelling, NAME=REGION.")]
-RegionColOption = Annotated[str, typer.Option(help="Region column of --data.")]
-YearColOption = Annotated[str, typer.Option(help="Year column of --data.")]
+OutOption = Annotated[Path, typer.Option(metavar="DIR", help="Output folder.")]
+AliasOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="NAME=REGION", help="Extra spelling of a region (repeatable)."),
+]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="Your own table: CSV (UTF-8 or GB18030) or XLSX, long or wide, Chinese or English "
+        "headers (default: the bundled data). Try `nqpf example`.",
+    ),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="SHEET", help="Sheet of an XLSX --data: name or position (default: first)."
+    ),
+]
+LevelOption = Annotated[Level, typer.Option(help="Regions of --data.")]
+RegionColOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="COLUMN",
+        help="Region column of --data (default: recognised, e.g. 地区, 省份, region).",
+    ),
+]
+YearColOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="COLUMN", help="Year column of --data (default: recognised, e.g. 年份, year)."
+    ),
+]
 SystemOption = Annotated[
-    str, typer.Option(help="Index system for the bundled data (name or YAML file).")
+    str,
+    typer.Option(metavar="NAME|FILE", help="Index system: a built-in name or your YAML file."),
+]
+WeightingOption = Annotated[Weighting, typer.Option(help="Indicator weights.")]
+AggregationOption = Annotated[Aggregation, typer.Option(help="Aggregation of the indicators.")]
+NormalizationOption = Annotated[Normalization, typer.Option(help="Normalisation.")]
+InterpolateOption = Annotated[
+    Interpolation,
+    typer.Option(
+        help="Fill interior gaps of --data (linear in time within each region; every filled cell "
+        "is listed in validation.md) or leave them (none: incomplete region-years are dropped "
+        "and listed)."
+    ),
 ]
 ValueOption = Annotated[
     str,
     typer.Option(
-        help="Value: the index score ('score' or a dimension such as 'labourers'), or a column "
-        "of --data."
+        metavar="VALUE",
+        help="Value: the index score ('score' or a dimension such as 'labourers'), or an "
+        "indicator of --data (its header, with or without the unit).",
     ),
 ]
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an error.")
+    ] = False,
+) -> None:
+    """nqpf: measure and explain new quality productive forces (新质生产力)."""
+    _STATE["debug"] = debug
+
+
+def main() -> None:
+    """The ``nqpf`` command: usage errors are one red line with exit status 2, like data errors."""
+    try:
+        status = app(standalone_mode=False)
+    except typer.Abort:
+        console.print("[bold red]aborted[/]")
+        raise SystemExit(1) from None
+    except typer.exceptions.TyperException as exc:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        console.print(f"[bold red]error[/]: {message}", highlight=False)
+        raise SystemExit(2) from None
+    raise SystemExit(status if isinstance(status, int) else 0)
 
 
 def friendly(func: F) -> F:
@@ -46,7 +120,9 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (NqpfError, FileNotFoundError) as exc:
-            console.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}")
+            if _STATE["debug"]:
+                raise
+            console.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}", highlight=False)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -73,64 +149,97 @@ def parse_aliases(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
-def load_panel(data: Path | None, level: str, aliases: dict[str, str]) -> Any:
+def load_source(
+    data: Path | None,
+    *,
+    sheet: str | None = None,
+    level: str = "province",
+    alias: list[str] | None = None,
+    region_col: str | None = None,
+    year_col: str | None = None,
+    interpolate: str = "none",
+    keep: Sequence[str] = (),
+) -> tuple[Any, str]:
+    """The panel of every command: the bundled data, or the user's table read by the one reader.
+
+    Returns the :class:`~nqpf.panel.Panel` and a description of the source for summary lines.
+    The user's table goes through :meth:`~nqpf.panel.Panel.from_file` (header mapping, name
+    repairs, all listed in ``panel.report``); ``keep`` names text columns kept apart (a grouping).
+    """
     from nqpf.data import load_province_panel
-    from nqpf.panel import Panel as DataPanel
+    from nqpf.panel import Panel
 
     if data is None:
-        return load_province_panel()
-    return DataPanel.from_file(data, level=level, aliases=aliases)  # type: ignore[arg-type]
-
-
-def user_frame(
-    path: Path, region_col: str, year_col: str, level: str, aliases: dict[str, str]
-) -> Any:
-    """The user's table with a ``region_code`` column of normalised region codes."""
-    from nqpf.errors import DataValidationError
-    from nqpf.panel import read_table
-    from nqpf.regions import normalize
-
-    frame = read_table(path)
-    missing = [c for c in (region_col, year_col) if c not in frame.columns]
-    if missing:
-        raise DataValidationError(
-            f"{path}: column(s) {missing} not found (set --region-col / --year-col); the table "
-            f"has {list(frame.columns)}"
+        panel, source = load_province_panel(), "the bundled data"
+    else:
+        position = int(sheet) - 1 if sheet is not None and sheet.isdigit() else sheet
+        panel = Panel.from_file(
+            data,
+            sheet=position,
+            level=level,  # type: ignore[arg-type]
+            aliases=parse_aliases(alias),
+            region=region_col,
+            year=year_col,
+            keep=tuple(keep),
         )
-    frame = frame.copy()
-    frame["region_code"] = normalize(
-        frame[region_col].tolist(),
-        level=level,  # type: ignore[arg-type]
-        aliases=aliases,
-        where=str(path),
-    )
-    return frame
+        source = str(data)
+    if interpolate == "linear":
+        panel = panel.interpolate()
+    return panel, source
 
 
-def index_or_table(
+def study_frame(
     bar: Progress,
     task: Any,
-    data: Path | None,
+    value: str,
     system: str,
-    region_col: str,
-    year_col: str,
-    level: str,
-    alias: list[str] | None,
-) -> tuple[Any, str]:
-    """The composite index of the bundled data (``data`` is None) or the user's table.
+    data: Path | None,
+    keep: Sequence[str] = (),
+    **read: Any,
+) -> tuple[Any, str, str, Any]:
+    """What a study command analyses: ``(source, value, description, validation report)``.
 
-    Returns the index result or the table with ``region_code``, and a description of the source
-    for the summary line.
+    Without ``data`` the source is the composite index of the bundled data (``value`` is
+    ``score`` or a dimension). With ``data`` it is a long table of the user's panel: an
+    indicator (``value`` as mapped or as the raw header) or, for ``score``/a dimension, the
+    index computed with ``system`` on it; the ``keep`` columns (a grouping) come along.
     """
-    if data is None:
-        from nqpf.data import load_province_panel
-        from nqpf.index import compute_index
+    import pandas as pd
 
-        bar.update(task, description="Composite index 综合指数")
-        return compute_index(load_province_panel(), system), (
-            f"index system {system} on the bundled data"
-        )
-    return user_frame(data, region_col, year_col, level, parse_aliases(alias)), str(data)
+    from nqpf.errors import DataValidationError
+    from nqpf.index import compute_index
+
+    panel, source = load_source(data, keep=keep, **read)
+    if data is not None and value != "score":
+        try:
+            name = panel.indicator_for(value)
+        except DataValidationError:
+            name = None  # perhaps a dimension of the index; decided below
+        if name is not None:
+            frame = panel.evaluate(name).rename(name).reset_index()
+            if keep:
+                frame = frame.merge(panel.attributes, on=["region_code", "year"], how="left")
+            return frame, name, source, panel.report
+    bar.update(task, description="Composite index 综合指数")
+    result = compute_index(panel, system)
+    if data is None:
+        return result, value, f"index system {system} on {source}", result.report
+    table = result.table()
+    column = value if value == "score" else f"score_{value}"
+    if column not in table.columns:
+        panel.indicator_for(value)  # raises, naming the indicators and the closest one
+    if keep:
+        table = table.merge(panel.attributes, on=["region_code", "year"], how="left")
+    frame = pd.DataFrame(table)
+    return frame, column, f"index system {system} on {source}", result.report
+
+
+def print_validation(report: Any, out: Path | None = None) -> None:
+    """The validation report's counts and first examples on the console (all in validation.md)."""
+    if len(report):
+        console.print(report.summary(max_items=3), highlight=False)
+        if out is not None:
+            console.print(f"every repair and dropped cell: {out / 'validation.md'}")
 
 
 def write_tables(out: Path, tables: Mapping[str, Any]) -> None:

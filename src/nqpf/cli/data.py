@@ -9,7 +9,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from nqpf.cli._app import AliasOption, app, console, friendly, parse_aliases
+from nqpf.cli._app import AliasOption, LevelOption, app, console, friendly, parse_aliases
 
 
 @app.command()
@@ -32,14 +32,14 @@ def datasets() -> None:
 @friendly
 def validate(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX table, long or wide layout.")],
-    level: Annotated[str, typer.Option(help="province or city")] = "province",
+    level: LevelOption = "province",
     alias: AliasOption = None,
     out: Annotated[Path | None, typer.Option(help="Write validation.md here.")] = None,
 ) -> None:
     """Read a user table, check it and list every problem and repair."""
     from nqpf.panel import Panel as DataPanel
 
-    panel = DataPanel.from_file(file, level=level, aliases=parse_aliases(alias))  # type: ignore[arg-type]
+    panel = DataPanel.from_file(file, level=level, aliases=parse_aliases(alias))
     report = panel.report
     report.extend(panel.validate())
     years = panel.years

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from nqpf.cli._app import (
     AliasOption,
+    DataOption,
     OutOption,
     RegionColOption,
+    SheetOption,
     SystemOption,
     ValueOption,
     YearColOption,
     app,
     console,
     friendly,
-    index_or_table,
     print_notes_and_outputs,
+    print_validation,
     progress_bar,
+    study_frame,
     write_study,
 )
 
@@ -36,17 +39,12 @@ def disparity(
         ),
     ] = "macro_region",
     value: ValueOption = "score",
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            help="User CSV/XLSX, one row per region and year (default: the index of the bundled "
-            "data)."
-        ),
-    ] = None,
-    region_col: RegionColOption = "region",
-    year_col: YearColOption = "year",
+    data: DataOption = None,
+    sheet: SheetOption = None,
+    region_col: RegionColOption = None,
+    year_col: YearColOption = None,
     level: Annotated[
-        str | None,
+        Literal["province", "city"] | None,
         typer.Option(
             help="province or city (--data); default city with --by province/agglomeration, "
             "else province."
@@ -59,14 +57,14 @@ def disparity(
         typer.Option(help="Markov classes (default: about 7 regions per class; 4 for provinces)."),
     ] = None,
     overlap: Annotated[
-        str,
+        Literal["error", "first-plan"],
         typer.Option(
             help="--by agglomeration: cities in several agglomerations: error (list them) or "
             "first-plan (the agglomeration whose plan was issued first)."
         ),
     ] = "error",
     unassigned: Annotated[
-        str,
+        Literal["error", "other", "drop"],
         typer.Option(
             help="--by agglomeration: cities in no agglomeration: error (list them), other "
             "(a group 其他 Other) or drop (leave them out)."
@@ -80,18 +78,34 @@ def disparity(
             "great-circle; any level), or a weights file (.gal/.gwt/.csv)."
         ),
     ] = None,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap replications of the Dagum Gini.")] = 199,
+    bootstrap: Annotated[
+        int, typer.Option(min=0, help="Bootstrap replications of the Dagum Gini.")
+    ] = 199,
     seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 0,
     out: OutOption = Path("out"),
 ) -> None:
     """Dagum Gini, Theil, kernel density, convergence, Markov chains → CSVs + disparity.html."""
     from nqpf.studies import disparity_study
+    from nqpf.studies.disparity import BUILTIN_GROUPS as BUILTIN
 
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=4)
         if level is None:
             level = "city" if by in ("province", "agglomeration") else "province"
-        frame, source = index_or_table(bar, task, data, system, region_col, year_col, level, alias)
+        keep = [] if by in BUILTIN else [by]
+        frame, value, source, validation = study_frame(
+            bar,
+            task,
+            value,
+            system,
+            data,
+            keep=keep,
+            sheet=sheet,
+            level=level,
+            alias=alias,
+            region_col=region_col,
+            year_col=year_col,
+        )
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")
         study = disparity_study(
@@ -102,10 +116,8 @@ def disparity(
             w=weights,
             bootstrap=bootstrap,
             seed=seed,
-            region="region_code",
-            year="year" if data is None else year_col,
-            overlap=overlap,  # type: ignore[arg-type]
-            unassigned=unassigned,  # type: ignore[arg-type]
+            overlap=overlap,
+            unassigned=unassigned,
         )
         bar.advance(task)
         outputs = write_study(bar, task, out, study, "disparity.html")
@@ -130,4 +142,5 @@ def disparity(
             f"half-life {sb.half_life:.2f} years",
             highlight=False,
         )
+    print_validation(validation)
     print_notes_and_outputs(study.notes, out, outputs)

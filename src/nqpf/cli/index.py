@@ -8,13 +8,23 @@ from typing import Annotated
 import typer
 
 from nqpf.cli._app import (
+    AggregationOption,
     AliasOption,
+    DataOption,
+    InterpolateOption,
+    LevelOption,
+    NormalizationOption,
     OutOption,
+    RegionColOption,
+    SheetOption,
+    SystemOption,
+    WeightingOption,
+    YearColOption,
     app,
     console,
     friendly,
-    load_panel,
-    parse_aliases,
+    load_source,
+    print_validation,
     progress_bar,
     write_tables,
 )
@@ -23,28 +33,32 @@ from nqpf.cli._app import (
 @app.command()
 @friendly
 def index(
-    system: Annotated[
-        str, typer.Option(help="Built-in system name or YAML file.")
-    ] = "nqpf-province",
-    weighting: Annotated[
-        str, typer.Option(help="entropy, critic, cv, equal, pca, entropy-critic")
-    ] = ("entropy"),
-    aggregation: Annotated[str, typer.Option(help="linear, geometric or topsis")] = "linear",
-    normalization: Annotated[str, typer.Option(help="minmax, minmax_group, zscore, vector")] = (
-        "minmax"
-    ),
-    data: Annotated[
-        Path | None, typer.Option(help="User CSV/XLSX (default: bundled data).")
-    ] = None,
-    level: Annotated[str, typer.Option(help="province or city (user data)")] = "province",
+    system: SystemOption = "nqpf-province",
+    weighting: WeightingOption = "entropy",
+    aggregation: AggregationOption = "linear",
+    normalization: NormalizationOption = "minmax",
+    data: DataOption = None,
+    sheet: SheetOption = None,
+    level: LevelOption = "province",
+    region_col: RegionColOption = None,
+    year_col: YearColOption = None,
     alias: AliasOption = None,
+    interpolate: InterpolateOption = "none",
     out: OutOption = Path("out"),
 ) -> None:
     """Compute a composite index; write its tables (scores.csv, weights.csv, …), validation.md."""
     from nqpf.studies import index_study
 
     with console.status("Computing the index 计算综合指数…"):
-        panel = load_panel(data, level, parse_aliases(alias))
+        panel, source = load_source(
+            data,
+            sheet=sheet,
+            level=level,
+            alias=alias,
+            region_col=region_col,
+            year_col=year_col,
+            interpolate=interpolate,
+        )
         study = index_study(
             panel,
             system,
@@ -55,8 +69,11 @@ def index(
         )
     tables = {f"{name}.csv": table for name, table in study.tables().items()}
     write_tables(out, tables)
-    (out / "validation.md").write_text(study.index.report.to_markdown(10_000), encoding="utf-8")
+    report = study.index.report
+    (out / "validation.md").write_text(report.to_markdown(10_000), encoding="utf-8")
+    console.print(f"{source}: index system {study.index.system_name}", highlight=False)
     console.print(str(study.index.summary()), highlight=False)
+    print_validation(report, out)
     console.print(f"[green]wrote[/] {out}/" + ", ".join([*tables, "validation.md"]))
 
 
@@ -64,20 +81,35 @@ def index(
 @friendly
 def report(
     out: OutOption = Path("out"),
-    system: Annotated[
-        str, typer.Option(help="Built-in system name or YAML file.")
-    ] = "nqpf-province",
-    weighting: Annotated[str, typer.Option(help="Weighting scheme.")] = "entropy",
-    aggregation: Annotated[str, typer.Option(help="Aggregation.")] = "linear",
-    runs: Annotated[int, typer.Option(help="Monte Carlo runs for rank uncertainty.")] = 1000,
+    system: SystemOption = "nqpf-province",
+    weighting: WeightingOption = "entropy",
+    aggregation: AggregationOption = "linear",
+    runs: Annotated[int, typer.Option(min=0, help="Monte Carlo runs for rank uncertainty.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    data: DataOption = None,
+    sheet: SheetOption = None,
+    level: LevelOption = "province",
+    region_col: RegionColOption = None,
+    year_col: YearColOption = None,
+    alias: AliasOption = None,
+    interpolate: InterpolateOption = "none",
 ) -> None:
-    """The main job: the full study on the bundled real data → report.html, tables.xlsx."""
+    """The main job: every study on the bundled data or --data → report.html, tables.xlsx."""
     from nqpf.report.build import build_report
 
+    panel, source = load_source(
+        data,
+        sheet=sheet,
+        level=level,
+        alias=alias,
+        region_col=region_col,
+        year_col=year_col,
+        interpolate=interpolate,
+    )
     with progress_bar() as bar:
-        paths = build_report(
+        paths, job = build_report(
             out,
+            panel=panel,
             system=system,
             weighting=weighting,
             aggregation=aggregation,
@@ -85,5 +117,9 @@ def report(
             seed=seed,
             progress=bar,
         )
+    console.print(f"{source}: index system {job.index.system_name}", highlight=False)
+    for key, reason in job.skipped.items():
+        console.print(f"[yellow]skipped[/] {key}: {reason}", highlight=False)
+    print_validation(job.index.report, out)
     for path in paths:
         console.print(f"[green]wrote[/] {path}")

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from nqpf.cli._app import (
     AliasOption,
+    DataOption,
+    LevelOption,
     OutOption,
     RegionColOption,
+    SheetOption,
     SystemOption,
     ValueOption,
     YearColOption,
     app,
     console,
     friendly,
-    index_or_table,
+    load_source,
     print_notes_and_outputs,
+    print_validation,
     progress_bar,
+    study_frame,
     write_study,
 )
 
@@ -36,28 +41,24 @@ def spatial(
     value: ValueOption = "score",
     weights: Annotated[str, typer.Option(help=_WEIGHTS_HELP)] = "queen",
     permutations: Annotated[
-        int, typer.Option(help="Permutations of Moran's I, LISA and Gi*.")
+        int, typer.Option(min=0, help="Permutations of Moran's I, LISA and Gi*.")
     ] = 999,
     seed: Annotated[int, typer.Option(help="Random seed of the permutations.")] = 0,
     year: Annotated[
         int | None, typer.Option(help="Year of the LISA and hot-spot maps (default: latest).")
     ] = None,
     alternative: Annotated[
-        str,
+        Literal["two-sided", "directed"],
         typer.Option(
             help="Permutation p-values: two-sided (default) or directed (GeoDa's one-sided "
             "pseudo p)."
         ),
     ] = "two-sided",
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            help="User CSV/XLSX, one row per province and year (default: the index of the "
-            "bundled data)."
-        ),
-    ] = None,
-    region_col: RegionColOption = "region",
-    year_col: YearColOption = "year",
+    data: DataOption = None,
+    sheet: SheetOption = None,
+    level: LevelOption = "province",
+    region_col: RegionColOption = None,
+    year_col: YearColOption = None,
     alias: AliasOption = None,
     system: SystemOption = "nqpf-province",
     out: OutOption = Path("out"),
@@ -67,8 +68,17 @@ def spatial(
 
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=4)
-        frame, source = index_or_table(
-            bar, task, data, system, region_col, year_col, "province", alias
+        frame, value, source, validation = study_frame(
+            bar,
+            task,
+            value,
+            system,
+            data,
+            sheet=sheet,
+            level=level,
+            alias=alias,
+            region_col=region_col,
+            year_col=year_col,
         )
         bar.advance(task)
         bar.update(task, description="Spatial autocorrelation 空间关联")
@@ -79,9 +89,7 @@ def spatial(
             permutations=permutations,
             seed=seed,
             year=year,
-            alternative=alternative,  # type: ignore[arg-type]
-            region_col="region_code",
-            year_col="year" if data is None else year_col,
+            alternative=alternative,
         )
         bar.advance(task)
         outputs = write_study(bar, task, out, study, "spatial.html")
@@ -110,6 +118,7 @@ def spatial(
         "spot(s) at 90 % or more",
         highlight=False,
     )
+    print_validation(validation)
     print_notes_and_outputs(study.notes, out, outputs)
 
 
@@ -120,42 +129,65 @@ def drivers(
         list[str] | None,
         typer.Option(
             "--x",
-            help="Driver: an expression over the bundled panel's variables, e.g. 'log(gdp)' or "
-            "'gov=100 * budget_total / gdp' (repeat for several; default: ln GDP, budget / GDP "
-            "and the agriculture share of the budget). See `nqpf datasets`.",
+            help="Driver: an expression over the variables of --data or of the bundled panel, "
+            "e.g. 'log(gdp)' or 'gov=100 * budget_total / gdp' (repeat for several; default for "
+            "the bundled data: ln GDP, budget / GDP and the agriculture share of the budget). See "
+            "`nqpf datasets`.",
         ),
     ] = None,
     y: Annotated[
         str, typer.Option("--y", help="Dependent value: 'score' or a dimension of the index.")
     ] = "score",
-    model: Annotated[str, typer.Option(help="sdm, sar, sem or sdem.")] = "sdm",
-    effects: Annotated[str, typer.Option(help="twoway, region or time fixed effects.")] = (
-        "twoway"
-    ),
+    model: Annotated[
+        Literal["sdm", "sar", "sem", "sdem"], typer.Option(help="Spatial panel model.")
+    ] = "sdm",
+    effects: Annotated[
+        Literal["twoway", "region", "time"], typer.Option(help="Fixed effects.")
+    ] = "twoway",
     weights: Annotated[str, typer.Option(help=_WEIGHTS_HELP)] = "queen",
     draws: Annotated[
-        int, typer.Option(help="Parameter draws for the standard errors of the effects.")
+        int, typer.Option(min=2, help="Parameter draws for the standard errors of the effects.")
     ] = 1000,
     gwr_year: Annotated[
         int | None, typer.Option(help="Year of the GWR cross-section (default: latest).")
     ] = None,
     geodetector_scope: Annotated[
-        str,
-        typer.Option(help="Geographical detector on 'pooled' region-years or the 'map_year'."),
+        Literal["pooled", "map_year"],
+        typer.Option(help="Geographical detector on all region-years or the map year."),
     ] = "pooled",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    data: DataOption = None,
+    sheet: SheetOption = None,
+    level: LevelOption = "province",
+    region_col: RegionColOption = None,
+    year_col: YearColOption = None,
+    alias: AliasOption = None,
     system: SystemOption = "nqpf-province",
     out: OutOption = Path("out"),
 ) -> None:
     """Spatial panel model with effects, geographical detector, GWR → CSVs + drivers.html."""
-    from nqpf.data import load_province_panel
+    from nqpf.errors import DataValidationError
     from nqpf.index import compute_index
     from nqpf.report import stars
     from nqpf.studies import drivers_study
 
     with progress_bar() as bar:
         task = bar.add_task("Composite index 综合指数", total=4)
-        panel = load_province_panel()
+        panel, source = load_source(
+            data,
+            sheet=sheet,
+            level=level,
+            alias=alias,
+            region_col=region_col,
+            year_col=year_col,
+        )
+        if data is not None and not x:
+            raise DataValidationError(
+                "nqpf drivers --data needs the drivers: give --x with expressions over the "
+                f"indicators of your table ({', '.join(panel.indicators[:8])}"
+                f"{' …' if len(panel.indicators) > 8 else ''}); the default drivers are "
+                "variables of the bundled data"
+            )
         result = compute_index(panel, system)
         bar.advance(task)
         bar.update(task, description="Drivers 影响因素")
@@ -163,14 +195,14 @@ def drivers(
             panel,
             result,
             x=x or None,
-            model=model,  # type: ignore[arg-type]
-            effects=effects,  # type: ignore[arg-type]
+            model=model,
+            effects=effects,
             w=weights,
             gwr_year=gwr_year,
             seed=seed,
             y=y,
             draws=draws,
-            geodetector_scope=geodetector_scope,  # type: ignore[arg-type]
+            geodetector_scope=geodetector_scope,
         )
         bar.advance(task)
         outputs = write_study(bar, task, out, study, "drivers.html")
@@ -202,4 +234,5 @@ def drivers(
         f"R² = {study.gwr.diagnostics['r2']:.3f}, AICc = {study.gwr.diagnostics['aicc']:.2f}",
         highlight=False,
     )
+    print_validation(result.report)
     print_notes_and_outputs(study.notes, out, outputs)

@@ -187,7 +187,9 @@ def compute_index(
     """
     system = load_system(system)
     if aggregation not in AGGREGATIONS:
-        raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
+        raise DataValidationError(
+            f"aggregation must be one of {list(AGGREGATIONS)}, got {aggregation!r}"
+        )
     unknown = [name for name in exclude if name not in system.names]
     if unknown:
         raise IndexSystemError(f"cannot exclude {unknown}: not indicators of {system.name!r}")
@@ -304,7 +306,9 @@ def _weights(
     columns = unit.columns
     if isinstance(weighting, str):
         if weighting not in WEIGHTINGS:
-            raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}, got {weighting!r}")
+            raise DataValidationError(
+                f"weighting must be one of {list(WEIGHTINGS)}, got {weighting!r}"
+            )
         if weighting == "entropy-critic":
             combined = combine_weights(
                 weights_from_unit(unit, signs, "entropy"),

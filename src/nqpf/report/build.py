@@ -1,4 +1,4 @@
-"""The main job: the registered studies on the bundled real data, written as one report."""
+"""The main job: the registered studies on the bundled data or a user's panel, as one report."""
 
 from __future__ import annotations
 
@@ -34,34 +34,39 @@ class _Steps:
 def build_report(
     out: str | Path,
     *,
-    system: str = "nqpf-province",
+    panel: Any = None,
+    system: Any = "nqpf-province",
     weighting: str = "entropy",
     aggregation: str = "linear",
     runs: int = 1000,
     seed: int = 0,
     progress: Any = None,
-) -> list[Path]:
-    """Run every study of :data:`nqpf.studies.STUDIES` on the bundled data and write the report.
+) -> tuple[list[Path], Any]:
+    """Run every study of :data:`nqpf.studies.STUDIES` on a panel and write the report.
 
-    Writes ``report.html`` (self-contained: each study's sections in order, the data repairs
-    last), ``tables.xlsx`` (every study's ``tables()``, one sheet each), ``scores.csv``,
-    ``scores.dta`` and ``validation.md`` into ``out`` and returns their paths. Every study is
-    seeded with ``seed``.
+    ``panel`` is the user's :class:`~nqpf.panel.Panel` (default: the bundled data) and
+    ``system`` the index system over its indicators. Writes ``report.html`` (self-contained:
+    each study's sections in order, the studies that could not run on these data with the
+    reason, the data repairs last), ``tables.xlsx`` (every study's ``tables()``, one sheet
+    each), ``scores.csv``, ``scores.dta`` and ``validation.md`` into ``out``. Every study is
+    seeded with ``seed``. Returns the paths written and the :class:`~nqpf.studies.MainJob`
+    (results and skipped studies).
     """
     from nqpf.data import load_province_panel
     from nqpf.data.export import write_excel, write_stata
+    from nqpf.errors import NqpfError
     from nqpf.report.html import HtmlReport
     from nqpf.report.index_report import add_repair_section
-    from nqpf.report.pages import add_study_sections
+    from nqpf.report.pages import add_skipped_section, add_study_sections
     from nqpf.studies import STUDIES, MainJob
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     steps = _Steps(progress, total=len(STUDIES) + 2)
 
-    steps.start("Loading bundled data 读取数据")
+    steps.start("Loading data 读取数据")
     job = MainJob(
-        load_province_panel(),
+        load_province_panel() if panel is None else panel,
         system=system,
         weighting=weighting,
         aggregation=aggregation,
@@ -72,7 +77,12 @@ def build_report(
     steps.done()
     for study in STUDIES:
         steps.start(study.label)
-        job.results[study.key] = study.run(job)
+        try:
+            job.results[study.key] = study.run(job)
+        except NqpfError as exc:
+            if study.key == "index":  # every other study reads the index
+                raise
+            job.skipped[study.key] = f"{study.label}: {type(exc).__name__}: {exc}"
         steps.done()
 
     steps.start("Writing report 生成报告")
@@ -85,6 +95,7 @@ def build_report(
             if name in tables:
                 raise ValueError(f"study {key!r} repeats the table name {name!r}")
             tables[name] = table
+    add_skipped_section(html, job.skipped)
     add_repair_section(html, index.report)
     scores = tables["scores"]
     paths = [html.write(out / "report.html"), write_excel(tables, out / "tables.xlsx")]
@@ -94,4 +105,4 @@ def build_report(
     (out / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
     paths.append(out / "validation.md")
     steps.done()
-    return [Path(p) for p in paths]
+    return [Path(p) for p in paths], job

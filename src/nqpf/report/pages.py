@@ -9,7 +9,7 @@ one entry here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from nqpf.report.spatial_report import (
 from nqpf.studies.base import StudyResult
 from nqpf.studies.index import IndexStudyResult
 
-__all__ = ["SECTIONS", "add_study_sections", "write_study_page"]
+__all__ = ["SECTIONS", "add_skipped_section", "add_study_sections", "write_study_page"]
 
 
 def _index_sections(report: HtmlReport, study: IndexStudyResult) -> HtmlReport:
@@ -59,6 +59,21 @@ def add_study_sections(report: HtmlReport, study: StudyResult) -> HtmlReport:
     except KeyError:
         raise TypeError(f"no report sections are registered for study {study.key!r}") from None
     return writer(report, study)
+
+
+def add_skipped_section(report: HtmlReport, skipped: Mapping[str, str]) -> HtmlReport:
+    """A section listing the studies that could not run on these data, each with the reason."""
+    if not skipped:
+        return report
+    report.section(
+        "未能完成的分析",
+        "Analyses not run on these data",
+        intro="以下分析因数据不满足条件而未计算，原因如下。The following analyses were skipped; "
+        "each line says why and what would make it run.",
+    )
+    for reason in skipped.values():
+        report.text(reason, kind="warning")
+    return report
 
 
 def write_study_page(

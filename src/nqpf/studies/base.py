@@ -59,7 +59,11 @@ class StudyResult(Result):
 
 @dataclass
 class MainJob:
-    """The inputs and options of the main job, and the results of the studies run so far."""
+    """The inputs and options of the main job, and what its studies gave.
+
+    ``results`` holds the studies run so far; ``skipped`` the studies that could not run on
+    these data (key → reason).
+    """
 
     panel: Any
     system: Any = "nqpf-province"
@@ -69,6 +73,7 @@ class MainJob:
     seed: int = 0
     progress: Callable[[str, int], Callable[[int, int], None] | None] | None = None
     results: dict[str, StudyResult] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def index(self) -> Any:

@@ -12,6 +12,7 @@ from nqpf.studies.base import MainJob, Study, StudyResult
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
 from nqpf.studies.index import index_study
+from nqpf.studies.inputs import is_province
 from nqpf.studies.spatial import spatial_study
 
 __all__ = ["STUDIES"]
@@ -34,12 +35,18 @@ def _disparity(job: MainJob) -> StudyResult:
     return disparity_study(job.index, "score", "macro_region", seed=job.seed)
 
 
+def _weights(job: MainJob) -> str:
+    """Queen contiguity for provinces; the 4 nearest city seats otherwise."""
+    codes = job.index.scores["region_code"].unique()
+    return "queen" if all(is_province(c) for c in codes) else "knn:4"
+
+
 def _spatial(job: MainJob) -> StudyResult:
-    return spatial_study(job.index, "score", seed=job.seed)
+    return spatial_study(job.index, "score", w=_weights(job), seed=job.seed)
 
 
 def _drivers(job: MainJob) -> StudyResult:
-    return drivers_study(job.panel, job.index, seed=job.seed)
+    return drivers_study(job.panel, job.index, w=_weights(job), seed=job.seed)
 
 
 #: The main job's studies, in report order.
