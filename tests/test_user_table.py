@@ -5,9 +5,12 @@ Every file is written here (xlsx with Chinese headers, a GBK CSV without a byte-
 expected rows and values are counted by hand from the tables below (the header is file row 1).
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from nqpf.disparity import beta_convergence
 from nqpf.errors import DataValidationError, IndexSystemError, UnknownRegionError
@@ -281,3 +284,42 @@ def test_county_level_is_rejected_as_a_level(messy_file):
     assert "'province'" in str(info.value) and "'city'" in str(info.value)
     with pytest.raises(DataValidationError, match="level 'county' is not supported"):
         normalize(["河北"], level="county")  # type: ignore[arg-type]
+
+
+def test_header_with_unit_in_a_formula_points_to_the_variable(messy_file):
+    panel = Panel.from_file(messy_file)
+    with pytest.raises(DataValidationError) as info:
+        panel.evaluate("研发经费（万元） / GDP")
+    assert "column '研发经费（万元）' is the variable '研发经费'" in str(info.value)
+
+
+def test_yaml_system_with_chinese_formulas(messy_file, tmp_path):
+    system = tmp_path / "mine.yaml"
+    system.write_text(
+        "name: mine\n"
+        "dimensions:\n"
+        "  - name: d\n"
+        "    indicators:\n"
+        "      - {name: staff, formula: R&D人员}\n"
+        "      - name: intensity\n"
+        '        formula: "`R&D人员` / GDP * 100"\n'
+        "      - {name: rd, formula: 研发经费 / GDP}\n",
+        encoding="utf-8",
+    )
+    result = compute_index(Panel.from_file(messy_file), system)
+    values = result.values
+    assert values.loc[(GUANGDONG, 2021), "staff"] == 8.0
+    assert values.loc[(SHANGHAI, 2020), "intensity"] == pytest.approx(1.0)  # 2 / 200 × 100
+    assert values.loc[(BEIJING, 2021), "rd"] == pytest.approx(0.11)  # 11 / 100
+
+
+def test_documented_formula_names_run_on_a_table(messy_file):
+    doc = Path(__file__).parents[1] / "docs" / "index-system.md"
+    section = doc.read_text(encoding="utf-8").split("## Names in formulas", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec = {"name": "doc", "dimensions": [{"name": "d", **yaml.safe_load(block)}]}
+    values = compute_index(Panel.from_file(messy_file), spec).values
+    assert values.loc[(SHANGHAI, 2020), "rd_staff"] == 2.0
+    assert values.loc[(SHANGHAI, 2020), "rd_staff_per_gdp"] == pytest.approx(0.01)
+    assert values.loc[(SHANGHAI, 2020), "rd_intensity"] == pytest.approx(20 / 2e6 * 100)
+    assert values.loc[(SHANGHAI, 2020), "rd_staff_log"] == pytest.approx(np.log(3.0))

@@ -1353,6 +1353,11 @@ def _backtick_hint(expression: str, known: set[str]) -> str | None:
         for w in re.findall(r"[^\s()`,]+", bare)
         if any(c.isalpha() for c in w) and not w.isidentifier()
     ]
+    for word in words:
+        match = _UNIT_IN_HEADER.match(word)
+        if match and match.group("name").strip() in known:
+            base = match.group("name").strip()
+            return f"column {word!r} is the variable {base!r}: write {_q(base)}, without the unit"
     if words:
         return f"if {words[0]!r} is one name, write it in backticks: `{words[0]}`"
     return None
