@@ -40,9 +40,9 @@ _COLUMNS = [
 class Issue:
     """One entry of the validation report.
 
-    ``kind`` says what was found (``"alias"``, ``"whitespace"``, ``"typo"``, ``"missing"``,
-    ``"interpolated"``, ``"aggregate_row"``, ``"unit"``, ...); ``action`` what was done
-    (``"repaired"``, ``"kept apart"``, ``"dropped"``, ``"filled"``, ``"flagged"``).
+    ``kind`` says what was found (``"name"``, ``"alias"``, ``"whitespace"``, ``"typo"``,
+    ``"missing"``, ``"interpolated"``, ``"aggregate_row"``, ``"unit"``, ...); ``action`` what was
+    done (``"repaired"``, ``"kept apart"``, ``"dropped"``, ``"filled"``, ``"flagged"``).
     """
 
     kind: str
