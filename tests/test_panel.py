@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
 from nqpf.panel import HEADER_NAMES, Panel
+from nqpf.validation import ValidationReport
 
 BEIJING, SHANGHAI, JIANGXI, GUANGDONG = 110000, 310000, 360000, 440000
 
@@ -493,3 +494,19 @@ def test_validate_and_coverage():
     assert by_region.loc[BEIJING, "region"] == "北京市"
     with pytest.raises(DataValidationError):
         panel.coverage("city")  # type: ignore[arg-type]
+
+
+def test_validation_summary_groups_by_kind_and_action():
+    report = ValidationReport()
+    assert report.summary() == "no validation issues"
+    for year in (2019, 2020, 2021, 2022):
+        report.add("interpolated", "filled", f"北京 x {year} filled", year=year)
+    report.add("missing", "excluded", "上海 2021 left out")
+    lines = report.summary(max_items=3).splitlines()
+    assert lines == [
+        "5 validation issues:",
+        "  interpolated (filled) × 4: 北京 x 2019 filled; 北京 x 2020 filled; 北京 x 2021 filled; "
+        "… 1 more",
+        "  missing (excluded) × 1: 上海 2021 left out",
+    ]
+    assert report.to_frame().year.tolist()[:4] == [2019, 2020, 2021, 2022]

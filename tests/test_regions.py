@@ -1,7 +1,14 @@
 import pytest
 
-from nqpf.errors import UnknownRegionError
-from nqpf.regions import cities, macro_region, normalize, provinces
+from nqpf.errors import DataValidationError, UnknownRegionError
+from nqpf.regions import (
+    check_level,
+    cities,
+    macro_region,
+    normalize,
+    provinces,
+    spelling_repair,
+)
 from nqpf.validation import ValidationReport
 
 
@@ -69,3 +76,32 @@ def test_city_registry_and_former_names():
 
 def test_macro_region_of_city_goes_through_province():
     assert macro_region([440300, 210200], "zh") == ["东部", "东北"]
+
+
+@pytest.mark.parametrize(
+    "raw, level, expected",
+    [
+        ("上海", "province", None),
+        (310000, "province", None),
+        ("310000.0", "province", None),
+        ("上  海", "province", "whitespace removed"),
+        (" 北京", "province", "whitespace removed"),
+        ("内蒙古自治区", "province", "full name"),
+        ("内蒙古自治区 ", "province", "whitespace removed, full name"),
+        ("Guangdong", "province", "English name"),
+        ("inner mongolia", "province", "whitespace removed, English name"),
+        ("深圳市", "city", None),
+        ("深圳", "city", None),
+        ("深 圳", "city", "whitespace removed"),
+    ],
+)
+def test_spelling_repair_names_what_was_changed(raw, level, expected):
+    assert spelling_repair(raw, level) == expected
+
+
+@pytest.mark.parametrize("level", ["county", "Province", None])
+def test_unsupported_level_is_refused_as_such(level):
+    with pytest.raises(DataValidationError, match=f"level {level!r} is not supported") as info:
+        normalize(["河北"], level=level)
+    assert not isinstance(info.value, UnknownRegionError)
+    assert check_level("city") == "city"

@@ -16,7 +16,7 @@ import difflib
 import keyword
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +25,7 @@ import pandas as pd
 
 from nqpf._compat import require
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
-from nqpf.regions import Level, name_of, normalize
+from nqpf.regions import Level, check_level, name_of, normalize, spelling_repair
 from nqpf.validation import ValidationReport
 
 __all__ = ["HEADER_NAMES", "Panel", "read_table"]
@@ -88,6 +88,9 @@ class Panel:
         Indicator → unit.
     report
         Every repair and problem found so far.
+    attributes
+        Text columns kept apart from the indicators (``keep=`` of :meth:`from_file`), one row
+        per region-year: ``region_code, year`` and one column each.
 
     Examples
     --------
@@ -108,6 +111,7 @@ class Panel:
     level: Level = "province"
     units: dict[str, str] = field(default_factory=dict)
     report: ValidationReport = field(default_factory=ValidationReport)
+    attributes: pd.DataFrame = field(default_factory=lambda: _attribute_frame([]))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -123,6 +127,7 @@ class Panel:
         level: Level = "province",
         aliases: Mapping[str, str] | None = None,
         source: str | None = None,
+        keep: Sequence[str] = (),
     ) -> Panel:
         """Build a panel from a long table, validating regions, years, numbers and duplicates.
 
@@ -136,16 +141,22 @@ class Panel:
         level
             ``"province"`` or ``"city"``.
         aliases
-            Extra region spellings, e.g. ``{"江两": "江西"}``; each use is reported.
+            Extra region spellings, e.g. ``{"江两": "江西"}``; each use is reported, as is every
+            other region name that needed a repair (whitespace, full or English name).
         source
             Where the table comes from, used in messages and in the report.
+        keep
+            Text columns (e.g. a grouping of the regions) kept apart as :attr:`attributes`,
+            one value per region-year.
 
         Raises
         ------
         UnknownRegionError
-            A region name that is not in the registry (with the row and candidates).
+            A region name that is not in the registry (with the row, region column and
+            candidates).
         DataValidationError
-            A non-numeric value or year (naming the rows), or an indicator with several units.
+            A non-numeric value or year (naming the rows), an indicator with several units, a
+            kept column with two values in one region-year, or an unsupported level.
         DuplicateError
             The same region-year-indicator twice (naming them).
 
@@ -169,6 +180,7 @@ class Panel:
             aliases=aliases,
             source=source,
             report=ValidationReport(),
+            keep=keep,
         )
 
     @classmethod
@@ -185,9 +197,18 @@ class Panel:
         aliases: Mapping[str, str] | None,
         source: str | None,
         report: ValidationReport,
+        keep: Sequence[str] = (),
         locate: Callable[[object], str] | None = None,
+        region_where: Callable[[object], str] | None = None,
+        row_of: Callable[[object], int | None] | None = None,
     ) -> Panel:
-        needed = [c for c in (region, year, indicator, value, unit) if c is not None]
+        """Build from a long table (the common path of every constructor).
+
+        ``locate(i)`` names a cell of row ``i`` in messages, ``region_where(i)`` its region cell
+        and ``row_of(i)`` its row number in the file.
+        """
+        level = check_level(level)
+        needed = [c for c in (region, year, indicator, value, unit, *keep) if c is not None]
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise DataValidationError(
@@ -199,12 +220,22 @@ class Panel:
             def locate(i: object) -> str:
                 return f"row {i}" + (f" of {source}" if source else "")
 
+        if region_where is None:
+
+            def region_where(i: object) -> str:
+                return f"{locate(i)}, column {region!r}"
+
+        if row_of is None:
+
+            def row_of(i: object) -> int | None:
+                return int(i) if isinstance(i, int | np.integer) else None
+
         regions_raw = frame[region]
 
         def describe(i: object) -> str:
             return f"{locate(i)} ({regions_raw.loc[i]})"
 
-        codes = _normalize_column(regions_raw, level, aliases, report, locate)
+        codes = _normalize_column(regions_raw, level, aliases, report, region_where, row_of, source)
         years = _numeric(frame[year], "year", describe)
         bad_year = years.isna() | (np.mod(years.fillna(0.5), 1) != 0)
         if bad_year.any():
@@ -246,8 +277,9 @@ class Panel:
                 units[str(name)] = found[0] if found else ""
         for name in data.indicator.unique():
             units.setdefault(str(name), "")
+        attributes = _attributes(frame, data, keep, level, describe)
         data = data.sort_values(KEY, ignore_index=True)
-        return cls(data, level, units, report)
+        return cls(data, level, units, report, attributes)
 
     @classmethod
     def from_wide(
@@ -261,6 +293,7 @@ class Panel:
         level: Level = "province",
         aliases: Mapping[str, str] | None = None,
         source: str | None = None,
+        keep: Sequence[str] = (),
     ) -> Panel:
         """Build a panel from a wide table: region, year, then one column per indicator.
 
@@ -271,10 +304,10 @@ class Panel:
         region, year
             Column names of the region (name or code) and year.
         indicators
-            Indicator columns; all other columns by default.
+            Indicator columns; all other columns (except ``keep``) by default.
         units
             Indicator → unit.
-        level, aliases, source
+        level, aliases, source, keep
             As in :meth:`from_long`.
 
         Examples
@@ -297,6 +330,7 @@ class Panel:
             aliases=aliases,
             source=source,
             report=ValidationReport(),
+            keep=keep,
         )
 
     @classmethod
@@ -312,25 +346,26 @@ class Panel:
         aliases: Mapping[str, str] | None,
         source: str | None,
         report: ValidationReport,
+        keep: Sequence[str] = (),
         row_label: str = "row",
     ) -> Panel:
-        for column in (region, year):
+        for column in (region, year, *keep):
             if column not in frame.columns:
                 raise DataValidationError(
                     f"column {column!r} not found; the table has {list(frame.columns)}"
                 )
         if indicators is None:
-            indicators = [c for c in frame.columns if c not in (region, year)]
+            indicators = [c for c in frame.columns if c not in (region, year, *keep)]
         absent = [c for c in indicators if c not in frame.columns]
         if absent:
             raise DataValidationError(f"indicator columns {absent} not found in the table")
         if not indicators:
             raise DataValidationError("the table has no indicator column besides region and year")
         frame = frame.reset_index(drop=True) if not frame.index.is_unique else frame
-        long = frame[[region, year, *indicators]].copy()
+        long = frame[[region, year, *keep, *indicators]].copy()
         long["_row"] = long.index
         long = long.melt(
-            id_vars=["_row", region, year],
+            id_vars=["_row", region, year, *keep],
             value_vars=list(indicators),
             var_name="_indicator",
             value_name="_value",
@@ -340,6 +375,13 @@ class Panel:
 
         def locate(i: object) -> str:
             return f"{row_label} {rows[i]}, column {columns[i]!r}"
+
+        def region_where(i: object) -> str:
+            return f"{row_label} {rows[i]}, column {region!r}"
+
+        def row_of(i: object) -> int | None:
+            row = rows[i]
+            return int(row) if isinstance(row, int | np.integer) else None
 
         long["_unit"] = long["_indicator"].map(lambda c: (units or {}).get(c, ""))
         panel = cls._from_long(
@@ -353,7 +395,10 @@ class Panel:
             aliases=aliases,
             source=source,
             report=report,
+            keep=keep,
             locate=locate,
+            region_where=region_where,
+            row_of=row_of,
         )
         return panel
 
@@ -366,14 +411,19 @@ class Panel:
         sheet: str | int | None = None,
         level: Level = "province",
         aliases: Mapping[str, str] | None = None,
+        region: str | None = None,
+        year: str | None = None,
+        keep: Sequence[str] = (),
     ) -> Panel:
         """Read a panel from a CSV or Excel (``.xlsx``) file with Chinese or English headers.
 
         Long layout: columns region, year, indicator, value and optionally unit. Wide layout:
         region, year, then one column per indicator; a header ``研发经费（万元）`` or
-        ``rd_exp (万元)`` gives the indicator ``研发经费`` / ``rd_exp`` with its unit. Headers are
-        matched against :data:`HEADER_NAMES` (case and spaces ignored); the mapping, the encoding
-        of a CSV that is not UTF-8 and the sheet read are listed in the report.
+        ``rd_exp (万元)`` gives the indicator ``研发经费`` / ``rd_exp`` with its unit (the name
+        that formulas and options use; :meth:`indicator_for` accepts either). Headers are
+        matched against :data:`HEADER_NAMES` (case and spaces ignored); the mapping, every
+        repaired region name, the encoding of a CSV that is not UTF-8 and the sheet read are
+        listed in the report.
 
         Parameters
         ----------
@@ -386,12 +436,20 @@ class Panel:
             Excel sheet name or position; the first sheet by default.
         level, aliases
             As in :meth:`from_long`.
+        region, year
+            Headers of the region and year columns when they are not among
+            :data:`HEADER_NAMES`; another column that looks like the same role is then read as
+            data.
+        keep
+            Headers of text columns (e.g. a grouping of the regions such as ``区域``) kept as
+            :attr:`attributes` instead of being read as indicators.
 
         Raises
         ------
         DataValidationError
-            An unrecognised header (the message lists the accepted names), an unsupported file
-            type, or bad cells (naming the file row and column).
+            An unrecognised header (the message lists the accepted names), a ``region``,
+            ``year`` or ``keep`` column that is not in the file (listing the headers), an
+            unsupported file type or level, or bad cells (naming the file row and column).
         UnknownRegionError, DuplicateError
             As in :meth:`from_long`.
 
@@ -410,25 +468,39 @@ class Panel:
 
         """
         path = Path(path)
+        level = check_level(level)
+        if layout not in ("auto", "long", "wide"):
+            raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', not {layout!r}")
         report = ValidationReport()
         source = path.name
         raw = read_table(path, sheet=sheet, report=report)
         raw = _drop_empty_columns(raw, report, source)
         raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet row numbers (header = row 1)
-        roles = _map_headers(list(raw.columns))
-        if layout not in ("auto", "long", "wide"):
-            raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', not {layout!r}")
+        headers = [str(c) for c in raw.columns]
+        keep = [_find_header(headers, k, "keep", source) for k in keep]
+        forced = {
+            role: _find_header(headers, given, role, source)
+            for role, given in (("region", region), ("year", year))
+            if given is not None
+        }
+        clash = sorted(set(keep) & set(forced.values()))
+        if clash:
+            raise DataValidationError(
+                f"{source}: column(s) {clash} cannot be kept and read as keys"
+            )
+        roles = _map_headers([c for c in headers if c not in keep], forced)
         if layout == "auto":
             layout = "long" if {"indicator", "value"} <= set(roles.values()) else "wide"
         id_roles = {"region", "region_code", "year"}
         if layout == "long":
-            unknown = [c for c in raw.columns if c not in roles]
+            unknown = [c for c in headers if c not in roles and c not in keep]
             if unknown:
                 raise DataValidationError(
                     f"{source}: header(s) {unknown} not recognised for the long layout; "
                     + _accepted_names(
                         ("region", "region_code", "year", "indicator", "value", "unit")
                     )
+                    + "; pass keep=[...] for text columns to carry along"
                 )
             needed: tuple[str, ...] = ("year", "indicator", "value")
         else:
@@ -438,22 +510,34 @@ class Panel:
         for role in needed:
             if role not in found:
                 raise DataValidationError(
-                    f"{source}: no {role} column among {list(raw.columns)}; "
+                    f"{source}: no {role} column among {headers}; "
                     + _accepted_names((role,))
+                    + f" (or name it: {role}=...)"
                 )
         if "region" not in found and "region_code" not in found:
             raise DataValidationError(
-                f"{source}: no region column among {list(raw.columns)}; "
+                f"{source}: no region column among {headers}; "
                 + _accepted_names(("region", "region_code"))
+                + " (or name it: region=...)"
             )
         for column, role in roles.items():
+            given = " (as given)" if forced.get(role) == column else ""
             report.add(
                 "header",
                 "mapped",
-                f"column {column!r} read as {role}",
+                f"column {column!r} read as {role}{given}",
                 source=source,
                 original=column,
                 repaired=role,
+            )
+        for column in keep:
+            report.add(
+                "header",
+                "mapped",
+                f"column {column!r} kept as an attribute",
+                source=source,
+                original=column,
+                repaired="attribute",
             )
         region_column = found.get("region_code") or found["region"]
         if "region" in found and "region_code" in found:
@@ -474,9 +558,10 @@ class Panel:
                 aliases=aliases,
                 source=source,
                 report=report,
+                keep=keep,
                 locate=locate,
             )
-        rest = [c for c in raw.columns if c not in roles]
+        rest = [c for c in headers if c not in roles and c not in keep]
         renamed: dict[str, str] = {}
         units: dict[str, str] = {}
         for column in rest:
@@ -517,6 +602,7 @@ class Panel:
             aliases=aliases,
             source=source,
             report=report,
+            keep=keep,
             row_label=f"{source} row",
         )
 
@@ -525,6 +611,41 @@ class Panel:
     def indicators(self) -> list[str]:
         """Indicator names, sorted."""
         return sorted(self.data.indicator.unique())
+
+    def indicator_for(self, name: str) -> str:
+        """The indicator a user means by ``name``: the indicator itself or its file header.
+
+        A header with a unit in brackets (``研发经费（万元）``) names the indicator without it,
+        provided the unit agrees with the panel's.
+
+        Raises
+        ------
+        DataValidationError
+            A name that is no indicator of the panel (with the closest names), or a header
+            whose unit differs from the indicator's.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"region": ["北京"], "year": [2020], "研发经费": [2326.6]})
+        >>> panel = Panel.from_wide(frame, units={"研发经费": "亿元"})
+        >>> panel.indicator_for("研发经费（亿元）"), panel.indicator_for("研发经费")
+        ('研发经费', '研发经费')
+
+        """
+        known = set(self.data.indicator.unique())
+        text = str(name).strip()
+        if text in known:
+            return text
+        match = _UNIT_IN_HEADER.match(text)
+        if match and match.group("name").strip() in known:
+            found, unit = match.group("name").strip(), match.group("unit").strip()
+            held = self.units.get(found, "")
+            if held and held != unit:
+                raise DataValidationError(
+                    f"{name!r}: the panel holds {found!r} in {held!r}, not in {unit!r}"
+                )
+            return found
+        raise DataValidationError(_unknown_indicator_message(text, known))
 
     @property
     def regions(self) -> list[int]:
@@ -673,7 +794,9 @@ class Panel:
         if data.empty:
             raise DataValidationError("the selection is empty")
         units = {k: v for k, v in self.units.items() if k in set(data.indicator)}
-        return Panel(data, self.level, units, _copy_report(self.report))
+        kept = data[["region_code", "year"]].drop_duplicates()
+        attributes = self.attributes.merge(kept, on=["region_code", "year"])
+        return Panel(data, self.level, units, _copy_report(self.report), attributes)
 
     def validate(self) -> ValidationReport:
         """Check the panel and list what is found (nothing is changed).
@@ -1025,7 +1148,7 @@ class Panel:
         spans = observed.groupby(["indicator", "region_code"]).year.agg(["min", "max", "size"])
         spans = spans[spans["max"] - spans["min"] + 1 > spans["size"]]
         if spans.empty:
-            return Panel(data.copy(), self.level, dict(self.units), report)
+            return Panel(data.copy(), self.level, dict(self.units), report, self.attributes)
         lengths = (spans["max"] - spans["min"] + 1).to_numpy()
         grid = pd.DataFrame(
             {
@@ -1118,7 +1241,7 @@ class Panel:
             extra_rows = located.loc[~present, KEY + ["value"]]
             out = pd.concat([out, extra_rows], ignore_index=True)
         out = out.sort_values(KEY, ignore_index=True)
-        return Panel(out, self.level, dict(self.units), report)
+        return Panel(out, self.level, dict(self.units), report, self.attributes)
 
     # ------------------------------------------------------------------ helpers
     def _with_indicator(
@@ -1143,7 +1266,7 @@ class Panel:
         )
         data = pd.concat([self.data, new], ignore_index=True).sort_values(KEY, ignore_index=True)
         report.add("derived", "added", f"{name} = {definition}", indicator=name)
-        return Panel(data, self.level, {**self.units, name: unit}, report)
+        return Panel(data, self.level, {**self.units, name: unit}, report, self.attributes)
 
     def _check_indicators(self, names: Iterable[str]) -> None:
         known = set(self.data.indicator.unique())
@@ -1198,9 +1321,51 @@ def _q(name: str) -> str:
 
 
 def _parse_expression(expression: str, known: Sequence[str]) -> tuple[ast.Expression, dict]:
-    """Parse with backtick names replaced by placeholders; check every node and name."""
+    """Parse with backtick names replaced by placeholders; check every node and name.
+
+    An expression that is exactly one known name is that name, whatever characters it holds
+    (``R&D人员``). Any other error names the names that need backticks.
+    """
     if not isinstance(expression, str) or not expression.strip():
         raise DataValidationError("the expression is empty")
+    known_set = set(known)
+    text = expression.strip()
+    if text in known_set and "`" not in text:
+        text = f"`{text}`"
+    try:
+        return _check_expression(text, expression, known_set)
+    except DataValidationError as exc:
+        hint = _backtick_hint(expression, known_set)
+        if hint is None:
+            raise
+        raise DataValidationError(f"{exc}; {hint}") from None
+
+
+def _backtick_hint(expression: str, known: set[str]) -> str | None:
+    """Advice for names that are not identifiers written without backticks, if any."""
+    bare = _BACKTICK.sub(" ", expression)
+    named = sorted((n for n in known if _q(n) != n and n in bare), key=len, reverse=True)
+    if named:
+        quoted = ", ".join(f"`{n}`" for n in named[:3])
+        return f"write names that are not plain identifiers in backticks: {quoted}"
+    words = [
+        w
+        for w in re.findall(r"[^\s()`,]+", bare)
+        if any(c.isalpha() for c in w) and not w.isidentifier()
+    ]
+    for word in words:
+        match = _UNIT_IN_HEADER.match(word)
+        if match and match.group("name").strip() in known:
+            base = match.group("name").strip()
+            return f"column {word!r} is the variable {base!r}: write {_q(base)}, without the unit"
+    if words:
+        return f"if {words[0]!r} is one name, write it in backticks: `{words[0]}`"
+    return None
+
+
+def _check_expression(
+    text: str, expression: str, known_set: set[str]
+) -> tuple[ast.Expression, dict]:
     names: dict[str, str] = {}
 
     def placeholder(match: re.Match[str]) -> str:
@@ -1208,12 +1373,11 @@ def _parse_expression(expression: str, known: Sequence[str]) -> tuple[ast.Expres
         names[key] = match.group(1)
         return key
 
-    text = _BACKTICK.sub(placeholder, expression)
+    text = _BACKTICK.sub(placeholder, text)
     try:
         parsed = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise DataValidationError(f"cannot parse expression {expression!r}: {exc.msg}") from None
-    known_set = set(known)
     for node in ast.walk(parsed):
         if isinstance(node, ast.Expression | ast.Load | ast.operator | ast.unaryop):
             if isinstance(node, ast.operator) and type(node) not in _BINARY:
@@ -1354,7 +1518,10 @@ def _normalize_column(
     aliases: Mapping[str, str] | None,
     report: ValidationReport,
     locate: Callable[[object], str],
+    row_of: Callable[[object], int | None],
+    source: str | None,
 ) -> list[int]:
+    """Region codes of a column; one report entry per distinct spelling that needed a repair."""
     text = column.astype("string").str.strip()
     empty = (text.isna() | (text == "")).to_numpy()
     if empty.any():
@@ -1366,8 +1533,27 @@ def _normalize_column(
     first = np.unique(positions, return_index=True)[1]
     codes = np.empty(len(uniques), dtype=np.int64)
     for k, name in enumerate(uniques):
-        where = locate(column.index[first[k]])
-        codes[k] = normalize([name], level, aliases=aliases, where=where, report=report)[0]
+        label = column.index[first[k]]
+        where = locate(label)
+        found = ValidationReport()
+        codes[k] = normalize([name], level, aliases=aliases, where=where, report=found)[0]
+        row = row_of(label)
+        for issue in found:  # alias or former name, located in the user's file
+            report.issues.append(replace(issue, source=source, row=row))
+        how = None if found.issues else spelling_repair(name, level)
+        if how is not None:
+            short = name_of(int(codes[k]), "short", level)
+            n_rows = len({row_of(i) for i in column.index[positions == k]})
+            report.add(
+                "name",
+                "repaired",
+                f"{name!r} read as {short!r} ({how}; {n_rows} row(s), first {where})",
+                source=source,
+                row=row,
+                region=str(codes[k]),
+                original=name,
+                repaired=short,
+            )
     return codes[positions].tolist()
 
 
@@ -1403,21 +1589,77 @@ def _check_duplicates(data: pd.DataFrame, level: Level, describe: Callable[[obje
         )
 
 
+def _attribute_frame(keep: Sequence[str]) -> pd.DataFrame:
+    """An empty attributes table with the given text columns."""
+    frame = pd.DataFrame(
+        {"region_code": pd.Series(dtype=np.int64), "year": pd.Series(dtype=np.int64)}
+    )
+    for column in keep:
+        frame[column] = pd.Series(dtype="string")
+    return frame
+
+
+def _attributes(
+    frame: pd.DataFrame,
+    data: pd.DataFrame,
+    keep: Sequence[str],
+    level: Level,
+    describe: Callable[[object], str],
+) -> pd.DataFrame:
+    """One row per region-year of the kept text columns (two values in one is an error)."""
+    if not keep:
+        return _attribute_frame([])
+    table = data[["region_code", "year"]].copy()
+    for column in keep:
+        text = frame[column].astype("string").str.strip()
+        table[column] = text.mask(text.isin(_MISSING_TEXT))
+    for column in keep:
+        values = table.groupby(["region_code", "year"])[column].nunique()
+        clash = values[values > 1]
+        if not clash.empty:
+            code, year = clash.index[0]
+            rows = table.index[(table.region_code == code) & (table.year == year)]
+            shown = "; ".join(f"{describe(i)}: {table.at[i, column]!r}" for i in rows[:3])
+            raise DataValidationError(
+                f"kept column {column!r} has several values for {_region_name(code, level)} "
+                f"{year}: {shown}"
+            )
+    table = table.groupby(["region_code", "year"], as_index=False).first()
+    return table.sort_values(["region_code", "year"], ignore_index=True)
+
+
 def _header_key(text: object) -> str:
     return re.sub(r"[\s_]+", "", str(text)).casefold()
 
 
-def _map_headers(columns: Sequence[object]) -> dict[str, str]:
+def _find_header(headers: Sequence[str], given: str, what: str, source: str) -> str:
+    """The header the user named (exactly, else ignoring case, spaces and underscores)."""
+    if given in headers:
+        return given
+    matches = [h for h in headers if _header_key(h) == _header_key(given)]
+    if len(matches) == 1:
+        return matches[0]
+    raise DataValidationError(
+        f"{source}: {what} column {given!r} not found; the headers are {list(headers)}"
+    )
+
+
+def _map_headers(
+    columns: Sequence[object], forced: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Role of each recognised header; ``forced`` (role → header) overrides the recognition."""
+    forced = dict(forced or {})
     lookup = {_header_key(n): role for role, names in HEADER_NAMES.items() for n in names}
-    roles: dict[str, str] = {}
-    taken: dict[str, str] = {}
+    roles: dict[str, str] = {column: role for role, column in forced.items()}
+    taken: dict[str, str] = dict(forced)
     for column in columns:
         role = lookup.get(_header_key(column))
-        if role is None:
+        if role is None or str(column) in roles or role in forced:
             continue
         if role in taken:
+            choose = f"; name the one to use ({role}=...)" if role in ("region", "year") else ""
             raise DataValidationError(
-                f"columns {taken[role]!r} and {column!r} both look like the {role} column"
+                f"columns {taken[role]!r} and {column!r} both look like the {role} column{choose}"
             )
         taken[role] = str(column)
         roles[str(column)] = role

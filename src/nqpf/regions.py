@@ -23,20 +23,25 @@ from typing import Literal
 
 import pandas as pd
 
-from nqpf.errors import UnknownRegionError
+from nqpf.errors import DataValidationError, UnknownRegionError
 from nqpf.validation import ValidationReport
 
 __all__ = [
+    "LEVELS",
     "MACRO_REGIONS",
     "Level",
+    "check_level",
     "cities",
     "macro_region",
     "name_of",
     "normalize",
     "provinces",
+    "spelling_repair",
 ]
 
 Level = Literal["province", "city"]
+#: The administrative levels the registry holds.
+LEVELS: tuple[Level, ...] = ("province", "city")
 
 #: NBS four macro-regions (国家统计局 东中西部和东北地区划分方法, 2011): key → (Chinese, English).
 MACRO_REGIONS: dict[str, tuple[str, str]] = {
@@ -160,6 +165,21 @@ def _short_city_name(name: str) -> str:
     return name
 
 
+def check_level(level: object) -> Level:
+    """Return ``level`` if the registry holds it, else raise naming the supported levels.
+
+    >>> check_level("city")
+    'city'
+    >>> check_level("county")
+    Traceback (most recent call last):
+    ...
+    nqpf.errors.DataValidationError: level 'county' is not supported; use one of ...
+    """
+    if level not in LEVELS:
+        raise DataValidationError(f"level {level!r} is not supported; use one of {LEVELS}")
+    return level
+
+
 def _clean(value: object) -> str:
     return _SPACE.sub("", str(value)).strip()
 
@@ -248,6 +268,8 @@ def normalize(
     ------
     UnknownRegionError
         For a name that matches nothing, with the closest candidates.
+    DataValidationError
+        For a level other than ``"province"`` or ``"city"``.
 
     Examples
     --------
@@ -260,6 +282,7 @@ def normalize(
     >>> normalize(["江两"], aliases={"江两": "江西"})
     [360000]
     """
+    level = check_level(level)
     if isinstance(names, str):
         names = [names]
     lookup = _lookup(level)
@@ -294,6 +317,35 @@ def normalize(
             raise UnknownRegionError(raw, level, _candidates(key, level), place)
         codes.append(code)
     return codes
+
+
+def spelling_repair(value: object, level: Level = "province") -> str | None:
+    """How a region name differs from the registry's usual spelling, or None if it does not.
+
+    The usual spellings are the code and the short name (provinces: ``上海``), and for cities the
+    full name too (``深圳市``). Anything else that :func:`normalize` accepts is a repair worth
+    listing: whitespace inside or around the name, the full name of a province, the English
+    name. Aliases and former city names are reported by :func:`normalize` itself.
+
+    >>> [spelling_repair(v) for v in ("上海", 310000, "上  海", "内蒙古自治区", "Guangdong")]
+    [None, None, 'whitespace removed', 'full name', 'English name']
+    """
+    level = check_level(level)
+    text = str(value)
+    key = _clean(text)
+    if key.endswith(".0") and key[:-2].isdigit():
+        key = key[:-2]
+    if key.isdigit():
+        return None
+    table = provinces() if level == "province" else cities()
+    reasons = ["whitespace removed"] if key != text else []
+    if key in set(table.short) or (level == "city" and key in set(table.name)):
+        pass
+    elif key in set(table.name):
+        reasons.append("full name")
+    elif level == "province" and key.lower() in {_clean(n).lower() for n in table.name_en}:
+        reasons.append("English name")
+    return ", ".join(reasons) or None
 
 
 def _from_history(

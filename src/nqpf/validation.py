@@ -11,7 +11,15 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-__all__ = ["Issue", "ValidationReport"]
+__all__ = ["GAP_FIXES", "Issue", "ValidationReport"]
+
+#: How to deal with a missing cell or an absent year, for the end of error messages that refuse one.
+GAP_FIXES = (
+    "fill interior gaps linearly (`interpolate: [variable, ...]` in the index-system YAML, "
+    "`Panel.interpolate([...])`, or `--interpolate linear` on the command line; every filled "
+    "cell is listed in the validation report), or drop the region or year "
+    "(`Panel.select(regions=[...])` / `Panel.select(years=[...])`)"
+)
 
 _COLUMNS = [
     "kind",
@@ -32,9 +40,9 @@ _COLUMNS = [
 class Issue:
     """One entry of the validation report.
 
-    ``kind`` says what was found (``"alias"``, ``"whitespace"``, ``"typo"``, ``"missing"``,
-    ``"interpolated"``, ``"aggregate_row"``, ``"unit"``, ...); ``action`` what was done
-    (``"repaired"``, ``"kept apart"``, ``"dropped"``, ``"filled"``, ``"flagged"``).
+    ``kind`` says what was found (``"name"``, ``"alias"``, ``"whitespace"``, ``"typo"``,
+    ``"missing"``, ``"interpolated"``, ``"aggregate_row"``, ``"unit"``, ...); ``action`` what was
+    done (``"repaired"``, ``"kept apart"``, ``"dropped"``, ``"filled"``, ``"flagged"``).
     """
 
     kind: str
@@ -71,8 +79,9 @@ class ValidationReport:
         return len(self.issues)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per issue, columns as in :class:`Issue`."""
-        return pd.DataFrame([asdict(i) for i in self.issues], columns=_COLUMNS)
+        """One row per issue, columns as in :class:`Issue`; ``row`` and ``year`` are integers."""
+        frame = pd.DataFrame([asdict(i) for i in self.issues], columns=_COLUMNS)
+        return frame.astype({"row": "Int64", "year": "Int64"})
 
     def counts(self) -> pd.DataFrame:
         """Number of issues by source, kind and action."""
@@ -81,6 +90,33 @@ class ValidationReport:
             return pd.DataFrame(columns=["source", "kind", "action", "count"])
         keys = ["source", "kind", "action"]
         return frame.fillna({"source": "-"}).groupby(keys).size().rename("count").reset_index()
+
+    def summary(self, max_items: int = 3) -> str:
+        """A few lines for a console: the count of each kind and action with its first issues.
+
+        Examples
+        --------
+        >>> report = ValidationReport()
+        >>> for column in ("地区", "年份", "研发经费"):
+        ...     report.add("header", "mapped", f"column {column!r} read")
+        >>> report.add("missing", "excluded", "西藏 2021 left out", year=2021)
+        >>> print(report.summary(max_items=2))
+        4 validation issues:
+          header (mapped) × 3: column '地区' read; column '年份' read; … 1 more
+          missing (excluded) × 1: 西藏 2021 left out
+
+        """
+        if not self.issues:
+            return "no validation issues"
+        groups: dict[tuple[str, str], list[str]] = {}
+        for issue in self.issues:
+            groups.setdefault((issue.kind, issue.action), []).append(issue.message)
+        lines = [f"{len(self.issues)} validation issue{'s' if len(self.issues) > 1 else ''}:"]
+        for (kind, action), messages in groups.items():
+            shown = "; ".join(messages[:max_items])
+            more = f"; … {len(messages) - max_items} more" if len(messages) > max_items else ""
+            lines.append(f"  {kind} ({action}) × {len(messages)}: {shown}{more}")
+        return "\n".join(lines)
 
     def to_markdown(self, max_rows: int = 200) -> str:
         """A Markdown document: counts first, then the first ``max_rows`` issues."""

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.validation import GAP_FIXES
 
 __all__: list[str] = []
 
@@ -55,7 +56,7 @@ def as_values(
     if bad.size:
         raise DataValidationError(
             f"{name}{where} has {bad.size} missing or infinite value(s) at {_labels(index, bad)}; "
-            "fill or drop them explicitly before measuring disparity"
+            + GAP_FIXES
         )
     return arr, index
 
@@ -199,7 +200,7 @@ def check_wide(wide: Any, what: str, min_years: int = 2) -> pd.DataFrame:
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise DataValidationError(
             f"{what}: {len(bad)} missing or infinite value(s) at (region, year) {cells}{more}; "
-            "fill or drop them explicitly first"
+            + GAP_FIXES
         )
     out = pd.DataFrame(values, index=wide.index, columns=wide.columns)
     try:

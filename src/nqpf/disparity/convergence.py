@@ -21,6 +21,7 @@ from nqpf._random import Seed
 from nqpf.disparity._common import plain, require_columns, show, year_codes
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.results import Result, Summary, make_meta
+from nqpf.validation import GAP_FIXES
 
 if TYPE_CHECKING:
     from nqpf.econometrics.spatial_panel import SpatialPanelResults
@@ -56,7 +57,7 @@ def _values(
         cells = ", ".join(name(int(p)) for p in bad[:5])
         raise DataValidationError(
             f"column {value!r} has {bad.size} missing or non-numeric value(s): {cells}; "
-            "fill or drop them explicitly"
+            + GAP_FIXES
         )
     if positive:
         bad = np.flatnonzero(raw <= 0)
@@ -365,7 +366,7 @@ def _growth_panel(
         raise DataValidationError(
             f"region {show(data.region.iloc[first])} has no observation in {start + dt} between "
             f"{start} and {after}; growth needs consecutive years "
-            f"({int(gap.sum())} gap(s) in all). Fill or drop the gap explicitly"
+            f"({int(gap.sum())} gap(s) in all); {GAP_FIXES}"
         )
     keep = nxt.year.notna().to_numpy()
     out = data[keep].copy()

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import DataValidationError
+from nqpf.validation import GAP_FIXES
 
 DIRECTION_WORDS: dict[str, int] = {
     "+": 1,
@@ -99,8 +100,7 @@ def as_frame(X: Any, name: str = "X") -> pd.DataFrame:
         kind = "NaN" if np.isnan(values[rows[0], j]) else "infinite"
         raise DataValidationError(
             f"indicator {plain(frame.columns[j])} has {len(rows)} missing or infinite value(s) "
-            f"(first is {kind}) at {rows_text(frame.index, rows)}; fill or drop them explicitly "
-            "(e.g. Panel interpolation, which records each repair) before normalising"
+            f"(first is {kind}) at {rows_text(frame.index, rows)}; {GAP_FIXES}"
         )
     return frame
 

@@ -24,10 +24,16 @@ YAML layout::
               - name: rd_fte
                 label_zh: R&D人员全时当量
                 label_en: R&D personnel (full-time equivalent)
-                formula: rd_fte
+                formula: rd_fte    # or "`R&D人员` / GDP": see "Names in formulas" below
                 direction: 1       # or -1; also +, -, positive/negative, benefit/cost, 正向/负向
                 unit: 人年
                 definition: ...
+
+Names in formulas: a formula names panel variables, which for a user's table are its headers
+without a unit in brackets (``研发经费（万元）`` → ``研发经费``). A name that is not a Python
+identifier goes in backticks inside a formula (``100 * `R&D人员` / GDP``); in YAML, quote a formula
+that starts with a backtick (``"`R&D人员` / GDP"``). A formula that is exactly one variable name
+(``R&D人员``) needs neither.
 
 Directions are resolved to +1/-1 here, once, when the system is read; the rest of
 :mod:`nqpf.index` receives the resolved numbers.
