@@ -160,7 +160,7 @@ def test_unknown_group_in_a_user_table(tmp_path):
         ],
     )
     assert result.exit_code == 2
-    assert "['区域'] not found" in result.output.replace("\n", "")
+    assert "'区域' not found" in result.output.replace("\n", "")
 
 
 def test_misspelled_region_and_missing_column(tmp_path):

@@ -562,6 +562,18 @@ class Panel:
                 locate=locate,
             )
         rest = [c for c in headers if c not in roles and c not in keep]
+        text_only = [c for c in rest if _text_only(raw[c])]
+        for column in text_only:
+            report.add(
+                "header",
+                "mapped",
+                f"column {column!r} holds text only: kept as an attribute, not an indicator",
+                source=source,
+                original=column,
+                repaired="attribute",
+            )
+        keep = [*keep, *text_only]
+        rest = [c for c in rest if c not in text_only]
         renamed: dict[str, str] = {}
         units: dict[str, str] = {}
         for column in rest:
@@ -1555,6 +1567,13 @@ def _normalize_column(
                 repaired=short,
             )
     return codes[positions].tolist()
+
+
+def _text_only(column: pd.Series) -> bool:
+    """Whether a column has values and none of them reads as a number (a label column)."""
+    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
+    present = text[~(text.isna() | text.isin(_MISSING_TEXT))]
+    return bool(len(present)) and pd.to_numeric(present, errors="coerce").isna().all()
 
 
 def _numeric(column: pd.Series, what: str, describe: Callable[[object], str]) -> pd.Series:
