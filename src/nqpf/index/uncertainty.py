@@ -437,8 +437,8 @@ def rank_uncertainty(
     UncertaintyResult
         ``ranks``, ``runs``, ``rank_summary`` (nominal, median, 5th and 95th percentile rank),
         ``sensitivity``, ``row_sensitivity``, ``base_weights``, ``run_weights``;
-        ``summary_frame()``,
-        ``to_frame()``, ``summary()``.
+        ``summary_frame()``, ``outside_interval()`` (rows whose nominal rank lies outside their
+        interval, and why), ``to_frame()``, ``summary()``.
 
     Raises
     ------
