@@ -374,15 +374,39 @@ def index_uncertainty(
 ) -> UncertaintyResult:
     """Monte Carlo rank uncertainty of an index result (see :func:`~nqpf.index.rank_uncertainty`).
 
-    Draws normalisation, weighting and aggregation choices and perturbs the weights around those of
-    ``result``'s system; ranks are computed within each year.
+    The nominal configuration is the index's own: its system (directions, dimensions), its
+    normalisation, its weights (whatever the weighting, user-given ones included) and its
+    aggregation (geometric with :data:`GEOMETRIC_FLOOR`), so the nominal ranks equal
+    ``result.scores["rank"]``. The runs draw (OECD/JRC 2008, section 7) a normalisation among
+    ``minmax``, ``zscore``, ``vector``, a weighting among ``entropy``, ``critic``, ``equal``
+    and an aggregation among :data:`AGGREGATIONS`; the index's own normalisation and weights
+    are added to these choices when they are not among them (the weights labelled with the
+    index's weighting), so the nominal configuration is a point of the design space and the
+    weight perturbation is centred on the index's weights whenever they are drawn. Ranks are
+    computed within each year.
     """
     columns = result.values.columns
+    meta = result.meta
+    weights = result.indicator_weights.set_index("indicator")["weight"].reindex(columns)
+    weights.name = str(meta["weighting"])
+    weightings: list[str | pd.Series] = ["entropy", "critic", "equal"]
+    if weights.name not in weightings:
+        weightings.append(weights)
+    normalizations = list(dict.fromkeys(["minmax", "zscore", "vector", meta["normalization"]]))
     return rank_uncertainty(
         result.values,
         directions=result.system.directions[columns],
         groups=result.values.index.get_level_values("year"),
         dimensions=result.system.dimensions[columns].to_dict(),
+        normalizations=normalizations,
+        weightings=weightings,
+        aggregations=AGGREGATIONS,
+        nominal={
+            "normalization": meta["normalization"],
+            "weighting": weights,
+            "aggregation": meta["aggregation"],
+        },
+        geometric_floor=GEOMETRIC_FLOOR,
         weight_perturbation=weight_perturbation,
         n_runs=n_runs,
         seed=seed,

@@ -19,7 +19,13 @@ from nqpf.index._checks import (
     resolve_groups,
     row_keys,
 )
-from nqpf.index.aggregate import AGGREGATION_METHODS, translate_to_floor
+from nqpf.index.aggregate import (
+    AGGREGATION_METHODS,
+    geometric_aggregate,
+    linear_aggregate,
+    topsis,
+    translate_to_floor,
+)
 from nqpf.index.normalise import normalize_resolved
 from nqpf.index.weights import WEIGHTING_METHODS, IndexWeights, align_weights, weights_from_unit
 from nqpf.results import Result, Summary, make_meta
@@ -40,6 +46,12 @@ _LABELS = {
     "weighting": "赋权方法 weighting",
     "aggregation": "集成方法 aggregation",
     "weight_perturbation": "权重扰动 weight perturbation",
+}
+_CHOICES = ("normalization", "weighting", "aggregation")
+_CHOICE_LISTS = {
+    "normalization": "normalizations",
+    "weighting": "weightings",
+    "aggregation": "aggregations",
 }
 _CHUNK = 128  # runs per batch: bounds memory at CHUNK x rows floats per thread
 
@@ -68,6 +80,9 @@ class UncertaintyResult(Result):
     run_weights
         Runs × indicators: the (perturbed, renormalised) weights used by each run.
 
+    The nominal configuration (``meta["nominal"]``) is one point of the design space; a row whose
+    nominal rank lies outside its own 5–95 % interval is listed, with the choice that moves it,
+    by :meth:`outside_interval`.
     """
 
     ranks: pd.DataFrame
@@ -79,9 +94,94 @@ class UncertaintyResult(Result):
     run_weights: pd.DataFrame
 
     def summary_frame(self) -> pd.DataFrame:
-        """Wide tidy table: row keys, group and the rank statistics, one line per row."""
+        """Wide tidy table: row keys, group and the rank statistics, one line per row.
+
+        The last column, ``interval_note``, is empty except for rows whose nominal rank lies
+        outside their 5–95 % interval, where it says why (the ``note`` of
+        :meth:`outside_interval`).
+        """
         keys = row_keys(self.rank_summary.index)
-        return pd.concat([keys, self.rank_summary.reset_index(drop=True)], axis=1)
+        wide = pd.concat([keys, self.rank_summary.reset_index(drop=True)], axis=1)
+        notes = pd.Series("", index=self.rank_summary.index, dtype=object)
+        outside = self.outside_interval()
+        notes[self._outside_mask()] = outside["note"].to_numpy()
+        wide["interval_note"] = notes.to_numpy()
+        return wide
+
+    def _outside_mask(self) -> np.ndarray:
+        s = self.rank_summary
+        nominal = s["nominal_rank"].to_numpy(dtype=float)
+        outside = (nominal < s["p05_rank"].to_numpy()) | (nominal > s["p95_rank"].to_numpy())
+        return np.asarray(outside)
+
+    def outside_interval(self) -> pd.DataFrame:
+        """Rows whose nominal rank lies outside their own 5–95 % Monte Carlo interval, and why.
+
+        The nominal configuration is a single corner of the design space, drawn in only about
+        1 / (number of normalisation × weighting × aggregation combinations) of the runs (and then
+        with perturbed weights); when the other combinations agree on a different rank, the
+        interval can exclude the nominal rank. Columns: the row keys, ``group``,
+        ``nominal_rank``, ``p05_rank``, ``median_rank``, ``p95_rank``; ``runs_rank_it``
+        (``"lower"``: the runs give a larger rank number than the nominal one, ``"higher"``:
+        a smaller one); ``nominal_choices_median`` (median rank of the runs that use the nominal
+        normalisation, weighting and aggregation, only their weights perturbed; NaN when the
+        nominal configuration is not in the design); ``driver`` (the uncertain input with the
+        largest first-order index of the row, empty when the rank never varies across runs),
+        ``driver_first_order``, ``driver_medians`` (median rank for each level of the driver,
+        ``*`` marking the nominal one) and a bilingual ``note``.
+        """
+        mask = self._outside_mask()
+        summary = self.rank_summary[mask]
+        nominal = self.meta["nominal"]
+        same = np.ones(len(self.runs), dtype=bool)
+        for choice in _CHOICES:
+            same &= self.runs[choice].to_numpy() == nominal[choice]
+        rows = []
+        for position in np.flatnonzero(mask):
+            ranks = self.ranks.iloc[position].to_numpy(dtype=float)
+            stats = self.rank_summary.iloc[position]
+            lower = bool(stats["nominal_rank"] < stats["p05_rank"])
+            cell = float(np.median(ranks[same])) if same.any() else np.nan
+            sens = self.row_sensitivity.iloc[position]
+            driver = str(sens.idxmax()) if sens.notna().any() else ""
+            medians = ""
+            if driver in _CHOICES:
+                by_level = pd.Series(ranks).groupby(self.runs[driver].to_numpy()).median()
+                medians = ", ".join(
+                    f"{level}{'*' if level == nominal[driver] else ''} {by_level[level]:g}"
+                    for level in self.meta[_CHOICE_LISTS[driver]]
+                    if level in by_level.index
+                )
+            rows.append(
+                {
+                    "runs_rank_it": "lower" if lower else "higher",
+                    "nominal_choices_median": cell,
+                    "driver": driver,
+                    "driver_first_order": float(sens[driver]) if driver else np.nan,
+                    "driver_medians": medians,
+                    "note": _interval_note(lower, driver, sens, medians, cell, ranks),
+                }
+            )
+        columns = ["nominal_rank", "p05_rank", "median_rank", "p95_rank"]
+        explained = pd.DataFrame(
+            rows,
+            columns=[
+                "runs_rank_it",
+                "nominal_choices_median",
+                "driver",
+                "driver_first_order",
+                "driver_medians",
+                "note",
+            ],
+        )
+        return pd.concat(
+            [
+                row_keys(summary.index),
+                summary[["group", *columns]].reset_index(drop=True),
+                explained,
+            ],
+            axis=1,
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Long tidy table: row keys, ``group``, ``statistic``, ``value``."""
@@ -102,7 +202,7 @@ class UncertaintyResult(Result):
         table = table[["nominal_rank", "median_rank", "p05_rank", "p95_rank"]]
         table.columns = ["名义排名 nominal", "中位排名 median", "5%分位 p05", "95%分位 p95"]
         meta = self.meta
-        notes = (
+        notes = [
             f"{meta['n_runs']} Monte Carlo runs; each draws one normalisation "
             f"{list(meta['normalizations'])}, one weighting {list(meta['weightings'])} and one "
             f"aggregation {list(meta['aggregations'])} uniformly, and perturbs the weights by a "
@@ -113,15 +213,64 @@ class UncertaintyResult(Result):
             "rank varies; total-order of the weight perturbation = E[Var(R | choices)] / Var(R).",
             f"Geometric aggregation: indicators translated to a minimum of "
             f"{meta['geometric_floor']} where needed.",
-        )
+            f"Nominal configuration (unperturbed): {meta['nominal']}; the perturbation is "
+            "centred on the base weights of the weighting each run draws.",
+        ]
+        outside = int(self._outside_mask().sum())
+        if outside:
+            notes.append(
+                f"{outside} row(s) have a nominal rank outside their own 5–95 % interval: the "
+                "nominal configuration is one corner of the design space and the other choices "
+                "agree on a different rank (see outside_interval() for the choice that drives "
+                "each)."
+            )
         return Summary(
             "Rank uncertainty 排名不确定性分析",
             (
                 ("Sensitivity of ranks 排名敏感性", sens),
                 (f"Rank intervals, group {last} 排名区间", table),
             ),
-            notes,
+            tuple(notes),
         )
+
+
+def _interval_note(
+    lower: bool,
+    driver: str,
+    sens: pd.Series,
+    medians: str,
+    cell: float,
+    ranks: np.ndarray,
+) -> str:
+    """Bilingual reason why a nominal rank lies outside the row's 5–95 % interval."""
+    side = (
+        "多数备选方案排名更低 most alternative choices rank it lower"
+        if lower
+        else "多数备选方案排名更高 most alternative choices rank it higher"
+    )
+    if not driver:
+        return f"{side}; 各次运行排名均为 every run ranks it {ranks[0]:g}"
+    detail = f"; 主要来自 driven by {_LABELS[driver]} (一阶指数 first-order {sens[driver]:.2f}"
+    detail += f"; 中位排名 median rank {medians})" if medians else ")"
+    if np.isfinite(cell):
+        detail += f"; 名义方法组合仅扰动权重时中位排名 median with the nominal choices {cell:g}"
+    return side + detail
+
+
+def _nominal_scores(Z: pd.DataFrame, aggregation: str, w: np.ndarray, floor: float) -> np.ndarray:
+    """Scores of the nominal configuration by the one-off aggregation functions.
+
+    These are the calls :func:`~nqpf.index.compute_index` makes, so that the nominal ranks of an
+    index's own configuration equal its ranks exactly (the batched Monte Carlo products may
+    round differently in the last bit).
+    """
+    if aggregation == "linear":
+        result = linear_aggregate(Z, w)
+    elif aggregation == "geometric":
+        result = geometric_aggregate(Z, w, floor=floor)
+    else:
+        result = topsis(Z, w, normalization=None)
+    return result.scores.to_numpy()
 
 
 def _choice_labels(choices: Sequence[Any], allowed: Sequence[str], what: str) -> list[Any]:
@@ -272,8 +421,12 @@ def rank_uncertainty(
     progress
         Optional ``callable(done, total)`` called after each batch of runs.
     nominal
-        The reference specification, a mapping with keys ``normalization``, ``weighting``,
-        ``aggregation``; default ``minmax`` / ``entropy`` / ``linear``, never perturbed.
+        The reference specification, a mapping with keys ``normalization``, ``weighting`` (a
+        method name or a fixed weight vector, e.g. an index's own weights),
+        ``aggregation``; default ``minmax`` / ``entropy`` / ``linear``, never perturbed. It is
+        scored by the one-off aggregation functions, as :func:`~nqpf.index.compute_index`
+        does. List its choices among the Monte Carlo choices too, so that it is a point of the
+        design space (:func:`~nqpf.index.index_uncertainty` does).
     geometric_floor
         Geometric aggregation needs positive scores: in each normalised table, every indicator
         whose minimum is below this value is translated so that its minimum equals it (see
@@ -284,8 +437,8 @@ def rank_uncertainty(
     UncertaintyResult
         ``ranks``, ``runs``, ``rank_summary`` (nominal, median, 5th and 95th percentile rank),
         ``sensitivity``, ``row_sensitivity``, ``base_weights``, ``run_weights``;
-        ``summary_frame()``,
-        ``to_frame()``, ``summary()``.
+        ``summary_frame()``, ``outside_interval()`` (rows whose nominal rank lies outside their
+        interval, and why), ``to_frame()``, ``summary()``.
 
     Raises
     ------
@@ -301,14 +454,19 @@ def rank_uncertainty(
     Each run :math:`r` draws a normalisation :math:`N_r`, a weighting :math:`W_r` and an
     aggregation :math:`A_r`, independently and uniformly, and a perturbation
     :math:`u_{rj} \sim U(1-\delta, 1+\delta)`; its weights are
-    :math:`w_{rj} = w^{W_r}_j u_{rj} / \sum_k w^{W_r}_k u_{rk}`. Base weights are computed once
+    :math:`w_{rj} = w^{W_r}_j u_{rj} / \sum_k w^{W_r}_k u_{rk}`: the perturbation is centred
+    (:math:`E[u] = 1`) on the base weights of the drawn weighting, so runs drawing the nominal
+    weighting perturb the nominal weights. Base weights are computed once
     per weighting from the raw data (global min-max with the directions, as in
     :func:`~nqpf.index.entropy_weights`); each normalised table once per normalisation. All runs
     of one (normalisation, aggregation) cell are then scored as matrix products with the
     indicators × runs weight matrix :math:`W`: linear :math:`ZW`, geometric
     :math:`\exp(\ln Z\,W)`, TOPSIS :math:`D^{\pm} = ((Z - Z^{\pm})^{\circ 2} W^{\circ 2})^{1/2}`
     with the ideals taken over all rows. Ranks are computed within each group; ties share the
-    smallest rank. Percentiles use linear interpolation between order statistics.
+    smallest rank. Percentiles use linear interpolation between order statistics. The nominal
+    configuration is drawn in only a fraction of the runs, so its rank can lie outside the
+    5–95 % interval; :meth:`UncertaintyResult.outside_interval` lists such rows and the input
+    that drives each.
 
     Sensitivity, per row then averaged over rows whose rank varies (:math:`R` = rank):
 
@@ -398,14 +556,14 @@ def rank_uncertainty(
     # one every data-driven weighting is computed on
     unit = normalize_resolved(frame, signs)
     norm_names = [_choice_name(c, k) for k, c in enumerate(norm_choices)]
-    cells: dict[str, _Cell] = {}
+    tables: dict[str, pd.DataFrame] = {}
     for name in dict.fromkeys([*norm_names, nominal_spec["normalization"]]):
         if name == "minmax":
-            Z = unit.to_numpy()
+            tables[name] = unit
         else:
             groups_here = labels if name == "minmax_group" else None
-            Z = normalize_resolved(frame, signs, method=name, groups=groups_here).to_numpy()
-        cells[name] = _Cell(Z[order], geometric_floor)
+            tables[name] = normalize_resolved(frame, signs, method=name, groups=groups_here)
+    cells = {name: _Cell(tables[name].to_numpy()[order], geometric_floor) for name in norm_names}
 
     # base weight vectors, once each
     def base(choice: Any) -> np.ndarray:
@@ -469,20 +627,19 @@ def rank_uncertainty(
         if progress is not None:
             progress(done, n_runs)
 
-    # nominal specification
-    nominal_cell = cells[nominal_spec["normalization"]]
-    nominal_scores_sorted = nominal_cell.scores(nominal_spec["aggregation"], nominal_w[None, :])
-    nominal_rank_sorted = _rank_within(nominal_scores_sorted, bounds, rank_dtype)[0]
-    if nominal_spec["aggregation"] == "geometric":
-        nominal_scores_sorted = np.exp(nominal_scores_sorted)
+    # nominal specification, unperturbed
+    nominal_score = _nominal_scores(
+        tables[nominal_spec["normalization"]],
+        nominal_spec["aggregation"],
+        nominal_w,
+        geometric_floor,
+    )
+    nominal_rank = np.empty(n, dtype=rank_dtype)
+    nominal_rank[order] = _rank_within(nominal_score[order][None, :], bounds, rank_dtype)[0]
 
     # back to the caller's row order
     ranks = np.empty((n, n_runs), dtype=rank_dtype)
     ranks[order] = ranks_sorted.T
-    nominal_rank = np.empty(n, dtype=rank_dtype)
-    nominal_rank[order] = nominal_rank_sorted
-    nominal_score = np.empty(n)
-    nominal_score[order] = nominal_scores_sorted[0]
 
     R = ranks.astype(np.float64)
     p05, median, p95 = np.quantile(R, [0.05, 0.5, 0.95], axis=1)

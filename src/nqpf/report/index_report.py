@@ -448,8 +448,9 @@ def _uncertainty_section(
         "排名不确定性",
         "Rank uncertainty",
         intro="对标准化、赋权与合成方法的蒙特卡罗模拟所得排名的中位数与 5%–95% 区间"
-        "（OECD/JRC 2008）。Median and 5–95 % interval of ranks over Monte Carlo "
-        "variations of normalisation, weighting and aggregation (OECD/JRC 2008).",
+        "（OECD/JRC 2008）；名义排名为本指数自身配置下的排名。Median and 5–95 % interval of "
+        "ranks over Monte Carlo variations of normalisation, weighting and aggregation "
+        "(OECD/JRC 2008); the nominal rank is the rank under the index's own configuration.",
     )
     table = pd.concat(
         [_names(data["region_code"], level), data[["nominal", "median", "p05", "p95"]]], axis=1
@@ -474,6 +475,39 @@ def _uncertainty_section(
         float_format="{:.1f}",
     )
     add_figure(report, figs["rank_intervals"])
+    shown = ranks[ranks["year"] == year] if "year" in ranks.columns else ranks
+    nominal = pd.to_numeric(shown["nominal"])
+    outside = shown[
+        (nominal < pd.to_numeric(shown["p05"])) | (nominal > pd.to_numeric(shown["p95"]))
+    ]
+    if not outside.empty:
+        lines = []
+        for row, (zh, en) in zip(
+            outside.itertuples(index=False),
+            _names(outside["region_code"], level).itertuples(index=False),
+            strict=True,
+        ):
+            low, high = (
+                f"{v:g}" if float(v).is_integer() else f"{v:.1f}" for v in (row.p05, row.p95)
+            )
+            why = getattr(row, "interval_note", "")
+            if not (isinstance(why, str) and why):
+                lower = float(row.nominal) < float(row.p05)
+                why = (
+                    "多数备选方案排名更低 most alternative choices rank it lower"
+                    if lower
+                    else "多数备选方案排名更高 most alternative choices rank it higher"
+                )
+            lines.append(
+                f"{zh} {en}（名义 nominal {row.nominal:g}，区间 interval {low}–{high}）：{why}"
+            )
+        report.text(
+            "以下地区的名义排名落在其 5%–95% 区间之外：名义配置只是设计空间的一个角落，"
+            "其余方法组合给出不同的排名。The nominal rank of these regions lies outside their "
+            "5–95 % interval: the nominal configuration is one corner of the design space and "
+            "the other combinations of choices agree on a different rank.\n" + "\n".join(lines),
+            kind="note",
+        )
     if isinstance(sensitivity, pd.DataFrame) and not sensitivity.empty:
         _require(sensitivity, ["input", "first_order"], "sensitivity")
         report.table(
