@@ -3,6 +3,7 @@
 import codecs
 import inspect
 import math
+import shlex
 from pathlib import Path
 
 import openpyxl
@@ -191,18 +192,31 @@ def test_index_on_the_example_fills_the_blank_cell_and_keeps_every_region_year(e
     assert result.values.at[(110000, 2020), "rd_intensity"] == pytest.approx(6.4443, abs=1e-4)
 
 
+def _readme_example_commands() -> list[list[str]]:
+    """The README's ``$ nqpf …`` lines that use the example folder, comments stripped."""
+    text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    text = text.replace("\\\n", " ")
+    commands = []
+    for line in text.splitlines():
+        command = line.split(" # ", 1)[0].strip()
+        if command.startswith("$ nqpf ") and "example/" in command:
+            commands.append(shlex.split(command)[2:])
+    return commands
+
+
+def test_readme_walks_through_the_example():
+    commands = _readme_example_commands()
+    assert commands[0] == ["example", "--out", "example/"]
+    assert {c[0] for c in commands} == {"example", "validate", "index"}
+    assert ["validate", "example/example.xlsx"] in commands
+
+
 @needs_keep
-def test_readme_commands_run_on_the_example(tmp_path):
-    folder = tmp_path / "example"
-    assert runner.invoke(app, ["example", "--out", str(folder)]).exit_code == 0
-    for name in ("example.xlsx", "example.csv"):
-        result = runner.invoke(app, ["validate", str(folder / name)])
-        assert result.exit_code == 0, result.output
-        assert "31 regions" in result.output
-    out = tmp_path / "out"
-    args = ["index", "--data", str(folder / "example.xlsx")]
-    result = runner.invoke(
-        app, [*args, "--system", str(folder / "example_system.yaml"), "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    assert len(pd.read_csv(out / "scores.csv")) == 31 * 4
+def test_readme_commands_run_as_written_on_the_example(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in _readme_example_commands():
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+        if args[0] == "validate":
+            assert "31 regions" in result.output
+    assert len(pd.read_csv(tmp_path / "out" / "example" / "scores.csv")) == 31 * 4
