@@ -219,7 +219,7 @@ def _write_xlsx(clean: pd.DataFrame, messy: pd.DataFrame, path: Path) -> None:
     book.save(path)
 
 
-def _readme(clean: pd.DataFrame, messy: pd.DataFrame) -> str:
+def _readme(clean: pd.DataFrame, messy: pd.DataFrame, folder: Path) -> str:
     first, last = EXAMPLE_YEARS[0], EXAMPLE_YEARS[-1]
     found = variables().set_index("name")
     sources = catalog()
@@ -275,9 +275,9 @@ def _readme(clean: pd.DataFrame, messy: pd.DataFrame) -> str:
         "",
         "Try it",
         "------",
-        "  nqpf validate example/example.xlsx",
-        "  nqpf validate example/example.csv",
-        "  nqpf index --data example/example.xlsx --system example/example_system.yaml "
+        f"  nqpf validate {folder / 'example.xlsx'}",
+        f"  nqpf validate {folder / 'example.csv'}",
+        f"  nqpf index --data {folder / 'example.xlsx'} --system {folder / 'example_system.yaml'} "
         "--out out/example/",
         "",
     ]
@@ -329,6 +329,7 @@ def write_example(out: str | Path) -> list[Path]:
             folder / "example_system.yaml", lambda p: p.write_text(system, encoding="utf-8")
         ),
         _write_atomic(
-            folder / "README.txt", lambda p: p.write_text(_readme(clean, messy), encoding="utf-8")
+            folder / "README.txt",
+            lambda p: p.write_text(_readme(clean, messy, folder), encoding="utf-8"),
         ),
     ]
