@@ -1,4 +1,4 @@
-"""Commands about data: ``nqpf datasets`` and ``nqpf validate``."""
+"""Commands about data: ``nqpf datasets``, ``nqpf validate`` and ``nqpf example``."""
 
 from __future__ import annotations
 
@@ -51,3 +51,15 @@ def validate(
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "validation.md").write_text(report.to_markdown(max_rows=10_000), encoding="utf-8")
+
+
+@app.command()
+@friendly
+def example(
+    out: Annotated[Path, typer.Option(help="Folder to write the example into.")] = Path("example"),
+) -> None:
+    """Write a small real example table (xlsx, GBK csv), a matching index system and a README."""
+    from nqpf.data import write_example
+
+    for path in write_example(out):
+        console.print(f"[green]wrote[/] {path}")

@@ -1,4 +1,4 @@
-"""Bundled real datasets, their catalogue and loaders, and the Excel/Stata table writers.
+"""Bundled real datasets, their catalogue and loaders, the example table, Excel/Stata writers.
 
 >>> from nqpf.data import catalog, load_province_panel
 >>> sorted(catalog().level.unique())
@@ -6,6 +6,7 @@
 """
 
 from nqpf.data.catalog import catalog, corrections, variables
+from nqpf.data.example import EXAMPLE_YEARS, write_example
 from nqpf.data.export import sheet_names, stata_names, write_excel, write_stata
 from nqpf.data.loaders import (
     AGGREGATE_NAMES,
@@ -23,6 +24,7 @@ from nqpf.data.loaders import (
 
 __all__ = [
     "AGGREGATE_NAMES",
+    "EXAMPLE_YEARS",
     "TIDY",
     "Loaded",
     "catalog",
@@ -38,6 +40,7 @@ __all__ = [
     "sheet_names",
     "stata_names",
     "variables",
+    "write_example",
     "write_excel",
     "write_stata",
 ]
