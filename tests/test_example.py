@@ -1,7 +1,6 @@
 """``nqpf example``: a small real table with deliberate yearbook messes, read back by a user."""
 
 import codecs
-import inspect
 import math
 import shlex
 from pathlib import Path
@@ -42,10 +41,6 @@ CELLS = {"A36", "A19", "A74", "F104", "E77"}
 
 # The reader keeps a grouping column such as 区域 apart from the indicators with keep=(...);
 # until it does, the text column 区域 is refused as a non-numeric indicator.
-READER_KEEPS = "keep" in inspect.signature(Panel.from_file).parameters
-needs_keep = pytest.mark.xfail(
-    not READER_KEEPS, reason="Panel.from_file(keep=...) is not available yet", strict=True
-)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +150,6 @@ def test_cli_example_writes_and_lists_the_files(tmp_path):
         assert (tmp_path / "ex" / name).stat().st_size > 0
 
 
-@needs_keep
 @pytest.mark.parametrize("name", ["example.xlsx", "example.csv"])
 def test_reads_back_with_the_header_mapping_and_every_repair_listed(example, name):
     panel = Panel.from_file(example / name, keep=("区域",))
@@ -181,7 +175,6 @@ def test_reads_back_with_the_header_mapping_and_every_repair_listed(example, nam
     assert wide.at[(310000, 2021), "地区生产总值"] == 43214.85
 
 
-@needs_keep
 def test_index_on_the_example_fills_the_blank_cell_and_keeps_every_region_year(example):
     panel = Panel.from_file(example / "example.xlsx", keep=("区域",))
     result = compute_index(panel, example / "example_system.yaml")
@@ -211,7 +204,6 @@ def test_readme_walks_through_the_example():
     assert ["validate", "example/example.xlsx"] in commands
 
 
-@needs_keep
 def test_readme_commands_run_as_written_on_the_example(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for args in _readme_example_commands():
