@@ -171,8 +171,8 @@ def test_misspelled_region_and_missing_column(tmp_path):
     common = ["--value", "指数", "--year-col", "年份", "--out", str(tmp_path)]
     result = runner.invoke(app, ["disparity", "--data", str(path), "--region-col", "省份", *common])
     assert result.exit_code == 2 and "江西" in result.output
-    result = runner.invoke(app, ["disparity", "--data", str(path), *common])
-    assert result.exit_code == 2 and "--region-col" in result.output
+    result = runner.invoke(app, ["disparity", "--data", str(path), *common])  # 省份 recognised
+    assert result.exit_code == 2 and "column '省份'" in result.output and "江西" in result.output
 
 
 def test_missing_file(tmp_path):
