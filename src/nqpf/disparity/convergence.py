@@ -215,8 +215,8 @@ def sigma_convergence(
     notes = []
     if len(uniq) < MIN_TREND_YEARS:
         notes.append(
-            f"the trend is fitted on {len(uniq)} years ({len(uniq) - 2} degree(s) of freedom; "
-            f"fewer than {MIN_TREND_YEARS}): its test has little or no power, read the "
+            f"the trend is fitted on {len(uniq)} years (fewer than {MIN_TREND_YEARS}; "
+            f"{len(uniq) - 2} degrees of freedom): its test has little or no power, read the "
             "dispersion by year instead"
         )
     return SigmaConvergenceResult(
@@ -360,13 +360,12 @@ def _speed(
     elif b >= 0:
         reason = f"{what} = {b:.4f} ≥ 0: no convergence, no half-life"
     elif b <= -1:
-        reason = f"{what} = {b:.4f} ≤ −1: ln(1 + {what}) is undefined, no speed, no half-life"
+        reason = f"{what} = {b:.4f} ≤ −1: speed −ln(1 + {what}) undefined, no half-life"
     elif not np.isfinite(p):
         reason = f"{what} = {b:.4f} has no p-value (undefined standard error): no half-life"
     elif p >= alpha:
         reason = (
-            f"{what} = {b:.4f} not significant at {100 * alpha:g} % (p = {p:.3g}): "
-            "no half-life"
+            f"{what} = {b:.4f} not significant at {100 * alpha:g} % (p = {p:.3g}): no half-life"
         )
     else:
         speed = float(-np.log1p(b) / dt)
@@ -695,9 +694,7 @@ class ClubConvergenceResult(Result):
                 f"Clubs with fewer than 10 regions ({', '.join(few)}): clustered "
                 "standard errors are unreliable with so few clusters."
             )
-        return Summary(
-            "俱乐部收敛 Club convergence", (("", table),), notes=(*notes, *self.notes)
-        )
+        return Summary("俱乐部收敛 Club convergence", (("", table),), notes=(*notes, *self.notes))
 
 
 def club_convergence(
@@ -1125,7 +1122,7 @@ def spatial_beta_convergence(
     direct = effect("direct")
     speed, half, why = _speed(beta, fit.p_values["ln_y"], dt, alpha)
     speed_d, half_d, why_d = _speed(
-        direct["estimate"], direct["p_value"], dt, alpha, what="the direct effect"
+        direct["estimate"], direct["p_value"], dt, alpha, what="direct effect"
     )
     return SpatialBetaConvergenceResult(
         fit=fit,

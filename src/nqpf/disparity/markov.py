@@ -121,28 +121,30 @@ def _thin_row_notes(
     quantities derived from the whole chain.
     """
     thin = n_out < MIN_TRANSITIONS
-    notes = []
-    named = [
-        f"{label} ({int(n)})"
-        for label, n, pick in zip(labels, n_out, thin & listed, strict=True)
-        if pick
-    ]
-    if named:
-        notes.append(
-            f"rows with fewer than {MIN_TRANSITIONS} transitions (count in brackets): "
-            f"{', '.join(named)}; their probabilities are rough (binomial standard error up "
-            "to 0.5/√n)"
-        )
     if thin.all():
-        notes.append(
-            f"every row rests on fewer than {MIN_TRANSITIONS} transitions (at most "
-            f"{int(n_out.max())}): the chain is descriptive only, it describes these few moves "
-            "rather than estimating transition probabilities"
+        notes = [
+            f"every row rests on fewer than {MIN_TRANSITIONS} transitions ({int(n_out.min())} to "
+            f"{int(n_out.max())}, see the counts): the chain is descriptive only, it describes "
+            "these few moves rather than estimating transition probabilities"
+        ]
+    else:
+        named = [
+            f"{label} ({int(n)})"
+            for label, n, pick in zip(labels, n_out, thin & listed, strict=True)
+            if pick
+        ]
+        notes = (
+            [
+                f"rows with fewer than {MIN_TRANSITIONS} transitions (count in brackets): "
+                f"{', '.join(named)}; their probabilities are rough (binomial standard error "
+                "up to 0.5/√n)"
+            ]
+            if named
+            else []
         )
     if thin.any():
         notes.append(
-            f"{long_run} project the rows with few transitions into the long run: indicative "
-            "only"
+            f"{long_run} project the rows with few transitions into the long run: indicative only"
         )
     return notes
 
