@@ -214,10 +214,11 @@ def sigma_convergence(
     trend.index.name = "measure"
     notes = []
     if len(uniq) < MIN_TREND_YEARS:
+        dof = len(uniq) - 2
         notes.append(
-            f"the trend is fitted on {len(uniq)} years (fewer than {MIN_TREND_YEARS}; "
-            f"{len(uniq) - 2} degrees of freedom): its test has little or no power, read the "
-            "dispersion by year instead"
+            f"the trend is fitted on {len(uniq)} years (fewer than {MIN_TREND_YEARS}; {dof} "
+            f"degree{'' if dof == 1 else 's'} of freedom): its test has little or no power, "
+            "read the dispersion by year instead"
         )
     return SigmaConvergenceResult(
         table=table,
