@@ -336,14 +336,14 @@ def kernel_density(
         parts.append(part)
     density = pd.concat(parts, ignore_index=True)
     bandwidths = pd.DataFrame.from_records(records)
-    notes = []
+    notes: list[str] = []
     few = bandwidths[bandwidths["n"] < MIN_DENSITY_POINTS]
     if len(few):
-        cells = [
+        listed = [
             f"{r.year}" + (f", {r.group}" if group else "") + f" (n = {r.n})"
             for r in few.itertuples(index=False)
         ]
-        shown = "; ".join(cells[:8]) + (f" and {len(cells) - 8} more" if len(cells) > 8 else "")
+        shown = "; ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
         what = (
             "the bandwidth is fixed, but the shape"
             if rule == "fixed"
