@@ -261,3 +261,38 @@ def test_bad_k_and_unknown_year(gdp):
 def test_wrong_input_type():
     with pytest.raises(DataValidationError, match="takes a composite-index result"):
         disparity_study([1, 2, 3])
+
+
+def test_three_year_panel_states_what_it_cannot_support(gdp):
+    # finding 9: on 3 years the spatial chain ran on a handful of transitions per row and the
+    # output printed "half-life nan years" for clubs without convergence, with no caution
+    short = gdp[gdp.year >= 2020]
+    study = disparity_study(short, "gdp", bootstrap=0, grid=16)
+    per_row = study.spatial_markov.counts.sum(axis=1)
+    assert per_row.sum() == 31 * 2 and (per_row < 10).sum() >= 12
+    notes = study.notes
+    spatial = [n for n in notes if n.startswith("空间马尔可夫链 Spatial Markov: ")]
+    for (lag, cls), n in per_row[per_row < 10].items():
+        assert any(f"lag class {lag} · class {cls} ({n})" in s for s in spatial)
+    assert any("indicative only" in n for n in spatial)
+    assert any(n.startswith("σ收敛 σ-convergence: the trend is fitted on 3 years") for n in notes)
+    # macro-region clubs: the West and the Northeast diverge in 2020-2022 (β > 0); every club
+    # without a half-life is named with the reason
+    clubs = study.clubs.results
+    assert clubs["西部 West"].beta > 0 and clubs["东北 Northeast"].beta > 0
+    for club, res in clubs.items():
+        if math.isnan(res.half_life):
+            assert f"俱乐部收敛 Club convergence: {club}: {res.half_life_reason}" in notes
+            assert "nan" not in res.half_life_text()
+    assert any("东北 Northeast" in n and "(n = 3)" in n for n in notes)  # 3 provinces a year
+    summary = study.summary()
+    assert summary.notes[0] == study.k_reason and tuple(summary.notes[1:]) == notes
+    assert len(set(summary.notes)) == len(summary.notes)  # nothing repeated
+
+
+def test_long_panel_has_no_short_panel_notes(study):
+    # 31 provinces × 10 years, 4 classes: every classical row is well filled
+    assert study.markov.counts.sum(axis=1).min() >= 10
+    assert not any(
+        n.startswith(("马尔可夫链 Markov:", "σ收敛 σ-convergence:")) for n in study.notes
+    )

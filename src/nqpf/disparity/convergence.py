@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from nqpf.econometrics.spatial_panel import SpatialPanelResults
 
 __all__ = [
+    "HALF_LIFE_ALPHA",
+    "MIN_TREND_YEARS",
     "BetaConvergenceResult",
     "ClubConvergenceResult",
     "SigmaConvergenceResult",
@@ -38,6 +40,12 @@ __all__ = [
 ]
 
 Effects = Literal["twoway", "region", "none"]
+
+#: Significance level below which a negative β gets a speed and a half-life.
+HALF_LIFE_ALPHA = 0.10
+
+#: Fewest years for which the σ-convergence trend is read without a caution.
+MIN_TREND_YEARS = 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,10 +108,13 @@ class SigmaConvergenceResult(Result):
         Index ``measure`` (``cv``, ``sd_log``); columns ``slope, std_error, statistic, p_value``
         of the least-squares trend on the year. A significantly negative slope indicates
         σ-convergence.
+    notes
+        Cautions: a trend fitted on fewer than :data:`MIN_TREND_YEARS` years.
     """
 
     table: pd.DataFrame
     trend: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame ``year, measure, value``."""
@@ -125,7 +136,7 @@ class SigmaConvergenceResult(Result):
         return Summary(
             "σ收敛 σ-convergence",
             (("", table), ("时间趋势 Linear trend on year", trend)),
-            notes=("A significantly negative slope indicates σ-convergence.",),
+            notes=("A significantly negative slope indicates σ-convergence.", *self.notes),
         )
 
 
@@ -166,7 +177,10 @@ def sigma_convergence(
         (\ln y_{it} - \overline{\ln y}_t)^2},
 
     and the trend is the least-squares line :math:`m_t = a + b\,t` with a t test of
-    :math:`b = 0` on :math:`T - 2` degrees of freedom.
+    :math:`b = 0` on :math:`T - 2` degrees of freedom. With fewer than
+    :data:`MIN_TREND_YEARS` (4) years the test has at most one degree of freedom (none with 2
+    years: no p-value); the result then carries a note (the 4 is this package's rule of thumb:
+    with 1 degree of freedom a slope needs :math:`|t| > 6.31` to be significant at 10 %).
 
     Examples
     --------
@@ -199,9 +213,18 @@ def sigma_convergence(
     t = table.index.to_numpy(dtype=float)
     trend = pd.DataFrame({m: _ols_trend(t, table[m].to_numpy()) for m in ("cv", "sd_log")}).T
     trend.index.name = "measure"
+    notes = []
+    if len(uniq) < MIN_TREND_YEARS:
+        dof = len(uniq) - 2
+        notes.append(
+            f"the trend is fitted on {len(uniq)} years (fewer than {MIN_TREND_YEARS}; {dof} "
+            f"degree{'' if dof == 1 else 's'} of freedom): its test has little or no power, "
+            "read the dispersion by year instead"
+        )
     return SigmaConvergenceResult(
         table=table,
         trend=trend,
+        notes=tuple(notes),
         meta=make_meta("sigma_convergence", value=value, ddof=ddof, years=len(uniq)),
     )
 
@@ -219,8 +242,10 @@ class BetaConvergenceResult(Result):
         Index ``term`` (``ln_y`` for β, then the controls); columns ``estimate, std_error,
         statistic, p_value, ci_lower, ci_upper`` (95 %). Year effects are not listed.
     beta, speed, half_life
-        :math:`\beta`, :math:`\lambda = -\ln(1+\beta)/\Delta t` and :math:`\ln 2/\lambda`
-        (NaN when undefined: :math:`1 + \beta \le 0`, or no convergence for the half-life).
+        :math:`\beta`, :math:`\lambda = -\ln(1+\beta)/\Delta t` and :math:`\ln 2/\lambda`;
+        speed and half-life only when :math:`-1 < \beta < 0` and β is significant at the
+        level ``alpha`` (10 % by default), else NaN with the reason in
+        :attr:`half_life_reason`.
     interval
         :math:`\Delta t`, the spacing of the years.
     nobs, n_regions, n_periods
@@ -231,6 +256,10 @@ class BetaConvergenceResult(Result):
         :math:`R^2` of the regression after the fixed-effect transformation.
     kind
         ``"absolute"`` (no controls) or ``"conditional"``.
+    half_life_reason
+        Why speed and half-life are NaN (``None`` when they are given).
+    notes
+        Cautions (the half-life reason).
     """
 
     coefficients: pd.DataFrame
@@ -245,6 +274,12 @@ class BetaConvergenceResult(Result):
     cluster: str | None
     r2_within: float
     kind: str
+    half_life_reason: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def half_life_text(self) -> str:
+        """``"half-life 5.07 years"``, or why there is none (never ``nan``)."""
+        return _half_life_text(self.half_life, self.half_life_reason)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy coefficient frame plus rows ``speed`` and ``half_life``.
@@ -289,9 +324,7 @@ class BetaConvergenceResult(Result):
             ],
         )
         coefs = self.coefficients.rename(index={"ln_y": "ln y_t (β)"})
-        notes = []
-        if self.beta >= 0:
-            notes.append("β ≥ 0: no β-convergence (divergence); half-life undefined.")
+        notes = list(self.notes)
         if self.cluster and self.n_regions < 10:
             notes.append(
                 f"Only {self.n_regions} clusters: cluster-robust standard errors are unreliable "
@@ -309,11 +342,41 @@ class BetaConvergenceResult(Result):
         )
 
 
-def _speed(beta: float, dt: int) -> tuple[float, float]:
-    r"""Speed :math:`-\ln(1+\beta)/\Delta t`, half-life :math:`\ln 2/\lambda`; NaN if undefined."""
-    speed = float(-np.log1p(beta) / dt) if beta > -1 else np.nan
-    half = float(np.log(2) / speed) if np.isfinite(speed) and speed > 0 else np.nan
-    return speed, half
+def _check_alpha(alpha: float) -> float:
+    if not 0 < alpha < 1:
+        raise DataValidationError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    return float(alpha)
+
+
+def _speed(
+    beta: float, p_value: float, dt: int, alpha: float, what: str = "β"
+) -> tuple[float, float, str | None]:
+    r"""Speed :math:`-\ln(1+\beta)/\Delta t` and half-life :math:`\ln 2/\lambda`, or NaN and why.
+
+    Both are given only for a convergence that the data show: :math:`-1 < \beta < 0` with
+    :math:`p < \alpha`.
+    """
+    b, p = float(beta), float(p_value)
+    if not np.isfinite(b):
+        reason = f"{what} is undefined: no speed, no half-life"
+    elif b >= 0:
+        reason = f"{what} = {b:.4f} ≥ 0: no convergence, no half-life"
+    elif b <= -1:
+        reason = f"{what} = {b:.4f} ≤ −1: speed −ln(1 + {what}) undefined, no half-life"
+    elif not np.isfinite(p):
+        reason = f"{what} = {b:.4f} has no p-value (undefined standard error): no half-life"
+    elif p >= alpha:
+        reason = (
+            f"{what} = {b:.4f} not significant at {100 * alpha:g} % (p = {p:.3g}): no half-life"
+        )
+    else:
+        speed = float(-np.log1p(b) / dt)
+        return speed, float(np.log(2) / speed), None
+    return np.nan, np.nan, reason
+
+
+def _half_life_text(half_life: float, reason: str | None) -> str:
+    return f"half-life {half_life:.2f} years" if reason is None else reason
 
 
 def _growth_panel(
@@ -471,6 +534,7 @@ def beta_convergence(
     controls: Sequence[str] | None = None,
     effects: Effects = "twoway",
     cluster: Literal["region"] | None = "region",
+    alpha: float = HALF_LIFE_ALPHA,
 ) -> BetaConvergenceResult:
     r"""Absolute or conditional β-convergence with panel fixed effects.
 
@@ -489,6 +553,9 @@ def beta_convergence(
         constant).
     cluster
         ``"region"`` for standard errors clustered by region, ``None`` for conventional ones.
+    alpha
+        Significance level that β must reach (two-sided p-value below it) for a speed and a
+        half-life to be reported.
 
     Returns
     -------
@@ -527,6 +594,11 @@ def beta_convergence(
     Stata's ``xtreg, fe vce(cluster)``; p-values and intervals use :math:`t_{G-1}`.
     Conventional errors use :math:`s^2 = e'e/(N - K - G + 1)` with region effects.
 
+    Speed and half-life describe a convergence the data show: they are NaN, with the reason in
+    ``half_life_reason`` and ``notes``, when :math:`\beta \ge 0` (no convergence),
+    :math:`\beta \le -1`, or β is not significant at ``alpha`` (a short panel often gives
+    a large p-value; a half-life computed from such a β is noise).
+
     Examples
     --------
     >>> years = [2000, 2001, 2002]
@@ -535,8 +607,13 @@ def beta_convergence(
     >>> r = beta_convergence(df, "y", effects="none", cluster=None)
     >>> round(r.beta, 4), round(r.speed, 4)
     (-0.1467, 0.1587)
+    >>> r.half_life_text()
+    'half-life 4.37 years'
+    >>> beta_convergence(df, "y", effects="region", cluster=None).half_life_text()
+    'β = -0.1289 not significant at 10 % (p = 0.54): no half-life'
     """
     controls = list(controls or [])
+    alpha = _check_alpha(alpha)
     if effects not in ("twoway", "region", "none"):
         raise DataValidationError(f"effects must be 'twoway', 'region' or 'none', got {effects!r}")
     if cluster not in ("region", None):
@@ -545,7 +622,7 @@ def beta_convergence(
     data, dt = _growth_panel(frame, value, region, year, controls)
     fit = _fit(data, controls, effects, cluster)
     beta = float(fit["table"].loc["ln_y", "estimate"])
-    speed, half = _speed(beta, dt)
+    speed, half, why = _speed(beta, fit["table"].loc["ln_y", "p_value"], dt, alpha)
     return BetaConvergenceResult(
         coefficients=fit["table"],
         beta=beta,
@@ -559,6 +636,8 @@ def beta_convergence(
         cluster=cluster,
         r2_within=fit["r2"],
         kind="conditional" if controls else "absolute",
+        half_life_reason=why,
+        notes=() if why is None else (why,),
         meta=make_meta(
             "beta_convergence",
             value=value,
@@ -566,6 +645,7 @@ def beta_convergence(
             effects=effects,
             cluster=cluster,
             interval=dt,
+            alpha=alpha,
             covariance="Stata xtreg-fe cluster factor" if cluster else "conventional",
         ),
     )
@@ -584,10 +664,13 @@ class ClubConvergenceResult(Result):
         The :class:`BetaConvergenceResult` of each club.
     table
         One row per club: ``beta, std_error, p_value, speed, half_life, n_regions, nobs``.
+    notes
+        Each club's cautions (why it has no half-life), led by the club's name.
     """
 
     results: dict[Hashable, BetaConvergenceResult]
     table: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame: the club table with ``club`` as a column."""
@@ -613,7 +696,7 @@ class ClubConvergenceResult(Result):
                 f"Clubs with fewer than 10 regions ({', '.join(few)}): clustered "
                 "standard errors are unreliable with so few clusters."
             )
-        return Summary("俱乐部收敛 Club convergence", (("", table),), notes=tuple(notes))
+        return Summary("俱乐部收敛 Club convergence", (("", table),), notes=(*notes, *self.notes))
 
 
 def club_convergence(
@@ -626,6 +709,7 @@ def club_convergence(
     controls: Sequence[str] | None = None,
     effects: Effects = "twoway",
     cluster: Literal["region"] | None = "region",
+    alpha: float = HALF_LIFE_ALPHA,
 ) -> ClubConvergenceResult:
     """β-convergence estimated separately within each club (e.g. macro-region).
 
@@ -635,7 +719,7 @@ def club_convergence(
         Long table as for :func:`beta_convergence`.
     club
         Column giving each region's club; it must be constant within a region.
-    value, region, year, controls, effects, cluster
+    value, region, year, controls, effects, cluster, alpha
         As for :func:`beta_convergence`.
 
     Returns
@@ -678,7 +762,14 @@ def club_convergence(
             )
         try:
             res = beta_convergence(
-                sub, value, region, year, controls=controls, effects=effects, cluster=cluster
+                sub,
+                value,
+                region,
+                year,
+                controls=controls,
+                effects=effects,
+                cluster=cluster,
+                alpha=alpha,
             )
         except DataValidationError as exc:
             raise DataValidationError(f"club {show(name)}: {exc}") from None
@@ -700,6 +791,7 @@ def club_convergence(
     return ClubConvergenceResult(
         results=results,
         table=table,
+        notes=tuple(f"{name}: {note}" for name, res in results.items() for note in res.notes),
         meta=make_meta(
             "club_convergence",
             value=value,
@@ -707,6 +799,7 @@ def club_convergence(
             effects=effects,
             cluster=cluster,
             controls=list(controls or []),
+            alpha=alpha,
         ),
     )
 
@@ -739,10 +832,12 @@ class SpatialBetaConvergenceResult(Result):
         std_error, p_value``.
     speed, half_life
         :math:`\lambda = -\ln(1+\beta)/\Delta t` and :math:`\ln 2/\lambda` from the
-        coefficient :math:`\beta` (the usual convention).
+        coefficient :math:`\beta` (the usual convention), when :math:`-1 < \beta < 0` is
+        significant at ``alpha``; else NaN with the reason in :attr:`half_life_reason`.
     speed_direct, half_life_direct
         The same from the direct effect instead of :math:`\beta` (it includes the feedback
-        through the neighbours).
+        through the neighbours), with its own p-value; the reason in
+        :attr:`half_life_direct_reason`.
     interval
         :math:`\Delta t`, the spacing of the years.
     nobs, n_regions, n_periods
@@ -770,6 +865,13 @@ class SpatialBetaConvergenceResult(Result):
     n_regions: int
     n_periods: int
     kind: str
+    half_life_reason: str | None = None
+    half_life_direct_reason: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def half_life_text(self) -> str:
+        """``"half-life 5.07 years"`` (from β), or why there is none (never ``nan``)."""
+        return _half_life_text(self.half_life, self.half_life_reason)
 
     @property
     def spatial_parameter(self) -> str:
@@ -871,8 +973,7 @@ class SpatialBetaConvergenceResult(Result):
             )
             + "; the full model with its tests is in .fit.",
         ]
-        if self.beta >= 0:
-            notes.append("β ≥ 0: no β-convergence (divergence); half-life undefined.")
+        notes += self.notes
         return Summary(
             "空间β收敛 Spatial β-convergence",
             (("", self.table()), ("模型 Model", facts.astype(object))),
@@ -893,6 +994,7 @@ def spatial_beta_convergence(
     lee_yu: bool | Literal["transformation", "elhorst"] = True,
     draws: int = 1000,
     seed: Seed = 0,
+    alpha: float = HALF_LIFE_ALPHA,
 ) -> SpatialBetaConvergenceResult:
     r"""Spatial β-convergence: the growth regression fitted as a spatial panel model.
 
@@ -920,6 +1022,9 @@ def spatial_beta_convergence(
     draws, seed
         Parameter draws (and their seed, see :mod:`nqpf._random`) for the simulated standard
         errors of the effects.
+    alpha
+        Significance level that β (and the direct effect, for ``speed_direct``) must reach for
+        a speed and a half-life, as in :func:`beta_convergence`.
 
     Returns
     -------
@@ -959,8 +1064,9 @@ def spatial_beta_convergence(
 
     computed from the coefficient :math:`\beta` (``speed``, ``half_life``; the common
     convention) and, alternatively, with the direct effect in place of :math:`\beta`
-    (``speed_direct``, ``half_life_direct``). Both are NaN when undefined (a value
-    :math:`\le -1`, or no convergence for the half-life).
+    (``speed_direct``, ``half_life_direct``). Each is NaN, with the reason in
+    ``half_life_reason`` / ``half_life_direct_reason`` and ``notes``, unless its value lies in
+    :math:`(-1, 0)` and is significant at ``alpha`` (its own p-value).
 
     Examples
     --------
@@ -979,6 +1085,7 @@ def spatial_beta_convergence(
     from nqpf.econometrics.spatial_panel import MODELS, SpatialPanel
 
     controls = list(controls or [])
+    alpha = _check_alpha(alpha)
     if model not in MODELS:
         raise DataValidationError(f"model must be one of {list(MODELS)}, got {model!r}")
     if effects not in ("twoway", "region", "time"):
@@ -1015,8 +1122,10 @@ def spatial_beta_convergence(
 
     beta = float(fit.params["ln_y"])
     direct = effect("direct")
-    speed, half = _speed(beta, dt)
-    speed_d, half_d = _speed(direct["estimate"], dt)
+    speed, half, why = _speed(beta, fit.p_values["ln_y"], dt, alpha)
+    speed_d, half_d, why_d = _speed(
+        direct["estimate"], direct["p_value"], dt, alpha, what="direct effect"
+    )
     return SpatialBetaConvergenceResult(
         fit=fit,
         model=model,
@@ -1037,6 +1146,9 @@ def spatial_beta_convergence(
         n_regions=fit.n_regions,
         n_periods=fit.n_periods,
         kind="conditional" if controls else "absolute",
+        half_life_reason=why,
+        half_life_direct_reason=why_d,
+        notes=tuple(n for n in (why, why_d) if n is not None),
         meta=make_meta(
             "spatial_beta_convergence",
             value=value,
@@ -1047,6 +1159,7 @@ def spatial_beta_convergence(
             interval=dt,
             draws=int(draws),
             seed=fit.meta["seed"],
+            alpha=alpha,
             speed_from="coefficient beta (speed_direct: direct effect)",
         ),
     )

@@ -25,10 +25,22 @@ from nqpf.disparity._common import (
 from nqpf.errors import DataValidationError
 from nqpf.results import Result, Summary, make_meta
 
-__all__ = ["BANDWIDTH_RULES", "KernelDensityResult", "kde_bandwidth", "kernel_density"]
+__all__ = [
+    "BANDWIDTH_RULES",
+    "MIN_DENSITY_POINTS",
+    "KernelDensityResult",
+    "kde_bandwidth",
+    "kernel_density",
+]
 
 BandwidthRule = Literal["silverman", "scott", "matlab", "stata"]
 BANDWIDTH_RULES = ("silverman", "scott", "matlab", "stata")
+
+#: Fewest values per year (and group) for a density without a caution. A rule of thumb of this
+#: package: the bandwidth rules are large-sample normal-reference approximations (Silverman
+#: 1986, section 3.4.2), and below 5 values the spread they use (SD, IQR, MAD) rests on 1-4
+#: differences.
+MIN_DENSITY_POINTS = 5
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -151,12 +163,15 @@ class KernelDensityResult(Result):
         The evaluation points (shared by all years, so the result forms a surface).
     rule
         The bandwidth rule's name, or ``"fixed"``.
+    notes
+        Cautions: the years (and groups) with fewer than :data:`MIN_DENSITY_POINTS` values.
     """
 
     density: pd.DataFrame
     bandwidths: pd.DataFrame
     grid: np.ndarray
     rule: str
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy density frame ``year, [group,] x, density``."""
@@ -196,7 +211,7 @@ class KernelDensityResult(Result):
         return Summary(
             "核密度估计 Kernel density estimates",
             (("", table),),
-            notes=(f"Gaussian kernel; bandwidth rule: {self.rule}.",),
+            notes=(f"Gaussian kernel; bandwidth rule: {self.rule}.", *self.notes),
         )
 
 
@@ -244,7 +259,9 @@ def kernel_density(
               \phi\!\left(\frac{x - y_{it}}{h_t}\right)
 
     with :math:`\phi` the standard normal density and :math:`h_t` the bandwidth of year
-    :math:`t`. Evaluation is exact (no binning).
+    :math:`t`. Evaluation is exact (no binning). Years (and groups) with fewer than
+    :data:`MIN_DENSITY_POINTS` (5) values are named in ``notes``: a density of so few points
+    mostly shows the kernel, and the bandwidth rule is unreliable there.
 
     Examples
     --------
@@ -319,6 +336,23 @@ def kernel_density(
         parts.append(part)
     density = pd.concat(parts, ignore_index=True)
     bandwidths = pd.DataFrame.from_records(records)
+    notes: list[str] = []
+    few = bandwidths[bandwidths["n"] < MIN_DENSITY_POINTS]
+    if len(few):
+        listed = [
+            f"{r.year}" + (f", {r.group}" if group else "") + f" (n = {r.n})"
+            for r in few.itertuples(index=False)
+        ]
+        shown = "; ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
+        what = (
+            "the bandwidth is fixed, but the shape"
+            if rule == "fixed"
+            else f"the {rule!r} bandwidth rule is unreliable there and the shape"
+        )
+        notes.append(
+            f"{len(few)} of {len(bandwidths)} densities rest on fewer than "
+            f"{MIN_DENSITY_POINTS} values: {shown}; {what} mostly shows the kernel"
+        )
     if not group:
         density = density.drop(columns="group")
         bandwidths = bandwidths.drop(columns="group")
@@ -327,6 +361,7 @@ def kernel_density(
         bandwidths=bandwidths,
         grid=grid_arr,
         rule=rule,
+        notes=tuple(notes),
         meta=make_meta(
             "kernel_density",
             value=value,
@@ -335,5 +370,6 @@ def kernel_density(
             kernel="gaussian",
             grid_points=len(grid_arr),
             cut=cut,
+            min_points=MIN_DENSITY_POINTS,
         ),
     )

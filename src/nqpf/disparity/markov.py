@@ -23,6 +23,7 @@ from nqpf.geo.weights import as_weights
 from nqpf.results import Result, Summary, TestResult, frame_of_tests, make_meta
 
 __all__ = [
+    "MIN_TRANSITIONS",
     "MarkovResult",
     "RankMobilityResult",
     "SpatialMarkovResult",
@@ -33,6 +34,12 @@ __all__ = [
 ]
 
 ClassScheme = Literal["pooled", "per-year"] | Sequence[float]
+
+#: Fewest transitions out of a class for its row of probabilities to count as an estimate.
+#: A rule of thumb of this package, not a published threshold: a probability estimated from
+#: n transitions has a binomial standard error of up to 0.5/√n, 0.16 at n = 10, already as
+#: wide as a typical off-diagonal probability.
+MIN_TRANSITIONS = 10
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,6 +109,44 @@ def _transition_counts(
     if cols is not None:
         start, end = start[:, cols], end[:, cols]
     return np.bincount((start * k + end).ravel(), minlength=k * k).reshape(k, k).astype(float)
+
+
+def _thin_row_notes(
+    n_out: np.ndarray, labels: Sequence[str], listed: np.ndarray, long_run: str
+) -> list[str]:
+    """Notes on rows resting on fewer than :data:`MIN_TRANSITIONS` transitions.
+
+    ``n_out`` holds the transitions out of each row, ``labels`` the rows' names, ``listed``
+    which thin rows to name (rows with a note of their own are left out) and ``long_run`` the
+    quantities derived from the whole chain.
+    """
+    thin = n_out < MIN_TRANSITIONS
+    if thin.all():
+        notes = [
+            f"every row rests on fewer than {MIN_TRANSITIONS} transitions ({int(n_out.min())} to "
+            f"{int(n_out.max())}, see the counts): the chain is descriptive only, it describes "
+            "these few moves rather than estimating transition probabilities"
+        ]
+    else:
+        named = [
+            f"{label} ({int(n)})"
+            for label, n, pick in zip(labels, n_out, thin & listed, strict=True)
+            if pick
+        ]
+        notes = (
+            [
+                f"rows with fewer than {MIN_TRANSITIONS} transitions (count in brackets): "
+                f"{', '.join(named)}; their probabilities are rough (binomial standard error "
+                "up to 0.5/√n)"
+            ]
+            if named
+            else []
+        )
+    if thin.any():
+        notes.append(
+            f"{long_run} project the rows with few transitions into the long run: indicative only"
+        )
+    return notes
 
 
 def _probabilities(counts: np.ndarray) -> np.ndarray:
@@ -328,7 +373,8 @@ class MarkovResult(Result):
         Time-homogeneity test across sub-periods (``"Q"`` and ``"LR"``, see
         :func:`homogeneity_test`), or ``None``.
     notes
-        Explanations of NaN rows and undefined quantities.
+        Explanations of NaN rows and undefined quantities, and the rows resting on fewer than
+        :data:`MIN_TRANSITIONS` transitions.
     """
 
     transition_matrix: pd.DataFrame
@@ -476,6 +522,11 @@ def markov(
     time :math:`1/\pi_j` for an ergodic chain. Time homogeneity: :func:`homogeneity_test`
     with sub-periods as regimes.
 
+    Rows resting on fewer than :data:`MIN_TRANSITIONS` (10) transitions are named in ``notes``
+    with their counts; when every row is that thin the chain is noted as descriptive only, and
+    the steady state and passage times, which project those rows into the long run, as
+    indicative only.
+
     Examples
     --------
     >>> wide = pd.DataFrame([[1.0, 2.0, 3.0], [2.0, 1.0, 1.0], [3.0, 3.0, 2.0]],
@@ -500,6 +551,13 @@ def markov(
             "in them before the last year); their rows are NaN and the steady state and passage "
             "times are undefined"
         )
+    n_out = counts.sum(axis=1)
+    notes += _thin_row_notes(
+        n_out,
+        [f"class {c}" for c in range(1, k + 1)],
+        n_out > 0,
+        "the steady state and the mean first passage times",
+    )
     pi, why = _steady_state(probs)
     if why and not empty.size:
         notes.append(f"steady state: {why}")
@@ -536,6 +594,7 @@ def markov(
             relative=relative,
             regions=len(data),
             years=len(years),
+            min_transitions=MIN_TRANSITIONS,
         ),
     )
 
@@ -573,7 +632,8 @@ class SpatialMarkovResult(Result):
     pooled
         The classical chain (same classes).
     notes
-        Explanations.
+        Explanations: undefined steady states, rows (per lag class) resting on fewer than
+        :data:`MIN_TRANSITIONS` transitions, weights that were row-standardised.
     """
 
     transition_matrices: pd.DataFrame
@@ -665,7 +725,9 @@ def spatial_markov(
     :math:`t` is :math:`\ell_{it} = \sum_j w_{ij} y_{jt}` with row-standardised :math:`W`.
     Transitions of :math:`y_{it}` from class :math:`a` to :math:`b` are counted separately for
     each class :math:`l` of :math:`\ell_{it}`, giving :math:`p_{ab|l}`. The homogeneity test
-    (:func:`homogeneity_test`) takes the lag classes as regimes.
+    (:func:`homogeneity_test`) takes the lag classes as regimes. Each (lag class, class) row
+    has only a share of the transitions; rows with fewer than :data:`MIN_TRANSITIONS` are named
+    in ``notes`` as in :func:`markov`.
 
     Examples
     --------
@@ -696,7 +758,12 @@ def spatial_markov(
         .astype(float)
     )
     probs = _probabilities(counts)
-    notes: list[str] = []
+    notes = _thin_row_notes(
+        counts.sum(axis=2).ravel(),
+        [f"lag class {lc} · class {c}" for lc in range(1, m + 1) for c in range(1, k_val + 1)],
+        np.ones(m * k_val, dtype=bool),
+        "the steady states of the lag classes",
+    )
     ss = []
     for lag_c in range(m):
         pi, why = _steady_state(probs[lag_c])
@@ -736,6 +803,7 @@ def spatial_markov(
             w_row_standardised_by_caller=already,
             regions=len(data),
             years=len(years),
+            min_transitions=MIN_TRANSITIONS,
         ),
     )
 

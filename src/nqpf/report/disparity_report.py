@@ -366,7 +366,8 @@ def add_disparity_sections(
     add_figure(report, figs["sigma"])
     report.table(_beta_table(study), caption="β收敛与俱乐部收敛 β- and club convergence")
     for note in study.clubs.summary().notes:
-        report.text(note, kind="note")
+        if note not in study.clubs.notes:  # those are among the study's notes
+            report.text(note, kind="note")
     sb = study.spatial_beta
     if sb is None:
         report.text(
@@ -382,7 +383,8 @@ def add_disparity_sections(
             f"{sb.n_periods} periods)",
         )
         for note in sb.summary().notes:
-            report.text(note, kind="note")
+            if note not in sb.notes:  # those are among the study's notes
+                report.text(note, kind="note")
 
     # 4. Markov chains ------------------------------------------------------------------------
     report.section(
@@ -417,8 +419,6 @@ def add_disparity_sections(
             + ", ".join(chain.homogeneity["LR"].meta["regimes"]),
         )
     add_figure(report, figs["markov"])
-    for note in chain.notes:
-        report.text(note, kind="note")
     sm = study.spatial_markov
     report.subsection("空间马尔可夫链", "Spatial Markov chain")
     if sm is None:
@@ -448,8 +448,6 @@ def add_disparity_sections(
             + sm.homogeneity["LR"].null,
         )
         add_figure(report, figs["spatial_markov"])
-        for note in sm.notes:
-            report.text(note, kind="note")
 
     # 5. rank mobility ------------------------------------------------------------------------
     report.section(

@@ -134,9 +134,10 @@ class DisparityStudyResult(StudyResult):
     mobility
         Kendall's τ between consecutive years and between the first and last year.
     notes
-        What the reader must know beyond each part's own notes: spatial-weight repairs,
-        skipped parts, the bootstrap. :meth:`summary` adds the class rule and the notes of the
-        Markov chains.
+        What the reader must know: spatial-weight repairs, skipped parts, the bootstrap, and
+        every part's own notes led by the part's name (short panels: Markov rows with few
+        transitions, no half-life for an insignificant or non-negative β, densities of few
+        values, a σ trend on few years). :meth:`summary` adds the class rule.
     """
 
     key = "disparity"
@@ -517,15 +518,40 @@ class DisparityStudyResult(StudyResult):
                 )
             )
         tables.append(("位次流动性 Rank mobility", self.mobility.table.set_index("kind")))
-        notes = [self.k_reason, *self.notes]
-        notes += [f"马尔可夫链 Markov: {n}" for n in self.markov.notes]
-        if self.spatial_markov is not None:
-            notes += [f"空间马尔可夫链 Spatial Markov: {n}" for n in self.spatial_markov.notes]
         return Summary(
             f"区域差异及其动态 Regional differences and dynamics: {self.value} by {self.group}",
             tuple(tables),
-            notes=tuple(notes),
+            notes=(self.k_reason, *self.notes),
         )
+
+
+def _part_notes(
+    density: KernelDensityResult,
+    group_density: KernelDensityResult,
+    sigma: SigmaConvergenceResult,
+    group_sigma: dict[Hashable, SigmaConvergenceResult],
+    beta: BetaConvergenceResult,
+    clubs: ClubConvergenceResult,
+    spatial_beta: SpatialBetaConvergenceResult | None,
+    chain: MarkovResult,
+    smarkov: SpatialMarkovResult | None,
+) -> list[str]:
+    """The parts' own notes, each led by the part's name, in the order of the report."""
+    sigma_notes = [*sigma.notes]
+    sigma_notes += [
+        f"{g}: {n}" for g, r in group_sigma.items() for n in r.notes if n not in sigma.notes
+    ]
+    parts: list[tuple[str, Sequence[str]]] = [
+        ("核密度 Kernel density", density.notes),
+        ("分组核密度 Kernel density by group", group_density.notes),
+        ("σ收敛 σ-convergence", sigma_notes),
+        ("β收敛 β-convergence", beta.notes),
+        ("俱乐部收敛 Club convergence", clubs.notes),
+        ("空间β收敛 Spatial β-convergence", spatial_beta.notes if spatial_beta else ()),
+        ("马尔可夫链 Markov", chain.notes),
+        ("空间马尔可夫链 Spatial Markov", smarkov.notes if smarkov else ()),
+    ]
+    return [f"{label}: {note}" for label, notes in parts for note in notes]
 
 
 def _part(part: str, year: Any, group: Any, measure: Any, value: Any) -> pd.DataFrame:
@@ -881,6 +907,9 @@ def disparity_study(
                 f"空间β收敛未计算 Spatial β-convergence skipped: {type(exc).__name__}: {exc}"
             )
     mobility = rank_mobility(wide)
+    notes += _part_notes(
+        density, group_density, sigma, group_sigma, beta, clubs, spatial_beta, chain, smarkov
+    )
     if bootstrap:
         notes.append(
             f"Dagum 置信区间 Dagum intervals: {bootstrap} bootstrap replications per year, "
