@@ -131,7 +131,8 @@ def disparity(
     console.print(
         f"Gini {first} {comps.loc[first, 'total']:.4f} → {last} {comps.loc[last, 'total']:.4f}; "
         f"between-group share {100 * comps.loc[last, 'share_between']:.1f}% in {last}; "
-        f"β = {study.beta.beta:.4f} (p = {study.beta.coefficients.loc['ln_y', 'p_value']:.4f})",
+        f"β = {study.beta.beta:.4f} (p = {study.beta.coefficients.loc['ln_y', 'p_value']:.4f}), "
+        f"{study.beta.half_life_text()}",
         highlight=False,
     )
     sb = study.spatial_beta
@@ -139,7 +140,7 @@ def disparity(
         console.print(
             f"spatial β ({sb.model.upper()}, {sb.fixed_effects} FE) = {sb.beta:.4f}, "
             f"{sb.spatial_parameter} = {sb.rho:.4f}, direct effect {sb.direct['estimate']:.4f}; "
-            f"half-life {sb.half_life:.2f} years",
+            f"{sb.half_life_text()}",
             highlight=False,
         )
     print_validation(validation)
