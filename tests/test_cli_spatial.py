@@ -124,7 +124,7 @@ def test_drivers_with_user_expressions_and_a_sar_model(tmp_path):
         (["--x", "log(gpd)"], r"did you mean.*gdp"),
         (["--x", "gdp", "--x", "2 * gdp"], r"collinear"),
         (["--x", "log(gdp)", "--x", "log(gdp)"], r"listed twice"),
-        (["--model", "ols"], r"model must be one of"),
+        (["--model", "ols"], r"'ols' is not one of 'sdm', 'sar'"),
         (["--weights", "hexagon"], r"unknown spatial weights 'hexagon'"),
         (["--y", "happiness"], r"'happiness' is not in the index result"),
         (["--gwr-year", "1990"], r"gwr_year 1990 is not in the data"),

@@ -196,8 +196,9 @@ def test_kept_column_becomes_attributes(tmp_path):
     frame.insert(1, "区域", ["东部", "东部", "西部", "东部"] * 2)
     path = tmp_path / "groups.xlsx"
     write(frame, path)
-    with pytest.raises(DataValidationError, match="non-numeric.*'区域'"):
-        Panel.from_file(path)
+    found = Panel.from_file(path)  # a text-only column is kept apart without being asked
+    assert "区域" not in found.indicators and "区域" in found.attributes.columns
+    assert any("'区域' holds text only" in i.message for i in found.report)
     panel = Panel.from_file(path, keep=("区域",))
     assert "区域" not in panel.indicators
     attributes = panel.attributes
