@@ -207,14 +207,16 @@ def study_frame(
     import pandas as pd
 
     from nqpf.errors import DataValidationError
-    from nqpf.index import compute_index
+    from nqpf.index import compute_index, load_system
 
     panel, source = load_source(data, keep=keep, **read)
     if data is not None and value != "score":
         try:
             name = panel.indicator_for(value)
         except DataValidationError:
-            name = None  # perhaps a dimension of the index; decided below
+            if value not in set(load_system(system).dimensions):
+                raise  # neither an indicator nor a dimension: "did you mean" the indicator
+            name = None
         if name is not None:
             frame = panel.evaluate(name).rename(name).reset_index()
             if keep:
@@ -226,8 +228,6 @@ def study_frame(
         return result, value, f"index system {system} on {source}", result.report
     table = result.table()
     column = value if value == "score" else f"score_{value}"
-    if column not in table.columns:
-        panel.indicator_for(value)  # raises, naming the indicators and the closest one
     if keep:
         table = table.merge(panel.attributes, on=["region_code", "year"], how="left")
     frame = pd.DataFrame(table)

@@ -10,6 +10,7 @@ import typer
 from nqpf.cli._app import (
     AliasOption,
     DataOption,
+    InterpolateOption,
     OutOption,
     RegionColOption,
     SheetOption,
@@ -51,6 +52,7 @@ def disparity(
         ),
     ] = None,
     alias: AliasOption = None,
+    interpolate: InterpolateOption = "none",
     system: SystemOption = "nqpf-province",
     k: Annotated[
         int | None,
@@ -105,6 +107,7 @@ def disparity(
             alias=alias,
             region_col=region_col,
             year_col=year_col,
+            interpolate=interpolate,
         )
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")

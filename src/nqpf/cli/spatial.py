@@ -10,6 +10,7 @@ import typer
 from nqpf.cli._app import (
     AliasOption,
     DataOption,
+    InterpolateOption,
     LevelOption,
     OutOption,
     RegionColOption,
@@ -60,6 +61,7 @@ def spatial(
     region_col: RegionColOption = None,
     year_col: YearColOption = None,
     alias: AliasOption = None,
+    interpolate: InterpolateOption = "none",
     system: SystemOption = "nqpf-province",
     out: OutOption = Path("out"),
 ) -> None:
@@ -79,6 +81,7 @@ def spatial(
             alias=alias,
             region_col=region_col,
             year_col=year_col,
+            interpolate=interpolate,
         )
         bar.advance(task)
         bar.update(task, description="Spatial autocorrelation 空间关联")
@@ -162,6 +165,7 @@ def drivers(
     region_col: RegionColOption = None,
     year_col: YearColOption = None,
     alias: AliasOption = None,
+    interpolate: InterpolateOption = "none",
     system: SystemOption = "nqpf-province",
     out: OutOption = Path("out"),
 ) -> None:
@@ -180,6 +184,7 @@ def drivers(
             alias=alias,
             region_col=region_col,
             year_col=year_col,
+            interpolate=interpolate,
         )
         if data is not None and not x:
             raise DataValidationError(

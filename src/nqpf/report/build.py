@@ -82,7 +82,8 @@ def build_report(
         except NqpfError as exc:
             if study.key == "index":  # every other study reads the index
                 raise
-            job.skipped[study.key] = f"{study.label}: {type(exc).__name__}: {exc}"
+            reason = f"{study.label}: {type(exc).__name__}: {exc}"
+            job.skipped[study.key] = f"{reason} {study.hint}".strip()
         steps.done()
 
     steps.start("Writing report 生成报告")

@@ -41,6 +41,7 @@ from nqpf.spatial._permutation import (
     global_moran_counts,
     normal_p,
 )
+from nqpf.validation import GAP_FIXES
 
 __all__ = [
     "GetisOrdResult",
@@ -105,8 +106,8 @@ def _prepare(
         shown = [codes[i] for i in bad[:10]]
         more = f" and {bad.size - 10} more" if bad.size > 10 else ""
         raise DataValidationError(
-            f"{what}{where} missing or not finite for regions {shown}{more}; "
-            "fill or drop them explicitly (and subset the weights) first"
+            f"{what}{where} missing or not finite for regions {shown}{more}; {GAP_FIXES} "
+            "(and subset the weights)"
         )
     if x.size < 3:
         raise DataValidationError(f"{what}{where}: need at least 3 regions, got {x.size}")

@@ -83,8 +83,13 @@ class MainJob:
 
 @dataclass(frozen=True)
 class Study:
-    """One entry of the main job: a key, a bilingual progress label and how to run it."""
+    """One entry of the main job.
+
+    A key, a bilingual progress label, how to run it, and what to do when it cannot run on a
+    user's data (``hint``, added to the reason it was skipped).
+    """
 
     key: str
     label: str
     run: Callable[[MainJob], StudyResult]
+    hint: str = ""

@@ -54,5 +54,11 @@ STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
     Study("disparity", "Regional differences 区域差异", _disparity),
     Study("spatial", "Spatial structure 空间格局", _spatial),
-    Study("drivers", "Drivers 影响因素", _drivers),
+    Study(
+        "drivers",
+        "Drivers 影响因素",
+        _drivers,
+        hint="The default drivers are variables of the bundled data; for your own table run "
+        "`nqpf drivers --data FILE --x 'name=expression'` with drivers built from its columns.",
+    ),
 )
