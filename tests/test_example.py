@@ -200,10 +200,19 @@ def _readme_example_commands() -> list[list[str]]:
 def test_readme_walks_through_the_example():
     commands = _readme_example_commands()
     assert commands[0] == ["example", "--out", "example/"]
-    assert {c[0] for c in commands} == {"example", "validate", "index"}
+    assert {c[0] for c in commands} == {
+        "example",
+        "validate",
+        "index",
+        "report",
+        "disparity",
+        "spatial",
+        "drivers",
+    }
     assert ["validate", "example/example.xlsx"] in commands
 
 
+@pytest.mark.slow
 def test_readme_commands_run_as_written_on_the_example(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for args in _readme_example_commands():
