@@ -149,6 +149,15 @@ def parse_aliases(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+#: The reading options every command with --data declares (see :func:`read_options`).
+READ_OPTIONS = ("sheet", "level", "alias", "region_col", "year_col", "interpolate")
+
+
+def read_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The reading options of a command's arguments (its ``locals()``) for :func:`load_source`."""
+    return {name: values[name] for name in READ_OPTIONS}
+
+
 def load_source(
     data: Path | None,
     *,

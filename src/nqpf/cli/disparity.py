@@ -23,6 +23,7 @@ from nqpf.cli._app import (
     print_notes_and_outputs,
     print_validation,
     progress_bar,
+    read_options,
     study_frame,
     write_study,
 )
@@ -102,12 +103,7 @@ def disparity(
             system,
             data,
             keep=keep,
-            sheet=sheet,
-            level=level,
-            alias=alias,
-            region_col=region_col,
-            year_col=year_col,
-            interpolate=interpolate,
+            **read_options(locals()),
         )
         bar.advance(task)
         bar.update(task, description="Regional differences 区域差异")

@@ -26,6 +26,7 @@ from nqpf.cli._app import (
     load_source,
     print_validation,
     progress_bar,
+    read_options,
     write_tables,
 )
 
@@ -52,12 +53,7 @@ def index(
     with console.status("Computing the index 计算综合指数…"):
         panel, source = load_source(
             data,
-            sheet=sheet,
-            level=level,
-            alias=alias,
-            region_col=region_col,
-            year_col=year_col,
-            interpolate=interpolate,
+            **read_options(locals()),
         )
         study = index_study(
             panel,
@@ -99,12 +95,7 @@ def report(
 
     panel, source = load_source(
         data,
-        sheet=sheet,
-        level=level,
-        alias=alias,
-        region_col=region_col,
-        year_col=year_col,
-        interpolate=interpolate,
+        **read_options(locals()),
     )
     with progress_bar() as bar:
         paths, job = build_report(

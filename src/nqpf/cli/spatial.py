@@ -25,6 +25,7 @@ from nqpf.cli._app import (
     print_notes_and_outputs,
     print_validation,
     progress_bar,
+    read_options,
     study_frame,
     write_study,
 )
@@ -76,12 +77,7 @@ def spatial(
             value,
             system,
             data,
-            sheet=sheet,
-            level=level,
-            alias=alias,
-            region_col=region_col,
-            year_col=year_col,
-            interpolate=interpolate,
+            **read_options(locals()),
         )
         bar.advance(task)
         bar.update(task, description="Spatial autocorrelation 空间关联")
@@ -179,12 +175,7 @@ def drivers(
         task = bar.add_task("Composite index 综合指数", total=4)
         panel, source = load_source(
             data,
-            sheet=sheet,
-            level=level,
-            alias=alias,
-            region_col=region_col,
-            year_col=year_col,
-            interpolate=interpolate,
+            **read_options(locals()),
         )
         if data is not None and not x:
             raise DataValidationError(
