@@ -49,7 +49,10 @@ def test_unknown_variable_in_system_is_named_with_a_suggestion():
         "dimensions": [
             {
                 "name": "d1",
-                "indicators": [{"name": "a", "formula": "xx + 1"}, {"name": "b", "formula": "y"}],
+                "indicators": [
+                    {"name": "a", "formula": "xx + 1", "direction": 1},
+                    {"name": "b", "formula": "y", "direction": 1},
+                ],
             }
         ],
     }
@@ -63,7 +66,7 @@ def test_constant_indicator_is_an_error_unless_excluded():
         **SYSTEM,
         "dimensions": [
             *SYSTEM["dimensions"],
-            {"name": "d3", "indicators": [{"name": "c", "formula": "x * x"}]},
+            {"name": "d3", "indicators": [{"name": "c", "formula": "x * x", "direction": 1}]},
         ],
     }
     with pytest.raises(DataValidationError, match="b"):
@@ -88,8 +91,8 @@ def test_negative_value_under_a_log_names_the_cell():
             {
                 "name": "d1",
                 "indicators": [
-                    {"name": "a", "formula": "log(x + 1)"},
-                    {"name": "b", "formula": "y"},
+                    {"name": "a", "formula": "log(x + 1)", "direction": 1},
+                    {"name": "b", "formula": "y", "direction": 1},
                 ],
             }
         ],
@@ -126,7 +129,7 @@ def test_system_yaml_errors(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(
         "name: s\ndimensions:\n  - name: d\n    indicators:\n"
-        "      - {name: a, direction: 2}\n      - {name: b}\n",
+        "      - {name: a, direction: 2}\n      - {name: b, direction: 1}\n",
         encoding="utf-8",
     )
     with pytest.raises(IndexSystemError, match="direction"):

@@ -114,8 +114,8 @@ def test_console_summary_counts_kinds_with_first_examples(messy_file):
             {
                 "name": "d",
                 "indicators": [
-                    {"name": "rd", "formula": "研发经费"},
-                    {"name": "staff", "formula": "R&D人员"},
+                    {"name": "rd", "formula": "研发经费", "direction": 1},
+                    {"name": "staff", "formula": "R&D人员", "direction": 1},
                 ],
             }
         ],
@@ -180,8 +180,8 @@ def test_system_formula_reaches_the_error_with_the_hint(messy_file):
             {
                 "name": "d",
                 "indicators": [
-                    {"name": "rd", "formula": "研发经费"},
-                    {"name": "intensity", "formula": "R&D人员 / GDP"},
+                    {"name": "rd", "formula": "研发经费", "direction": 1},
+                    {"name": "intensity", "formula": "R&D人员 / GDP", "direction": 1},
                 ],
             }
         ],
@@ -301,10 +301,11 @@ def test_yaml_system_with_chinese_formulas(messy_file, tmp_path):
         "dimensions:\n"
         "  - name: d\n"
         "    indicators:\n"
-        "      - {name: staff, formula: R&D人员}\n"
+        "      - {name: staff, formula: R&D人员, direction: 1}\n"
         "      - name: intensity\n"
         '        formula: "`R&D人员` / GDP * 100"\n'
-        "      - {name: rd, formula: 研发经费 / GDP}\n",
+        "        direction: 1\n"
+        "      - {name: rd, formula: 研发经费 / GDP, direction: 1}\n",
         encoding="utf-8",
     )
     result = compute_index(Panel.from_file(messy_file), system)

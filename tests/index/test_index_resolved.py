@@ -50,7 +50,7 @@ def _yaml(tmp_path, direction_b):
         "      - {name: a, formula: x, direction: 1}\n"
         "  - name: d2\n    indicators:\n"
         f"      - {{name: b, formula: y, direction: {direction_b}}}\n"
-        "      - {name: c, formula: x + y}\n",
+        "      - {name: c, formula: x + y, direction: benefit}\n",
         encoding="utf-8",
     )
     return path
@@ -63,7 +63,7 @@ def test_yaml_direction_spellings_resolve_to_the_numeric_form(tmp_path, sign, sp
     system = load_system(_yaml(tmp_path, spelling))
     numeric = load_system(_yaml(tmp_path, sign))
     pd.testing.assert_series_equal(system.directions, numeric.directions)
-    assert system.directions.tolist() == [1, sign, 1]  # c has no direction: benefit
+    assert system.directions.tolist() == [1, sign, 1]
     assert list(system.directions.index) == system.names == ["a", "b", "c"]
     assert system.dimensions.tolist() == ["d1", "d2", "d2"]
 
