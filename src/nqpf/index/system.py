@@ -25,7 +25,7 @@ YAML layout::
                 label_zh: R&D人员全时当量
                 label_en: R&D personnel (full-time equivalent)
                 formula: rd_fte    # or "`R&D人员` / GDP": see "Names in formulas" below
-                direction: 1       # or -1; also +, -, positive/negative, benefit/cost, 正向/负向
+                direction: 1       # required: 1 or -1 (also +/-, benefit/cost, 正向/负向)
                 unit: 人年
                 definition: ...
 
@@ -35,8 +35,9 @@ identifier goes in backticks inside a formula (``100 * `R&D人员` / GDP``); in 
 that starts with a backtick (``"`R&D人员` / GDP"``). A formula that is exactly one variable name
 (``R&D人员``) needs neither.
 
-Directions are resolved to +1/-1 here, once, when the system is read; the rest of
-:mod:`nqpf.index` receives the resolved numbers.
+Every block is checked against :data:`SCHEMA` (unknown keys are errors naming the nearest valid
+key; ``direction`` has no default). Directions are resolved to +1/-1 here, once, when the system is
+read; the rest of :mod:`nqpf.index` receives the resolved numbers.
 """
 
 from __future__ import annotations
@@ -177,9 +178,9 @@ def load_system(system: str | Path | dict[str, Any] | IndexSystem) -> IndexSyste
 
 # ---------------------------------------------------------------------- reading the file
 MAX_SYSTEM_BYTES = 1_000_000
-"""Largest index-system file accepted (bytes); a system of 1,000 indicators needs about 300 KB."""
+"""Largest index-system file accepted (bytes); the built-in system of 14 indicators takes 8 KB."""
 
-_MAX_DEPTH = 20  # nesting of YAML collections; a system needs 7
+_MAX_DEPTH = 20  # nesting of YAML nodes; a system needs 8
 
 
 def _decode(data: bytes, where: str) -> str:
