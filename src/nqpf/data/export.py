@@ -549,9 +549,7 @@ def output_folder(
     staging = Path(tempfile.mkdtemp(prefix=f".{place.name or 'out'}.partial-", dir=place.parent))
     try:
         yield staging
-        files = sorted(
-            p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()
-        )
+        files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         if MANIFEST in files:
             raise FileExistsError(errno.EEXIST, "an output is named like the manifest", MANIFEST)
         manifest = {
