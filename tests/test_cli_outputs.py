@@ -185,4 +185,4 @@ def test_unwritable_out_is_one_line(tmp_path, monkeypatch):
 
     monkeypatch.setattr(export.tempfile, "mkdtemp", read_only)
     line = one_line_error(run("index", "--out", tmp_path / "out"))
-    assert line == f"error: PermissionError: Permission denied: {tmp_path}"
+    assert line == f"error: PermissionError: Permission denied: {tmp_path / 'out'}"

@@ -2,6 +2,7 @@ import csv
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -342,3 +343,19 @@ def test_output_folder_refuses_a_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
     with pytest.raises(FileNotFoundError), output_folder(tmp_path / "o", inputs=[tmp_path / "no"]):
         pass
+
+
+def test_staging_goes_inside_out_when_its_parent_is_not_writable(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    mkdtemp, places = export.tempfile.mkdtemp, []
+
+    def parent_read_only(*args, dir=None, **kwargs):
+        places.append(Path(dir))
+        if Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return mkdtemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(export.tempfile, "mkdtemp", parent_read_only)
+    write_run(out, {"a.csv": "1"})
+    assert places == [tmp_path, out]
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", MANIFEST]

@@ -509,14 +509,15 @@ def output_folder(
     """Write a run's outputs into a temporary folder and move them into ``out`` when complete.
 
     The block writes its files into the yielded folder, created beside ``out`` (so that moving
-    is a rename on the same disk). When the block ends without an exception, ``manifest.json``
-    is written (``files``: path, size and SHA-256 of each output; ``command``; ``nqpf_version``;
-    ``seed``; ``inputs``: path, size and SHA-256 of each input file, read on entry) and the files
-    replace those of the same names in ``out``; files listed in the previous manifest and not
-    written again are removed, other files in ``out`` are left alone. The manifest is removed
-    first and written last, and Ctrl-C is held back while files move, so a folder with a
-    manifest is always one complete run. When the block raises (``KeyboardInterrupt``
-    included), the temporary folder is deleted and ``out`` is not touched.
+    is a rename on the same disk; inside ``out`` when its parent is not writable). When the
+    block ends without an exception, ``manifest.json`` is written (``files``: path, size and
+    SHA-256 of each output; ``command``; ``nqpf_version``; ``seed``; ``inputs``: path, size and
+    SHA-256 of each input file, read on entry) and the files replace those of the same names in
+    ``out``; files listed in the previous manifest and not written again are removed, other
+    files in ``out`` are left alone. The manifest is removed first and written last, and Ctrl-C
+    is held back while files move, so a folder with a manifest is always one complete run. When
+    the block raises (``KeyboardInterrupt`` included), the temporary folder is deleted and
+    ``out`` is not touched.
 
     Raises
     ------
@@ -546,7 +547,12 @@ def output_folder(
     sources = [_file_record(Path(p), str(p)) for p in inputs]
     place = target.resolve()
     place.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{place.name or 'out'}.partial-", dir=place.parent))
+    prefix = f".{place.name or 'out'}.partial-"
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=place.parent))
+    except PermissionError:  # e.g. ``--out .`` in a folder whose parent is not ours
+        place.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=place))
     try:
         yield staging
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
