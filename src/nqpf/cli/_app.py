@@ -277,10 +277,10 @@ def run_record() -> dict[str, Any]:
     running = _RUNNING.get()
     if running is None:
         return {"command": None, "inputs": [], "seed": None}
-    name, params = running
-    words = ["nqpf", name]
-    for name, value in params.items():
-        flag = "--" + name.replace("_", "-")
+    command, params = running
+    words = ["nqpf", command]
+    for option, value in params.items():
+        flag = "--" + option.replace("_", "-")
         if isinstance(value, bool):
             words.append(flag if value else flag.replace("--", "--no-", 1))
         elif value is not None:
