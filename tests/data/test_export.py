@@ -1,4 +1,8 @@
+import csv
+import hashlib
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -7,7 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from nqpf.data.export import sheet_names, stata_names, write_excel, write_stata
+from nqpf.data import export
+from nqpf.data.export import (
+    MANIFEST,
+    neutralise,
+    output_folder,
+    sheet_names,
+    stata_names,
+    write_csv,
+    write_excel,
+    write_stata,
+)
 from nqpf.errors import DataValidationError
 from nqpf.validation import ValidationReport
 
@@ -151,3 +165,197 @@ def test_stata_long_text_uses_strl(tmp_path):
     text = "长" * 1000  # 3000 UTF-8 bytes > 2045
     write_stata(pd.DataFrame({"note": [text, "短"]}), tmp_path / "long.dta")
     assert pd.read_stata(tmp_path / "long.dta")["note"].tolist() == [text, "短"]
+
+
+EVIL = '=HYPERLINK("http://evil.example","click")'
+TRIGGERS = ["=1+1", "+1", "-cmd", "@SUM(A1)", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("text", TRIGGERS)
+def test_neutralise_prefixes_every_formula_start(text):
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["北京", "a=b", "'=x", "", " =x", -1.5, -3, None, np.float64(-2)])
+def test_neutralise_leaves_everything_else(value):
+    assert neutralise(value) is value
+
+
+@pytest.fixture()
+def evil() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "group": [EVIL, "东部", "-西部", "@x"],
+            "value": [-1.5, 2.0, -0.25, 1.0],
+            "n": [-1, 2, 3, 4],
+            "kind": pd.Categorical(["+a", "b", "+a", "b"]),
+            EVIL: [1, 2, 3, 4],
+        }
+    )
+    return frame.set_index(pd.Index(["=label", "b", "c", "d"], name="+idx"))
+
+
+def test_excel_has_no_formula_cell(tmp_path, evil):
+    path = write_excel({"t": evil, "plain": evil.reset_index(drop=True)}, tmp_path / "t.xlsx")
+    book = load_workbook(path)
+    cells = [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    ws = book["t"]
+    assert [c.value for c in ws[1]] == ["'+idx", "group", "value", "n", "kind", "'" + EVIL]
+    assert [c.value for c in ws["A"][1:]] == ["'=label", "b", "c", "d"]
+    assert [c.value for c in ws["B"][1:]] == ["'" + EVIL, "东部", "'-西部", "'@x"]
+    assert [c.value for c in ws["E"][1:]] == ["'+a", "b", "'+a", "b"]
+    # negative numbers stay numbers
+    assert [(c.value, c.data_type) for c in ws["C"][1:3]] == [(-1.5, "n"), (2.0, "n")]
+    assert (ws["D2"].value, ws["D2"].data_type) == (-1, "n")
+
+
+def test_csv_neutralises_text_and_keeps_numbers(tmp_path, evil):
+    path = write_csv(evil, tmp_path / "t.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["group", "value", "n", "kind", "'" + EVIL]  # the index is not written
+    assert [r[0] for r in rows[1:]] == ["'" + EVIL, "东部", "'-西部", "'@x"]
+    assert [r[1] for r in rows[1:]] == ["-1.5", "2.0", "-0.25", "1.0"]
+    assert [r[2] for r in rows[1:]] == ["-1", "2", "3", "4"]
+    assert [r[3] for r in rows[1:]] == ["'+a", "b", "'+a", "b"]
+    assert evil.iloc[0, 0] == EVIL  # the caller's frame is not changed
+
+
+def sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_run(out, files: dict[str, str], fail_after: int | None = None, **record):
+    with output_folder(out, **record) as folder:
+        for position, (name, text) in enumerate(files.items()):
+            if position == fail_after:
+                raise RuntimeError("disk on fire")
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_manifest_lists_every_file_with_its_checksum(tmp_path):
+    data = tmp_path / "in.csv"
+    data.write_bytes(b"region,year\n")
+    out = tmp_path / "out"
+    write_run(
+        out,
+        {"a.csv": "x,y\n1,2\n", "sub/b.html": "<p>北京</p>", "c.md": ""},
+        command="nqpf index --out out",
+        inputs=[data],
+        seed=7,
+    )
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == ["a.csv", "c.md", MANIFEST, "sub/b.html"]
+    assert manifest["files"] == [
+        {"path": name, "size": (out / name).stat().st_size, "sha256": sha256(out / name)}
+        for name in ["a.csv", "c.md", "sub/b.html"]
+    ]
+    assert manifest["files"][2]["size"] == len("<p>北京</p>".encode())
+    assert manifest["inputs"] == [
+        {"path": str(data), "size": 12, "sha256": hashlib.sha256(b"region,year\n").hexdigest()}
+    ]
+    assert manifest["command"] == "nqpf index --out out" and manifest["seed"] == 7
+    assert manifest["nqpf_version"] == __import__("nqpf").__version__
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out"]  # no staging left
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_failure_while_writing_leaves_the_previous_output(tmp_path, monkeypatch, error):
+    out = tmp_path / "out"
+    write_run(out, {"report.html": "old page", "tables.xlsx": "old tables", "old.csv": "o"})
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    # the new run writes the page and two tables, then fails writing the third table
+    original, calls = pd.DataFrame.to_csv, []
+
+    def third_fails(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise error
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", third_fails)
+    with pytest.raises(error), output_folder(out) as folder:
+        (folder / "report.html").write_text("new page", encoding="utf-8")
+        for name in ["scores.csv", "tables.csv", "more.csv"]:
+            write_csv(pd.DataFrame({"x": [1]}), folder / name)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_rerun_replaces_outputs_and_removes_only_stale_listed_files(tmp_path):
+    out = tmp_path / "out"
+    write_run(out, {"a.csv": "1", "stale.csv": "2", "sub/old.png": "3"})
+    (out / "mine.txt").write_text("the user's own file", encoding="utf-8")
+    write_run(out, {"a.csv": "new"})
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "a.csv",
+        MANIFEST,
+        "mine.txt",
+    ]
+    assert (out / "a.csv").read_text() == "new"
+    listed = [f["path"] for f in json.loads((out / MANIFEST).read_text())["files"]]
+    assert listed == ["a.csv"]
+
+
+def test_a_forged_manifest_cannot_remove_files_outside_the_folder(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    forged = {"files": [{"path": "../victim.txt"}, {"path": str(victim)}, {"path": "gone.txt"}]}
+    (out / MANIFEST).write_text(json.dumps(forged), encoding="utf-8")
+    (out / "gone.txt").write_text("listed, so stale", encoding="utf-8")
+    write_run(out, {"a.csv": "1"})
+    assert victim.read_text() == "keep" and not (out / "gone.txt").exists()
+
+
+def test_an_interrupt_while_files_move_is_held_back_until_they_are_in(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    out = tmp_path / "out"
+    moved: list[str] = []
+    replace = os.replace
+
+    def replace_and_interrupt(source, destination):
+        if not moved:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C as the first file moves
+        moved.append(str(destination))
+        replace(source, destination)
+
+    monkeypatch.setattr(export.os, "replace", replace_and_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_run(out, {"a.csv": "1", "b.csv": "2"})
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv", MANIFEST]
+
+
+def test_output_folder_refuses_a_file(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(FileExistsError) as caught, output_folder(target):
+        pass
+    assert caught.value.filename == str(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+    with pytest.raises(FileNotFoundError), output_folder(tmp_path / "o", inputs=[tmp_path / "no"]):
+        pass
+
+
+def test_staging_goes_inside_out_when_its_parent_is_not_writable(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    mkdtemp, places = export.tempfile.mkdtemp, []
+
+    def parent_read_only(*args, dir=None, **kwargs):
+        places.append(Path(dir))
+        if Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return mkdtemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(export.tempfile, "mkdtemp", parent_read_only)
+    write_run(out, {"a.csv": "1"})
+    assert places == [tmp_path, out]
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", MANIFEST]

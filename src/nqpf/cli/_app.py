@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -21,6 +22,8 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 _STATE = {"debug": False}
+# The running command and its resolved options, for the manifest (set by ``friendly``).
+_RUNNING: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("nqpf_running", default=None)
 
 # Fixed choices (checked against the library's own lists in tests/test_cli_options.py).
 Weighting = Literal["entropy", "critic", "cv", "equal", "pca", "entropy-critic"]
@@ -112,18 +115,30 @@ def main() -> None:
     raise SystemExit(status if isinstance(status, int) else 0)
 
 
+def _file_error(exc: OSError) -> str:
+    """An OS error as one line naming the path: ``PermissionError: Permission denied: out``."""
+    if exc.filename is None:
+        return str(exc)
+    paths = " → ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    return f"{exc.strerror or 'cannot use'}: {paths}"
+
+
 def friendly(func: F) -> F:
-    """Turn nqpf errors into one red line and exit status 2."""
+    """Turn nqpf errors and file-system errors into one red line and exit status 2."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        running = _RUNNING.set((func.__name__.replace("_", "-"), kwargs))
         try:
             return func(*args, **kwargs)
-        except (NqpfError, FileNotFoundError) as exc:
+        except (NqpfError, OSError) as exc:
             if _STATE["debug"]:
                 raise
-            console.print(f"[bold red]error[/]: {type(exc).__name__}: {exc}", highlight=False)
+            message = _file_error(exc) if isinstance(exc, OSError) else str(exc)
+            console.print(f"[bold red]error[/]: {type(exc).__name__}: {message}", highlight=False)
             raise typer.Exit(2) from None
+        finally:
+            _RUNNING.reset(running)
 
     return wrapper  # type: ignore[return-value]
 
@@ -251,28 +266,79 @@ def print_validation(report: Any, out: Path | None = None) -> None:
             console.print(f"every repair and dropped cell: {out / 'validation.md'}")
 
 
-def write_tables(out: Path, tables: Mapping[str, Any]) -> None:
-    """Write each frame to ``out / name`` as CSV in UTF-8 with a BOM (so Excel reads Chinese)."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        table.to_csv(out / name, index=False, encoding="utf-8-sig")
+def run_record() -> dict[str, Any]:
+    """What ``manifest.json`` records of the running command: ``command``, ``inputs``, ``seed``.
+
+    The command line is rebuilt from the command's options as resolved (defaults included); the
+    inputs are ``--data`` and a ``--system`` YAML file, when given.
+    """
+    import shlex
+
+    running = _RUNNING.get()
+    if running is None:
+        return {"command": None, "inputs": [], "seed": None}
+    command, params = running
+    words = ["nqpf", command]
+    for option, value in params.items():
+        flag = "--" + option.replace("_", "-")
+        if isinstance(value, bool):
+            words.append(flag if value else flag.replace("--", "--no-", 1))
+        elif value is not None:
+            words += [
+                w
+                for item in (value if isinstance(value, list) else [value])
+                for w in (flag, str(item))
+            ]
+    inputs = [params["data"]] if params.get("data") is not None else []
+    system = params.get("system")
+    if isinstance(system, str) and Path(system).is_file():
+        inputs.append(Path(system))
+    return {"command": shlex.join(words), "inputs": inputs, "seed": params.get("seed")}
+
+
+def _write_files(folder: Path, files: Mapping[str, Any]) -> None:
+    """Tables as CSV (:func:`~nqpf.data.export.write_csv`), texts as UTF-8 files."""
+    from nqpf.data.export import write_csv
+
+    for name, content in files.items():
+        if isinstance(content, str):
+            (folder / name).write_text(content, encoding="utf-8")
+        else:
+            write_csv(content, folder / name)
+
+
+def write_tables(out: Path, tables: Mapping[str, Any]) -> list[str]:
+    """Write a command's files into ``out`` at once, with ``manifest.json``; returns their names.
+
+    A DataFrame becomes CSV in UTF-8 with a BOM (so Excel reads Chinese, text cells neutralised
+    against formulas), a string a UTF-8 text file. The files appear together or, when the
+    command fails or is interrupted, not at all (:func:`~nqpf.data.export.output_folder`).
+    """
+    from nqpf.data.export import MANIFEST, output_folder
+
+    with output_folder(out, **run_record()) as folder:
+        _write_files(folder, tables)
+    return [*tables, MANIFEST]
 
 
 def write_study(bar: Progress, task: Any, out: Path, study: Any, html: str) -> list[str]:
     """The last two steps of a study command: the tables as CSV, then the study's page.
 
-    Every table of ``study.tables()`` becomes ``NAME.csv``; returns the files written, in order.
+    Every table of ``study.tables()`` becomes ``NAME.csv``; all files move into ``out`` at
+    once, with ``manifest.json`` (as :func:`write_tables`). Returns the files written, in order.
     """
+    from nqpf.data.export import MANIFEST, output_folder
     from nqpf.report.pages import write_study_page
 
-    bar.update(task, description="Writing tables 写出表格")
-    tables = {f"{name}.csv": table for name, table in study.tables().items()}
-    write_tables(out, tables)
-    bar.advance(task)
-    bar.update(task, description="Writing report 生成报告")
-    write_study_page(study, out / html)
-    bar.advance(task)
-    return [*tables, html]
+    with output_folder(out, **run_record()) as folder:
+        bar.update(task, description="Writing tables 写出表格")
+        tables = {f"{name}.csv": table for name, table in study.tables().items()}
+        _write_files(folder, tables)
+        bar.advance(task)
+        bar.update(task, description="Writing report 生成报告")
+        write_study_page(study, folder / html)
+        bar.advance(task)
+    return [*tables, html, MANIFEST]
 
 
 def print_notes_and_outputs(notes: Iterable[str], out: Path, outputs: Iterable[str]) -> None:

@@ -27,6 +27,7 @@ from nqpf.cli._app import (
     print_validation,
     progress_bar,
     read_options,
+    run_record,
     write_tables,
 )
 
@@ -63,14 +64,13 @@ def index(
             normalization=normalization,
             runs=0,
         )
-    tables = {f"{name}.csv": table for name, table in study.tables().items()}
-    write_tables(out, tables)
     report = study.index.report
-    (out / "validation.md").write_text(report.to_markdown(10_000), encoding="utf-8")
+    files = {f"{name}.csv": table for name, table in study.tables().items()}
+    outputs = write_tables(out, {**files, "validation.md": report.to_markdown(10_000)})
     console.print(f"{source}: index system {study.index.system_name}", highlight=False)
     console.print(str(study.index.summary()), highlight=False)
     print_validation(report, out)
-    console.print(f"[green]wrote[/] {out}/" + ", ".join([*tables, "validation.md"]))
+    console.print(f"[green]wrote[/] {out}/" + ", ".join(outputs))
 
 
 @app.command()
@@ -97,6 +97,7 @@ def report(
         data,
         **read_options(locals()),
     )
+    record = run_record()
     with progress_bar() as bar:
         paths, job = build_report(
             out,
@@ -107,6 +108,8 @@ def report(
             runs=runs,
             seed=seed,
             progress=bar,
+            command=record["command"],
+            inputs=record["inputs"],
         )
     console.print(f"{source}: index system {job.index.system_name}", highlight=False)
     for key, reason in job.skipped.items():

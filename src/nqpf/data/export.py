@@ -1,16 +1,30 @@
-"""Exports of result tables: Excel workbooks and Stata datasets.
+"""Exports of result tables: CSV files, Excel workbooks and Stata datasets, written atomically.
 
+:func:`write_csv` writes UTF-8 CSV with a byte-order mark (so that Excel reads Chinese).
 :func:`write_excel` writes one formatted sheet per table (bold frozen header, fitted columns,
-numbers stored as numbers). :func:`write_stata` writes a Stata 14+ ``.dta`` file (format 118,
-UTF-8) with variable labels, renaming columns to valid Stata names and reporting each renaming.
+numbers stored as numbers). Both pass every text cell through :func:`neutralise`, so that no
+exported label can run as a formula when the file is opened. :func:`write_stata` writes a Stata
+14+ ``.dta`` file (format 118, UTF-8) with variable labels, renaming columns to valid Stata names
+and reporting each renaming. :func:`output_folder` makes a set of outputs appear at once, with a
+``manifest.json``, or not at all.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
+import os
 import re
+import shutil
+import signal
+import tempfile
+import threading
 import unicodedata
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +32,16 @@ import pandas as pd
 from nqpf.errors import DataValidationError
 from nqpf.validation import ValidationReport
 
-__all__ = ["sheet_names", "stata_names", "write_excel", "write_stata"]
+__all__ = [
+    "MANIFEST",
+    "neutralise",
+    "output_folder",
+    "sheet_names",
+    "stata_names",
+    "write_csv",
+    "write_excel",
+    "write_stata",
+]
 
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_COLUMNS = 16_384
@@ -26,6 +49,11 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 # Characters openpyxl refuses in cell text (XML 1.0 control characters).
 _CELL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAX_WIDTH = 60
+# First characters that make a spreadsheet read a text cell as a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: Name of the file that lists the outputs of a run (see :func:`output_folder`).
+MANIFEST = "manifest.json"
 
 # Names Stata (User's Guide, "reserved names") and Mata keep for themselves.
 _STATA_RESERVED = frozenset(
@@ -52,6 +80,62 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
         " / ".join(str(p) for p in c) if isinstance(c, tuple) else str(c) for c in data.columns
     ]
     return data
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that cannot run as a formula: a leading ``'`` before ``= + - @``, tab or CR.
+
+    This is the OWASP rule against CSV (formula) injection; anything that is not text, a
+    negative number included, is returned unchanged.
+
+    Examples
+    --------
+    >>> print(neutralise('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise("-1"), neutralise("@sum"), neutralise(-1.5)
+    ("'-1", "'@sum", -1.5)
+    >>> neutralise("北京"), neutralise("a=b")
+    ('北京', 'a=b')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _neutralised(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` (a copy with string column labels) with :func:`neutralise` on every text cell."""
+    data.columns = [neutralise(c) for c in data.columns]
+    for position in range(data.shape[1]):
+        series = data.iloc[:, position]
+        if not (
+            pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)
+        ):
+            data.isetitem(position, series.astype(object).map(neutralise))
+    return data
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV in UTF-8 with a byte-order mark (so that Excel reads Chinese).
+
+    The row index is not written (reset it first to keep it); MultiIndex column labels are joined
+    with " / ", and every text cell and column label goes through :func:`neutralise`. Parent
+    folders are created.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_csv(pd.DataFrame({"name": ["=1+1", "北京"], "x": [-1.5, 2]}), target)
+    >>> target.read_text(encoding="utf-8-sig").splitlines()
+    ['name,x', "'=1+1,-1.5", '北京,2.0']
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"write_csv() takes a pandas DataFrame, got {type(frame).__name__}")
+    data = _neutralised(_flat(frame.reset_index(drop=True)))
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data.to_csv(target, index=False, encoding="utf-8-sig")
+    return target
 
 
 def sheet_names(keys: list[str]) -> dict[str, str]:
@@ -119,6 +203,10 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
         For an empty mapping, a table larger than an Excel sheet, or text containing control
         characters that Excel cannot store (the sheet, column and row are named).
 
+    Notes
+    -----
+    Text cells and labels go through :func:`neutralise`, so no cell is ever a formula.
+
     Examples
     --------
     >>> import pandas as pd, tempfile, pathlib
@@ -141,7 +229,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     for key, frame in tables.items():
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"table {key!r} is a {type(frame).__name__}, not a pandas DataFrame")
-        data = _flat(frame)
+        data = _neutralised(_flat(frame))
         if len(data) + 1 > _EXCEL_MAX_ROWS or data.shape[1] > _EXCEL_MAX_COLUMNS:
             raise DataValidationError(
                 f"table {key!r} has {len(data)} rows × {data.shape[1]} columns, more than an "
@@ -352,3 +440,134 @@ def write_stata(
         convert_strl=strl or None,
     )
     return target
+
+
+def _file_record(path: Path, name: str) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"path": name, "size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _previous_files(folder: Path) -> set[str]:
+    """The files that the manifest in ``folder`` lists (only plain paths inside the folder)."""
+    try:
+        entries = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        names = {str(entry["path"]) for entry in entries}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    inside = set()
+    for name in names:
+        parts = PurePosixPath(name).parts
+        if parts and not PurePosixPath(name).is_absolute() and ".." not in parts:
+            inside.add(name)
+    return inside
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise ``KeyboardInterrupt``."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _move_into(staging: Path, target: Path, files: list[str]) -> None:
+    """Replace ``target``'s outputs by those in ``staging``; the manifest goes in last."""
+    stale = _previous_files(target) - set(files) - {MANIFEST}
+    target.mkdir(parents=True, exist_ok=True)
+    with _interrupts_deferred():
+        (target / MANIFEST).unlink(missing_ok=True)  # incomplete until the new manifest lands
+        for name in files:
+            destination = target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, destination)
+        for name in sorted(stale):
+            old = target / name
+            if old.is_file() or old.is_symlink():
+                old.unlink()
+        os.replace(staging / MANIFEST, target / MANIFEST)
+
+
+@contextmanager
+def output_folder(
+    out: str | Path,
+    *,
+    command: str | None = None,
+    inputs: Iterable[str | Path] = (),
+    seed: int | None = None,
+) -> Iterator[Path]:
+    """Write a run's outputs into a temporary folder and move them into ``out`` when complete.
+
+    The block writes its files into the yielded folder, created beside ``out`` (so that moving
+    is a rename on the same disk; inside ``out`` when its parent is not writable). When the
+    block ends without an exception, ``manifest.json`` is written (``files``: path, size and
+    SHA-256 of each output; ``command``; ``nqpf_version``; ``seed``; ``inputs``: path, size and
+    SHA-256 of each input file, read on entry) and the files replace those of the same names in
+    ``out``; files listed in the previous manifest and not written again are removed, other
+    files in ``out`` are left alone. The manifest is removed first and written last, and Ctrl-C
+    is held back while files move, so a folder with a manifest is always one complete run. When
+    the block raises (``KeyboardInterrupt`` included), the temporary folder is deleted and
+    ``out`` is not touched.
+
+    Raises
+    ------
+    FileExistsError
+        ``out`` exists and is not a folder.
+    FileNotFoundError
+        An input file does not exist.
+    OSError
+        Any error of the file system (a read-only folder, a full disk), naming the path.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with output_folder(out, command="nqpf demo", seed=1) as folder:
+    ...     _ = (folder / "a.txt").write_text("a", encoding="utf-8")
+    >>> sorted(p.name for p in out.iterdir())
+    ['a.txt', 'manifest.json']
+    >>> json.loads((out / "manifest.json").read_text())["files"][0]["size"]
+    1
+    """
+    from nqpf import __version__
+
+    target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(errno.EEXIST, "the output folder is an existing file", str(target))
+    sources = [_file_record(Path(p), str(p)) for p in inputs]
+    place = target.resolve()
+    place.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{place.name or 'out'}.partial-"
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=place.parent))
+    except PermissionError:  # e.g. ``--out .`` in a folder whose parent is not ours
+        place.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=place))
+    try:
+        yield staging
+        files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        if MANIFEST in files:
+            raise FileExistsError(errno.EEXIST, "an output is named like the manifest", MANIFEST)
+        manifest = {
+            "command": command,
+            "nqpf_version": __version__,
+            "seed": seed,
+            "inputs": sources,
+            "files": [_file_record(staging / name, name) for name in files],
+        }
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        _move_into(staging, target, files)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ def build_report(
     runs: int = 1000,
     seed: int = 0,
     progress: Any = None,
+    command: str | None = None,
+    inputs: Iterable[str | Path] = (),
 ) -> tuple[list[Path], Any]:
     """Run every study of :data:`nqpf.studies.STUDIES` on a panel and write the report.
 
@@ -48,12 +51,15 @@ def build_report(
     ``system`` the index system over its indicators. Writes ``report.html`` (self-contained:
     each study's sections in order, the studies that could not run on these data with the
     reason, the data repairs last), ``tables.xlsx`` (every study's ``tables()``, one sheet
-    each), ``scores.csv``, ``scores.dta`` and ``validation.md`` into ``out``. Every study is
-    seeded with ``seed``. Returns the paths written and the :class:`~nqpf.studies.MainJob`
-    (results and skipped studies).
+    each), ``scores.csv``, ``scores.dta``, ``validation.md`` and ``manifest.json`` into
+    ``out``, all at once when the report is complete
+    (:func:`~nqpf.data.export.output_folder`: ``command``, ``seed`` and the SHA-256 of the
+    ``inputs`` files are recorded in the manifest); a failed or interrupted run leaves ``out``
+    as it was. Every study is seeded with ``seed``. Returns the paths written and the
+    :class:`~nqpf.studies.MainJob` (results and skipped studies).
     """
     from nqpf.data import load_province_panel
-    from nqpf.data.export import write_excel, write_stata
+    from nqpf.data.export import MANIFEST, output_folder, write_csv, write_excel, write_stata
     from nqpf.errors import NqpfError
     from nqpf.report.html import HtmlReport
     from nqpf.report.index_report import add_repair_section
@@ -61,49 +67,49 @@ def build_report(
     from nqpf.studies import STUDIES, MainJob
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     steps = _Steps(progress, total=len(STUDIES) + 2)
-
-    steps.start("Loading data 读取数据")
-    job = MainJob(
-        load_province_panel() if panel is None else panel,
-        system=system,
-        weighting=weighting,
-        aggregation=aggregation,
-        runs=runs,
-        seed=seed,
-        progress=steps.runs if progress is not None else None,
-    )
-    steps.done()
-    for study in STUDIES:
-        steps.start(study.label)
-        try:
-            job.results[study.key] = study.run(job)
-        except NqpfError as exc:
-            if study.key == "index":  # every other study reads the index
-                raise
-            reason = f"{study.label}: {type(exc).__name__}: {exc}"
-            job.skipped[study.key] = f"{reason} {study.hint}".strip()
+    # entered first: a bad ``out`` fails before any work, an interrupted run leaves it as it was
+    with output_folder(out, command=command, inputs=inputs, seed=seed) as folder:
+        steps.start("Loading data 读取数据")
+        job = MainJob(
+            load_province_panel() if panel is None else panel,
+            system=system,
+            weighting=weighting,
+            aggregation=aggregation,
+            runs=runs,
+            seed=seed,
+            progress=steps.runs if progress is not None else None,
+        )
         steps.done()
+        for study in STUDIES:
+            steps.start(study.label)
+            try:
+                job.results[study.key] = study.run(job)
+            except NqpfError as exc:
+                if study.key == "index":  # every other study reads the index
+                    raise
+                reason = f"{study.label}: {type(exc).__name__}: {exc}"
+                job.skipped[study.key] = f"{reason} {study.hint}".strip()
+            steps.done()
 
-    steps.start("Writing report 生成报告")
-    index = job.index
-    html = HtmlReport(f"{index.system.title_zh}报告", f"{index.system.title_en} report")
-    tables: dict[str, Any] = {}
-    for key, result in job.results.items():
-        add_study_sections(html, result)
-        for name, table in result.tables().items():
-            if name in tables:
-                raise ValueError(f"study {key!r} repeats the table name {name!r}")
-            tables[name] = table
-    add_skipped_section(html, job.skipped)
-    add_repair_section(html, index.report)
-    scores = tables["scores"]
-    paths = [html.write(out / "report.html"), write_excel(tables, out / "tables.xlsx")]
-    scores.to_csv(out / "scores.csv", index=False, encoding="utf-8-sig")
-    paths.append(out / "scores.csv")
-    paths.append(write_stata(scores, out / "scores.dta"))
-    (out / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
-    paths.append(out / "validation.md")
-    steps.done()
-    return [Path(p) for p in paths], job
+        steps.start("Writing report 生成报告")
+        index = job.index
+        html = HtmlReport(f"{index.system.title_zh}报告", f"{index.system.title_en} report")
+        tables: dict[str, Any] = {}
+        for key, result in job.results.items():
+            add_study_sections(html, result)
+            for name, table in result.tables().items():
+                if name in tables:
+                    raise ValueError(f"study {key!r} repeats the table name {name!r}")
+                tables[name] = table
+        add_skipped_section(html, job.skipped)
+        add_repair_section(html, index.report)
+        scores = tables["scores"]
+        html.write(folder / "report.html")
+        write_excel(tables, folder / "tables.xlsx")
+        write_csv(scores, folder / "scores.csv")
+        write_stata(scores, folder / "scores.dta")
+        (folder / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
+        steps.done()
+    names = ["report.html", "tables.xlsx", "scores.csv", "scores.dta", "validation.md", MANIFEST]
+    return [out / name for name in names], job
