@@ -9,7 +9,15 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from nqpf.cli._app import AliasOption, LevelOption, app, console, friendly, parse_aliases
+from nqpf.cli._app import (
+    AliasOption,
+    LevelOption,
+    app,
+    console,
+    friendly,
+    parse_aliases,
+    write_tables,
+)
 
 
 @app.command()
@@ -49,8 +57,7 @@ def validate(
     )
     console.print(report.to_markdown(max_rows=50))
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "validation.md").write_text(report.to_markdown(max_rows=10_000), encoding="utf-8")
+        write_tables(out, {"validation.md": report.to_markdown(max_rows=10_000)})
 
 
 @app.command()
