@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import difflib
 import keyword
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,11 +25,20 @@ import numpy as np
 import pandas as pd
 
 from nqpf._compat import require
-from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
+from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError, show
 from nqpf.regions import Level, check_level, name_of, normalize, spelling_repair
 from nqpf.validation import ValidationReport
 
-__all__ = ["HEADER_NAMES", "Panel", "read_table"]
+__all__ = [
+    "HEADER_NAMES",
+    "MAX_TABLE_BYTES",
+    "MISSING_TEXT",
+    "Panel",
+    "describe_missing",
+    "parse_number",
+    "parse_numbers",
+    "read_table",
+]
 
 KEY = ["region_code", "year", "indicator"]
 
@@ -70,7 +80,10 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "计量单位", "unit"),
 }
 
-_MISSING_TEXT = ["", "-", "—", "--", "…", "...", "nan", "NaN", "NA", "N/A", "null"]
+#: Text read as a missing value (besides blank cells); ``nan`` and ``inf`` are refused instead.
+MISSING_TEXT: tuple[str, ...] = ("", "-", "—", "--", "…", "...", "NA", "N/A", "null")
+#: Files larger than this are refused by :func:`read_table` (aggregate record-level data first).
+MAX_TABLE_BYTES = 200 * 1024**2
 _UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]+)[)）]\s*$")
 
 
@@ -128,6 +141,7 @@ class Panel:
         aliases: Mapping[str, str] | None = None,
         source: str | None = None,
         keep: Sequence[str] = (),
+        decimal: str = ".",
     ) -> Panel:
         """Build a panel from a long table, validating regions, years, numbers and duplicates.
 
@@ -148,6 +162,9 @@ class Panel:
         keep
             Text columns (e.g. a grouping of the regions) kept apart as :attr:`attributes`,
             one value per region-year.
+        decimal
+            The decimal mark of text cells, ``"."`` or ``","`` (see :func:`parse_numbers`);
+            text cells read as missing are listed in the report, one entry per indicator.
 
         Raises
         ------
@@ -155,7 +172,8 @@ class Panel:
             A region name that is not in the registry (with the row, region column and
             candidates).
         DataValidationError
-            A non-numeric value or year (naming the rows), an indicator with several units, a
+            A non-numeric value or year (naming the rows; ambiguous separators, ``inf`` and
+            ``nan`` included, see :func:`parse_numbers`), an indicator with several units, a
             kept column with two values in one region-year, or an unsupported level.
         DuplicateError
             The same region-year-indicator twice (naming them).
@@ -181,6 +199,7 @@ class Panel:
             source=source,
             report=ValidationReport(),
             keep=keep,
+            decimal=decimal,
         )
 
     @classmethod
@@ -198,14 +217,16 @@ class Panel:
         source: str | None,
         report: ValidationReport,
         keep: Sequence[str] = (),
+        decimal: str = ".",
         locate: Callable[[object], str] | None = None,
         region_where: Callable[[object], str] | None = None,
         row_of: Callable[[object], int | None] | None = None,
+        value_where: Callable[[object], str] | None = None,
     ) -> Panel:
         """Build from a long table (the common path of every constructor).
 
-        ``locate(i)`` names a cell of row ``i`` in messages, ``region_where(i)`` its region cell
-        and ``row_of(i)`` its row number in the file.
+        ``locate(i)`` names a cell of row ``i`` in messages, ``region_where(i)`` its region cell,
+        ``value_where(i)`` its value cell and ``row_of(i)`` its row number in the file.
         """
         level = check_level(level)
         needed = [c for c in (region, year, indicator, value, unit, *keep) if c is not None]
@@ -235,8 +256,13 @@ class Panel:
         def describe(i: object) -> str:
             return f"{locate(i)} ({regions_raw.loc[i]})"
 
+        if value_where is None:
+
+            def value_where(i: object) -> str:
+                return f"{describe(i)}, column {value!r}"
+
         codes = _normalize_column(regions_raw, level, aliases, report, region_where, row_of, source)
-        years = _numeric(frame[year], "year", describe)
+        years = parse_numbers(frame[year], decimal=decimal, what="year", where=describe)
         bad_year = years.isna() | (np.mod(years.fillna(0.5), 1) != 0)
         if bad_year.any():
             shown = "; ".join(
@@ -246,7 +272,7 @@ class Panel:
                 f"column {year!r} must hold whole years; {int(bad_year.sum())} cell(s) do not: "
                 + shown
             )
-        values = _numeric(frame[value], "value", describe)
+        values = parse_numbers(frame[value], decimal=decimal, what="value", where=value_where)
         names = frame[indicator].astype("string").str.strip()
         if names.isna().any() or (names == "").any():
             rows = frame.index[(names.isna() | (names == "")).to_numpy()]
@@ -264,6 +290,9 @@ class Panel:
             index=frame.index,
         )
         _check_duplicates(data, level, describe)
+        _report_missing(
+            frame[value], values, data["indicator"], report, value_where, row_of, source
+        )
         units: dict[str, str] = {}
         if unit is not None:
             unit_text = frame[unit].astype("string").str.strip()
@@ -294,6 +323,7 @@ class Panel:
         aliases: Mapping[str, str] | None = None,
         source: str | None = None,
         keep: Sequence[str] = (),
+        decimal: str = ".",
     ) -> Panel:
         """Build a panel from a wide table: region, year, then one column per indicator.
 
@@ -307,7 +337,7 @@ class Panel:
             Indicator columns; all other columns (except ``keep``) by default.
         units
             Indicator → unit.
-        level, aliases, source, keep
+        level, aliases, source, keep, decimal
             As in :meth:`from_long`.
 
         Examples
@@ -331,6 +361,7 @@ class Panel:
             source=source,
             report=ValidationReport(),
             keep=keep,
+            decimal=decimal,
         )
 
     @classmethod
@@ -347,6 +378,7 @@ class Panel:
         source: str | None,
         report: ValidationReport,
         keep: Sequence[str] = (),
+        decimal: str = ".",
         row_label: str = "row",
     ) -> Panel:
         for column in (region, year, *keep):
@@ -396,9 +428,11 @@ class Panel:
             source=source,
             report=report,
             keep=keep,
+            decimal=decimal,
             locate=locate,
             region_where=region_where,
             row_of=row_of,
+            value_where=locate,
         )
         return panel
 
@@ -414,6 +448,7 @@ class Panel:
         region: str | None = None,
         year: str | None = None,
         keep: Sequence[str] = (),
+        decimal: str = ".",
     ) -> Panel:
         """Read a panel from a CSV or Excel (``.xlsx``) file with Chinese or English headers.
 
@@ -443,11 +478,16 @@ class Panel:
         keep
             Headers of text columns (e.g. a grouping of the regions such as ``区域``) kept as
             :attr:`attributes` instead of being read as indicators.
+        decimal
+            ``","`` for a file written with decimal commas (``1.234,5``); see
+            :func:`parse_numbers` for what each cell may hold.
 
         Raises
         ------
         DataValidationError
-            An unrecognised header (the message lists the accepted names), a ``region``,
+            A file that is empty, has no data rows, is not a table (an image, a binary file, a
+            text file named ``.xlsx``) or is larger than :data:`MAX_TABLE_BYTES`; an unrecognised
+            header (the message lists the accepted names), a ``region``,
             ``year`` or ``keep`` column that is not in the file (listing the headers), an
             unsupported file type or level, or bad cells (naming the file row and column).
         UnknownRegionError, DuplicateError
@@ -471,6 +511,7 @@ class Panel:
         level = check_level(level)
         if layout not in ("auto", "long", "wide"):
             raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', not {layout!r}")
+        _check_decimal(decimal)
         report = ValidationReport()
         source = path.name
         raw = read_table(path, sheet=sheet, report=report)
@@ -559,6 +600,7 @@ class Panel:
                 source=source,
                 report=report,
                 keep=keep,
+                decimal=decimal,
                 locate=locate,
             )
         rest = [c for c in headers if c not in roles and c not in keep]
@@ -615,6 +657,7 @@ class Panel:
             source=source,
             report=report,
             keep=keep,
+            decimal=decimal,
             row_label=f"{source} row",
         )
 
@@ -1569,28 +1612,209 @@ def _normalize_column(
     return codes[positions].tolist()
 
 
+# ---------------------------------------------------------------------- number cells
+_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space
+_EXPONENT = "(?:[eE][+-]?[0-9]+)?"
+#: A plain number with the decimal mark of the key (ASCII digits only).
+_PLAIN = {
+    ".": re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)" + _EXPONENT),
+    ",": re.compile(r"[+-]?(?:[0-9]+,?[0-9]*|,[0-9]+)" + _EXPONENT),
+}
+#: Thousands groups of exactly three digits, one separator throughout, then the decimal part.
+_GROUPED = {
+    ".": re.compile(
+        rf"[+-]?[0-9]{{1,3}}(?P<sep>[,{_SPACES}])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?:\.[0-9]*)?"
+    ),
+    ",": re.compile(
+        rf"[+-]?[0-9]{{1,3}}(?P<sep>[.{_SPACES}])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?:,[0-9]*)?"
+    ),
+}
+_NOT_FINITE = re.compile(r"[+-]?(?:inf(?:inity)?|nan)", re.IGNORECASE)
+_SEPARATED = re.compile(rf"[+-]?[0-9][0-9.,{_SPACES}]*[0-9]?")
+_NOT_A_NUMBER = "not a number"
+
+
+def _read_number(cell: object, decimal: str) -> float | str:
+    """The number in one cell (NaN when missing) or why it is not a number, with the fix."""
+    if isinstance(cell, str):
+        text = cell.strip()
+        if text in MISSING_TEXT:
+            return math.nan
+        plain = _PLAIN[decimal].fullmatch(text)
+        grouped = None if plain else _GROUPED[decimal].fullmatch(text)
+        if plain or grouped:
+            normal = text.replace(grouped["sep"], "") if grouped else text
+            number = float(normal.replace(",", ".") if decimal == "," else normal)
+            return number if math.isfinite(number) else "too large for a number"
+        if _NOT_FINITE.fullmatch(text):
+            return "not a finite number: leave the cell empty if the value is missing"
+        return _why_not(text, decimal)
+    if isinstance(cell, bool | np.bool_) or not isinstance(cell, int | float | np.number):
+        return math.nan if cell is None or cell is pd.NA else _NOT_A_NUMBER
+    number = float(cell)
+    return number if math.isfinite(number) or math.isnan(number) else "not a finite number"
+
+
+def _why_not(text: str, decimal: str) -> str:
+    """Why a cell of digits and separators is refused, and how to write it."""
+    if not _SEPARATED.fullmatch(text):
+        return _NOT_A_NUMBER
+    if decimal == "." and text.count(",") == 1 and not text.rsplit(",", 1)[1].strip("0123456789"):
+        return (
+            "a decimal comma? Write it with a decimal point (1234.5) or read the file with "
+            "decimal=','. Thousands separators need groups of exactly 3 digits"
+        )
+    if decimal == "," and text.count(".") == 1 and "," not in text:
+        return (
+            "a decimal point, but the file is read with decimal=',' where '.' separates "
+            "thousands: write 1234,5 or read the file without decimal=','"
+        )
+    return "ambiguous separators: thousands groups must have exactly 3 digits (1,234,567)"
+
+
+def _check_decimal(decimal: str) -> str:
+    if decimal not in _PLAIN:
+        raise DataValidationError(f"decimal must be '.' or ',', not {decimal!r}")
+    return decimal
+
+
+def parse_number(cell: object, *, decimal: str = ".") -> float:
+    """One cell as a number by the rules of :func:`parse_numbers` (NaN when missing).
+
+    Raises
+    ------
+    DataValidationError
+        A cell that is not a number, saying why and how to write it.
+
+    Examples
+    --------
+    >>> parse_number("1,234,567.5"), parse_number("1 234"), parse_number("—")
+    (1234567.5, 1234.0, nan)
+    >>> parse_number("1.234,5", decimal=",")
+    1234.5
+    >>> parse_number("1,23")
+    Traceback (most recent call last):
+    ...
+    nqpf.errors.DataValidationError: '1,23' is not read as a number: a decimal comma? Write \
+it with a decimal point (1234.5) or read the file with decimal=','. Thousands separators need \
+groups of exactly 3 digits
+
+    """
+    number = _read_number(cell, _check_decimal(decimal))
+    if isinstance(number, str):
+        raise DataValidationError(f"{cell!r} is not read as a number: {number}")
+    return number
+
+
+def parse_numbers(
+    cells: pd.Series,
+    *,
+    decimal: str = ".",
+    what: str = "value",
+    where: Callable[[object], str] | None = None,
+) -> pd.Series:
+    """The numbers in a column of user cells: the one number parser of every table reader.
+
+    Plain numbers (ASCII digits, an optional sign and exponent) are read as :func:`float`
+    reads them. Thousands separators (``,``, a space or a no-break space; ``.`` or a space
+    with ``decimal=","``) are accepted only in groups of exactly three digits, one separator
+    throughout (``1,234,567``, ``1 234``). A decimal comma (``1234,5``, ``1.234,5``) is read
+    only with ``decimal=","``, which makes ``1,234`` one point two three four. Blank cells and
+    :data:`MISSING_TEXT` (``—``, ``-``, ``N/A`` ...) are missing (NaN); ``inf``, ``nan`` as
+    text, infinite numbers and everything else are refused.
+
+    Parameters
+    ----------
+    cells
+        The column (text, numbers or a mix, as read from a file).
+    decimal
+        ``"."`` (default) or ``","``.
+    what
+        What the cells hold, for the message (``"value"``, ``"year"``).
+    where
+        Names the cell of an index label in messages (file row and column); the label itself
+        by default.
+
+    Raises
+    ------
+    DataValidationError
+        Cells that are not numbers: how many, the first five with their place, text and how
+        to write them.
+
+    Examples
+    --------
+    >>> parse_numbers(pd.Series(["1,204", " 7.5", "—", None, "2e3"])).tolist()
+    [1204.0, 7.5, nan, nan, 2000.0]
+    >>> parse_numbers(pd.Series(["1,5", "2.000,25"]), decimal=",").tolist()
+    [1.5, 2000.25]
+
+    """
+    _check_decimal(decimal)
+    if pd.api.types.is_numeric_dtype(cells) and not pd.api.types.is_bool_dtype(cells):
+        numbers = cells.to_numpy(dtype=float)
+        reasons = np.where(np.isinf(numbers), "not a finite number", "")
+    else:
+        objects = cells.astype(object)
+        flags = objects.map(lambda c: isinstance(c, bool | np.bool_))
+        if flags.any():  # TRUE/FALSE cells: text, not 1 and 0
+            objects = objects.where(~flags, objects.astype(str))
+        codes, uniques = pd.factorize(objects, use_na_sentinel=True)
+        read = [_read_number(u, decimal) for u in uniques]
+        known = np.array([r if isinstance(r, float) else math.nan for r in read] + [math.nan])
+        why = np.array([r if isinstance(r, str) else "" for r in read] + [""], dtype=object)
+        numbers, reasons = known[codes], why[codes]
+    bad = np.flatnonzero(reasons != "")
+    if bad.size:
+        name = where or (lambda label: f"row {show(label)}")
+        shown = [f"{name(cells.index[k])} ({cells.iloc[k]!r}): {reasons[k]}" for k in bad[:5]]
+        raise DataValidationError(f"{bad.size} non-numeric {what} cell(s): " + "; ".join(shown))
+    return pd.Series(numbers, index=cells.index, dtype=float)
+
+
 def _text_only(column: pd.Series) -> bool:
     """Whether a column has values and none of them reads as a number (a label column)."""
-    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
-    present = text[~(text.isna() | text.isin(_MISSING_TEXT))]
-    return bool(len(present)) and pd.to_numeric(present, errors="coerce").isna().all()
+    read = [_read_number(c, ".") for c in column.dropna().unique()]
+    present = [r for r in read if not (isinstance(r, float) and math.isnan(r))]
+    return bool(present) and all(r == _NOT_A_NUMBER for r in present)
 
 
-def _numeric(column: pd.Series, what: str, describe: Callable[[object], str]) -> pd.Series:
-    """Convert to numbers; name the rows holding text instead of failing somewhere later."""
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        return column.astype(float)
-    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
-    blank = text.isna() | text.isin(_MISSING_TEXT)
-    converted = pd.to_numeric(text.where(~blank, None), errors="coerce")
-    bad = converted.isna() & ~blank
-    if bad.any():
-        rows = column.index[bad.to_numpy()]
-        shown = [f"{describe(i)}: {column.loc[i]!r}" for i in rows[:5]]
-        raise DataValidationError(
-            f"{int(bad.sum())} non-numeric {what} cell(s): " + "; ".join(shown)
+def describe_missing(cells: pd.Series) -> str:
+    """How many cells of a column were read as missing, by what they held.
+
+    Examples
+    --------
+    >>> describe_missing(pd.Series(["—", None, " ", "—"]))
+    "4 cell(s) read as missing ('—' ×2, blank ×2)"
+
+    """
+    marks = cells.astype("string").str.strip().fillna("").value_counts(sort=False)
+    kinds = ", ".join(f"{m!r} ×{n}" if m else f"blank ×{n}" for m, n in marks.items())
+    return f"{len(cells)} cell(s) read as missing ({kinds})"
+
+
+def _report_missing(
+    cells: pd.Series,
+    values: pd.Series,
+    indicators: pd.Series,
+    report: ValidationReport,
+    locate: Callable[[object], str],
+    row_of: Callable[[object], int | None],
+    source: str | None,
+) -> None:
+    """One report entry per indicator whose text cells were read as missing (blank or marked)."""
+    if pd.api.types.is_numeric_dtype(cells):
+        return
+    missing = values.isna().to_numpy()
+    for name, marks in cells[missing].groupby(indicators[missing].to_numpy(), sort=False):
+        first = marks.index[0]
+        report.add(
+            "missing",
+            "read as missing",
+            f"{name}: {describe_missing(marks)}, first {locate(first)}",
+            source=source,
+            row=row_of(first),
+            indicator=str(name),
         )
-    return converted.astype(float)
 
 
 def _check_duplicates(data: pd.DataFrame, level: Level, describe: Callable[[object], str]) -> None:
@@ -1631,7 +1855,7 @@ def _attributes(
     table = data[["region_code", "year"]].copy()
     for column in keep:
         text = frame[column].astype("string").str.strip()
-        table[column] = text.mask(text.isin(_MISSING_TEXT))
+        table[column] = text.mask(text.isin(MISSING_TEXT))
     for column in keep:
         values = table.groupby(["region_code", "year"])[column].nunique()
         clash = values[values > 1]
