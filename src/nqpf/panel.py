@@ -16,6 +16,7 @@ import difflib
 import keyword
 import math
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -415,6 +416,9 @@ class Panel:
             row = rows[i]
             return int(row) if isinstance(row, int | np.integer) else None
 
+        def value_where(i: object) -> str:
+            return f"{locate(i)} ({long.at[i, region]})"
+
         long["_unit"] = long["_indicator"].map(lambda c: (units or {}).get(c, ""))
         panel = cls._from_long(
             long,
@@ -432,7 +436,7 @@ class Panel:
             locate=locate,
             region_where=region_where,
             row_of=row_of,
-            value_where=locate,
+            value_where=value_where,
         )
         return panel
 
@@ -516,7 +520,6 @@ class Panel:
         source = path.name
         raw = read_table(path, sheet=sheet, report=report)
         raw = _drop_empty_columns(raw, report, source)
-        raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet row numbers (header = row 1)
         headers = [str(c) for c in raw.columns]
         keep = [_find_header(headers, k, "keep", source) for k in keep]
         forced = {
@@ -1914,46 +1917,161 @@ def _accepted_names(roles: Iterable[str]) -> str:
     return "accepted headers are " + "; ".join(parts)
 
 
+#: The first bytes of file types that are not tables, and what to call them in messages.
+_SIGNATURES = (
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 (.xls) or password-protected workbook"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xff\xfe", "UTF-16 text (Excel's 'Unicode text')"),
+    (b"\xfe\xff", "UTF-16 text (Excel's 'Unicode text')"),
+)
+_ZIP, _OLE2 = _SIGNATURES[0][1], _SIGNATURES[1][1]
+
+
+def _file_kind(path: Path) -> str:
+    """What the first bytes of a file say it is: one of :data:`_SIGNATURES`, binary or text."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    return "a binary file" if b"\x00" in head else "text"
+
+
 def read_table(
     path: str | Path, *, sheet: str | int | None = None, report: ValidationReport | None = None
 ) -> pd.DataFrame:
-    """Read a user table as text cells: CSV/TXT (UTF-8, else GB18030) or one XLSX sheet.
+    r"""Read a user table as text cells: CSV/TXT (UTF-8, else GB18030) or one XLSX sheet.
 
-    The encoding fallback and the choice of sheet are recorded in ``report``.
+    The index holds the spreadsheet row numbers (the header is row 1). Rows without any value
+    are dropped; they, the encoding fallback and the choice of sheet are recorded in
+    ``report``. Files above :data:`MAX_TABLE_BYTES` (200 MB) are refused: such tables hold
+    record-level data, to be aggregated to region-year values before they are read here.
 
     Raises
     ------
     FileNotFoundError
         No such file.
     DataValidationError
-        An unsupported file type, an undecodable CSV or an unknown sheet.
+        An unsupported file type; a file that is empty, too large, or not what its name says
+        (an image, a binary file, a text file named ``.xlsx``, a workbook named ``.csv``); an
+        undecodable or malformed CSV; an unknown sheet; a table without data rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("region,year,x\n北京,2020,1\n\n上海,2020,2\n", encoding="utf-8")
+    >>> read_table(path)
+      region  year  x
+    2     北京  2020  1
+    4     上海  2020  2
+
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     report = ValidationReport() if report is None else report
-    suffix = path.suffix.lower()
+    suffix, source = path.suffix.lower(), path.name
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise DataValidationError(
+            f"{source}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise DataValidationError(
+            f"{source} is empty (0 bytes); expected a table with a header row and one row per "
+            "region and year"
+        )
+    if size > MAX_TABLE_BYTES:
+        raise DataValidationError(
+            f"{source} is {size / 1024**2:.0f} MB, above the {MAX_TABLE_BYTES // 1024**2} MB "
+            "limit for region-year tables; aggregate record-level data to one value per "
+            "region, year and indicator first (e.g. with DuckDB) and read that table"
+        )
+    kind = _file_kind(path)
     if suffix in (".csv", ".txt"):
-        return _read_csv_text(path, report, path.name)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_excel_text(path, sheet, report, path.name)
-    raise DataValidationError(
-        f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
-    )
+        if kind == _ZIP:
+            raise DataValidationError(
+                f"{source} is {kind} (an Excel .xlsx workbook?), not comma-separated text; "
+                "if it is a workbook, rename it .xlsx"
+            )
+        if kind != "text":
+            raise DataValidationError(
+                f"{source} is {kind}, not comma-separated text; save the table as CSV "
+                "(UTF-8 or GB18030) or .xlsx"
+            )
+        frame = _read_csv_text(path, report, source)
+    else:
+        if kind == "text":
+            raise DataValidationError(
+                f"{source} is a text file, not an Excel workbook; if it is comma-separated, "
+                "rename it .csv"
+            )
+        if kind != _ZIP:
+            raise DataValidationError(
+                f"{source} is {kind}, not an Excel workbook (.xlsx); save it as .xlsx"
+                + (" without a password" if kind == _OLE2 else "")
+            )
+        frame = _read_excel_text(path, sheet, report, source)
+    if frame.columns.empty:
+        raise DataValidationError(f"{source} has no header row; expected column headers in row 1")
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet row numbers
+    cells = frame.astype("string").apply(lambda c: c.str.strip())
+    empty = (cells.isna() | (cells == "")).all(axis=1)
+    if empty.any():
+        rows = frame.index[empty]
+        report.add(
+            "empty_row",
+            "dropped",
+            f"{source}: {len(rows)} row(s) without any value dropped (rows "
+            + ", ".join(str(r) for r in rows[:10])
+            + (" …" if len(rows) > 10 else "")
+            + ")",
+            source=source,
+            row=int(rows[0]),
+        )
+        frame = frame[~empty]
+    if frame.empty:
+        raise DataValidationError(
+            f"{source} has a header row ({', '.join(map(str, frame.columns))}) but no data rows"
+        )
+    return frame
 
 
 def _read_csv_text(path: Path, report: ValidationReport, source: str) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                skip_blank_lines=False,
+            )
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:
+            raise DataValidationError(
+                f"{source} holds no table (only blank lines); expected a header row"
+            ) from None
+        except pd.errors.ParserError as err:
+            raise DataValidationError(
+                f"{source} is not a well-formed CSV table ({str(err).strip()}); every row needs "
+                "as many cells as the header, and cells holding commas need quotes"
+            ) from None
         if encoding != "utf-8-sig":
             report.add(
                 "encoding", "read", f"{source} is not UTF-8; read as {encoding}", source=source
             )
         return frame
-    raise DataValidationError(f"{source}: cannot decode the file as UTF-8 or GB18030")
+    raise DataValidationError(
+        f"{source}: cannot decode the file as UTF-8 or GB18030; save it as CSV UTF-8"
+    )
 
 
 def _read_excel_text(
@@ -1961,7 +2079,13 @@ def _read_excel_text(
 ) -> pd.DataFrame:
     openpyxl = require("openpyxl", "reading Excel workbooks")
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise DataValidationError(
+            f"{source} is a ZIP archive but not a readable Excel workbook ({err}); open and "
+            "save it again as .xlsx"
+        ) from None
     try:
         names = book.sheetnames
     finally:
