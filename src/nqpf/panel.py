@@ -1769,7 +1769,7 @@ def parse_numbers(
     bad = np.flatnonzero(reasons != "")
     if bad.size:
         name = where or (lambda label: f"row {show(label)}")
-        shown = [f"{name(cells.index[k])} ({cells.iloc[k]!r}): {reasons[k]}" for k in bad[:5]]
+        shown = [f"{name(cells.index[k])} ({show(cells.iloc[k])}): {reasons[k]}" for k in bad[:5]]
         raise DataValidationError(f"{bad.size} non-numeric {what} cell(s): " + "; ".join(shown))
     return pd.Series(numbers, index=cells.index, dtype=float)
 
