@@ -1641,13 +1641,17 @@ def _read_number(cell: object, decimal: str) -> float | str:
     """The number in one cell (NaN when missing) or why it is not a number, with the fix."""
     if isinstance(cell, str):
         text = cell.strip()
-        if text in MISSING_TEXT:
+        if _PLAIN[decimal].fullmatch(text):
+            normal = text.replace(",", ".") if decimal == "," else text
+        elif grouped := _GROUPED[decimal].fullmatch(text):
+            normal = text.replace(grouped["sep"], "")
+            normal = normal.replace(",", ".") if decimal == "," else normal
+        elif text in MISSING_TEXT:
             return math.nan
-        plain = _PLAIN[decimal].fullmatch(text)
-        grouped = None if plain else _GROUPED[decimal].fullmatch(text)
-        if plain or grouped:
-            normal = text.replace(grouped["sep"], "") if grouped else text
-            number = float(normal.replace(",", ".") if decimal == "," else normal)
+        else:
+            normal = ""
+        if normal:
+            number = float(normal)
             return number if math.isfinite(number) else "too large for a number"
         if _NOT_FINITE.fullmatch(text):
             return "not a finite number: leave the cell empty if the value is missing"
@@ -1758,9 +1762,9 @@ def parse_numbers(
         reasons = np.where(np.isinf(numbers), "not a finite number", "")
     else:
         objects = cells.astype(object)
-        flags = objects.map(lambda c: isinstance(c, bool | np.bool_))
-        if flags.any():  # TRUE/FALSE cells: text, not 1 and 0
-            objects = objects.where(~flags, objects.astype(str))
+        if pd.api.types.infer_dtype(objects, skipna=True) not in ("string", "empty"):
+            flags = objects.map(lambda c: isinstance(c, bool | np.bool_))
+            objects = objects.where(~flags, objects.astype(str))  # TRUE/FALSE: not 1 and 0
         codes, uniques = pd.factorize(objects, use_na_sentinel=True)
         read = [_read_number(u, decimal) for u in uniques]
         known = np.array([r if isinstance(r, float) else math.nan for r in read] + [math.nan])
