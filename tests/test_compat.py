@@ -27,7 +27,7 @@ PANEL = pd.DataFrame(
 
 def _excel(tmp_path):
     path = tmp_path / "table.xlsx"
-    path.write_bytes(b"")  # never opened: the import fails first
+    path.write_bytes(b"PK\x03\x04")  # a ZIP signature, never opened: the import fails first
     return read_table(path)
 
 

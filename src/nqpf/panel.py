@@ -14,7 +14,9 @@ from __future__ import annotations
 import ast
 import difflib
 import keyword
+import math
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,11 +26,20 @@ import numpy as np
 import pandas as pd
 
 from nqpf._compat import require
-from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
+from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError, show
 from nqpf.regions import Level, check_level, name_of, normalize, spelling_repair
 from nqpf.validation import ValidationReport
 
-__all__ = ["HEADER_NAMES", "Panel", "read_table"]
+__all__ = [
+    "HEADER_NAMES",
+    "MAX_TABLE_BYTES",
+    "MISSING_TEXT",
+    "Panel",
+    "describe_missing",
+    "parse_number",
+    "parse_numbers",
+    "read_table",
+]
 
 KEY = ["region_code", "year", "indicator"]
 
@@ -70,7 +81,10 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "计量单位", "unit"),
 }
 
-_MISSING_TEXT = ["", "-", "—", "--", "…", "...", "nan", "NaN", "NA", "N/A", "null"]
+#: Text read as a missing value (besides blank cells); ``nan`` and ``inf`` are refused instead.
+MISSING_TEXT: tuple[str, ...] = ("", "-", "—", "--", "…", "...", "NA", "N/A", "null")
+#: Files larger than this are refused by :func:`read_table` (aggregate record-level data first).
+MAX_TABLE_BYTES = 200 * 1024**2
 _UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]+)[)）]\s*$")
 
 
@@ -128,6 +142,7 @@ class Panel:
         aliases: Mapping[str, str] | None = None,
         source: str | None = None,
         keep: Sequence[str] = (),
+        decimal: str = ".",
     ) -> Panel:
         """Build a panel from a long table, validating regions, years, numbers and duplicates.
 
@@ -148,6 +163,9 @@ class Panel:
         keep
             Text columns (e.g. a grouping of the regions) kept apart as :attr:`attributes`,
             one value per region-year.
+        decimal
+            The decimal mark of text cells, ``"."`` or ``","`` (see :func:`parse_numbers`);
+            text cells read as missing are listed in the report, one entry per indicator.
 
         Raises
         ------
@@ -155,7 +173,8 @@ class Panel:
             A region name that is not in the registry (with the row, region column and
             candidates).
         DataValidationError
-            A non-numeric value or year (naming the rows), an indicator with several units, a
+            A non-numeric value or year (naming the rows; ambiguous separators, ``inf`` and
+            ``nan`` included, see :func:`parse_numbers`), an indicator with several units, a
             kept column with two values in one region-year, or an unsupported level.
         DuplicateError
             The same region-year-indicator twice (naming them).
@@ -181,6 +200,7 @@ class Panel:
             source=source,
             report=ValidationReport(),
             keep=keep,
+            decimal=decimal,
         )
 
     @classmethod
@@ -198,14 +218,16 @@ class Panel:
         source: str | None,
         report: ValidationReport,
         keep: Sequence[str] = (),
+        decimal: str = ".",
         locate: Callable[[object], str] | None = None,
         region_where: Callable[[object], str] | None = None,
         row_of: Callable[[object], int | None] | None = None,
+        value_where: Callable[[object], str] | None = None,
     ) -> Panel:
         """Build from a long table (the common path of every constructor).
 
-        ``locate(i)`` names a cell of row ``i`` in messages, ``region_where(i)`` its region cell
-        and ``row_of(i)`` its row number in the file.
+        ``locate(i)`` names a cell of row ``i`` in messages, ``region_where(i)`` its region cell,
+        ``value_where(i)`` its value cell and ``row_of(i)`` its row number in the file.
         """
         level = check_level(level)
         needed = [c for c in (region, year, indicator, value, unit, *keep) if c is not None]
@@ -235,8 +257,13 @@ class Panel:
         def describe(i: object) -> str:
             return f"{locate(i)} ({regions_raw.loc[i]})"
 
+        if value_where is None:
+
+            def value_where(i: object) -> str:
+                return f"{describe(i)}, column {value!r}"
+
         codes = _normalize_column(regions_raw, level, aliases, report, region_where, row_of, source)
-        years = _numeric(frame[year], "year", describe)
+        years = parse_numbers(frame[year], decimal=decimal, what="year", where=describe)
         bad_year = years.isna() | (np.mod(years.fillna(0.5), 1) != 0)
         if bad_year.any():
             shown = "; ".join(
@@ -246,7 +273,7 @@ class Panel:
                 f"column {year!r} must hold whole years; {int(bad_year.sum())} cell(s) do not: "
                 + shown
             )
-        values = _numeric(frame[value], "value", describe)
+        values = parse_numbers(frame[value], decimal=decimal, what="value", where=value_where)
         names = frame[indicator].astype("string").str.strip()
         if names.isna().any() or (names == "").any():
             rows = frame.index[(names.isna() | (names == "")).to_numpy()]
@@ -264,6 +291,9 @@ class Panel:
             index=frame.index,
         )
         _check_duplicates(data, level, describe)
+        _report_missing(
+            frame[value], values, data["indicator"], report, value_where, row_of, source
+        )
         units: dict[str, str] = {}
         if unit is not None:
             unit_text = frame[unit].astype("string").str.strip()
@@ -294,6 +324,7 @@ class Panel:
         aliases: Mapping[str, str] | None = None,
         source: str | None = None,
         keep: Sequence[str] = (),
+        decimal: str = ".",
     ) -> Panel:
         """Build a panel from a wide table: region, year, then one column per indicator.
 
@@ -307,7 +338,7 @@ class Panel:
             Indicator columns; all other columns (except ``keep``) by default.
         units
             Indicator → unit.
-        level, aliases, source, keep
+        level, aliases, source, keep, decimal
             As in :meth:`from_long`.
 
         Examples
@@ -331,6 +362,7 @@ class Panel:
             source=source,
             report=ValidationReport(),
             keep=keep,
+            decimal=decimal,
         )
 
     @classmethod
@@ -347,6 +379,7 @@ class Panel:
         source: str | None,
         report: ValidationReport,
         keep: Sequence[str] = (),
+        decimal: str = ".",
         row_label: str = "row",
     ) -> Panel:
         for column in (region, year, *keep):
@@ -383,6 +416,9 @@ class Panel:
             row = rows[i]
             return int(row) if isinstance(row, int | np.integer) else None
 
+        def value_where(i: object) -> str:
+            return f"{locate(i)} ({long.at[i, region]})"
+
         long["_unit"] = long["_indicator"].map(lambda c: (units or {}).get(c, ""))
         panel = cls._from_long(
             long,
@@ -396,9 +432,11 @@ class Panel:
             source=source,
             report=report,
             keep=keep,
+            decimal=decimal,
             locate=locate,
             region_where=region_where,
             row_of=row_of,
+            value_where=value_where,
         )
         return panel
 
@@ -414,6 +452,7 @@ class Panel:
         region: str | None = None,
         year: str | None = None,
         keep: Sequence[str] = (),
+        decimal: str = ".",
     ) -> Panel:
         """Read a panel from a CSV or Excel (``.xlsx``) file with Chinese or English headers.
 
@@ -443,11 +482,16 @@ class Panel:
         keep
             Headers of text columns (e.g. a grouping of the regions such as ``区域``) kept as
             :attr:`attributes` instead of being read as indicators.
+        decimal
+            ``","`` for a file written with decimal commas (``1.234,5``); see
+            :func:`parse_numbers` for what each cell may hold.
 
         Raises
         ------
         DataValidationError
-            An unrecognised header (the message lists the accepted names), a ``region``,
+            A file that is empty, has no data rows, is not a table (an image, a binary file, a
+            text file named ``.xlsx``) or is larger than :data:`MAX_TABLE_BYTES`; an unrecognised
+            header (the message lists the accepted names), a ``region``,
             ``year`` or ``keep`` column that is not in the file (listing the headers), an
             unsupported file type or level, or bad cells (naming the file row and column).
         UnknownRegionError, DuplicateError
@@ -471,11 +515,11 @@ class Panel:
         level = check_level(level)
         if layout not in ("auto", "long", "wide"):
             raise DataValidationError(f"layout must be 'auto', 'long' or 'wide', not {layout!r}")
+        _check_decimal(decimal)
         report = ValidationReport()
         source = path.name
         raw = read_table(path, sheet=sheet, report=report)
         raw = _drop_empty_columns(raw, report, source)
-        raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet row numbers (header = row 1)
         headers = [str(c) for c in raw.columns]
         keep = [_find_header(headers, k, "keep", source) for k in keep]
         forced = {
@@ -559,6 +603,7 @@ class Panel:
                 source=source,
                 report=report,
                 keep=keep,
+                decimal=decimal,
                 locate=locate,
             )
         rest = [c for c in headers if c not in roles and c not in keep]
@@ -615,6 +660,7 @@ class Panel:
             source=source,
             report=report,
             keep=keep,
+            decimal=decimal,
             row_label=f"{source} row",
         )
 
@@ -1569,28 +1615,213 @@ def _normalize_column(
     return codes[positions].tolist()
 
 
+# ---------------------------------------------------------------------- number cells
+_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space
+_EXPONENT = "(?:[eE][+-]?[0-9]+)?"
+#: A plain number with the decimal mark of the key (ASCII digits only).
+_PLAIN = {
+    ".": re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)" + _EXPONENT),
+    ",": re.compile(r"[+-]?(?:[0-9]+,?[0-9]*|,[0-9]+)" + _EXPONENT),
+}
+#: Thousands groups of exactly three digits, one separator throughout, then the decimal part.
+_GROUPED = {
+    ".": re.compile(
+        rf"[+-]?[0-9]{{1,3}}(?P<sep>[,{_SPACES}])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?:\.[0-9]*)?"
+    ),
+    ",": re.compile(
+        rf"[+-]?[0-9]{{1,3}}(?P<sep>[.{_SPACES}])[0-9]{{3}}(?:(?P=sep)[0-9]{{3}})*(?:,[0-9]*)?"
+    ),
+}
+_NOT_FINITE = re.compile(r"[+-]?(?:inf(?:inity)?|nan)", re.IGNORECASE)
+_SEPARATED = re.compile(rf"[+-]?[0-9][0-9.,{_SPACES}]*[0-9]?")
+_NOT_A_NUMBER = "not a number"
+
+
+def _read_number(cell: object, decimal: str) -> float | str:
+    """The number in one cell (NaN when missing) or why it is not a number, with the fix."""
+    if isinstance(cell, str):
+        text = cell.strip()
+        if _PLAIN[decimal].fullmatch(text):
+            normal = text.replace(",", ".") if decimal == "," else text
+        elif grouped := _GROUPED[decimal].fullmatch(text):
+            normal = text.replace(grouped["sep"], "")
+            normal = normal.replace(",", ".") if decimal == "," else normal
+        elif text in MISSING_TEXT:
+            return math.nan
+        else:
+            normal = ""
+        if normal:
+            number = float(normal)
+            return number if math.isfinite(number) else "too large for a number"
+        if _NOT_FINITE.fullmatch(text):
+            return "not a finite number: leave the cell empty if the value is missing"
+        return _why_not(text, decimal)
+    if isinstance(cell, bool | np.bool_) or not isinstance(cell, int | float | np.number):
+        return math.nan if cell is None or cell is pd.NA else _NOT_A_NUMBER
+    number = float(cell)
+    return number if math.isfinite(number) or math.isnan(number) else "not a finite number"
+
+
+def _why_not(text: str, decimal: str) -> str:
+    """Why a cell of digits and separators is refused, and how to write it."""
+    if not _SEPARATED.fullmatch(text):
+        return _NOT_A_NUMBER
+    if decimal == "." and text.count(",") == 1 and not text.rsplit(",", 1)[1].strip("0123456789"):
+        return (
+            "a decimal comma? Write it with a decimal point (1234.5) or read the file with "
+            "decimal=','. Thousands separators need groups of exactly 3 digits"
+        )
+    if decimal == "," and text.count(".") == 1 and "," not in text:
+        return (
+            "a decimal point, but the file is read with decimal=',' where '.' separates "
+            "thousands: write 1234,5 or read the file without decimal=','"
+        )
+    return "ambiguous separators: thousands groups must have exactly 3 digits (1,234,567)"
+
+
+def _check_decimal(decimal: str) -> str:
+    if decimal not in _PLAIN:
+        raise DataValidationError(f"decimal must be '.' or ',', not {decimal!r}")
+    return decimal
+
+
+def parse_number(cell: object, *, decimal: str = ".") -> float:
+    """One cell as a number by the rules of :func:`parse_numbers` (NaN when missing).
+
+    Raises
+    ------
+    DataValidationError
+        A cell that is not a number, saying why and how to write it.
+
+    Examples
+    --------
+    >>> parse_number("1,234,567.5"), parse_number("1 234"), parse_number("—")
+    (1234567.5, 1234.0, nan)
+    >>> parse_number("1.234,5", decimal=",")
+    1234.5
+    >>> parse_number("1,23")
+    Traceback (most recent call last):
+    ...
+    nqpf.errors.DataValidationError: '1,23' is not read as a number: a decimal comma? Write \
+it with a decimal point (1234.5) or read the file with decimal=','. Thousands separators need \
+groups of exactly 3 digits
+
+    """
+    number = _read_number(cell, _check_decimal(decimal))
+    if isinstance(number, str):
+        raise DataValidationError(f"{cell!r} is not read as a number: {number}")
+    return number
+
+
+def parse_numbers(
+    cells: pd.Series,
+    *,
+    decimal: str = ".",
+    what: str = "value",
+    where: Callable[[object], str] | None = None,
+) -> pd.Series:
+    """The numbers in a column of user cells: the one number parser of every table reader.
+
+    Plain numbers (ASCII digits, an optional sign and exponent) are read as :func:`float`
+    reads them. Thousands separators (``,``, a space or a no-break space; ``.`` or a space
+    with ``decimal=","``) are accepted only in groups of exactly three digits, one separator
+    throughout (``1,234,567``, ``1 234``). A decimal comma (``1234,5``, ``1.234,5``) is read
+    only with ``decimal=","``, which makes ``1,234`` one point two three four. Blank cells and
+    :data:`MISSING_TEXT` (``—``, ``-``, ``N/A`` ...) are missing (NaN); ``inf``, ``nan`` as
+    text, infinite numbers and everything else are refused.
+
+    Parameters
+    ----------
+    cells
+        The column (text, numbers or a mix, as read from a file).
+    decimal
+        ``"."`` (default) or ``","``.
+    what
+        What the cells hold, for the message (``"value"``, ``"year"``).
+    where
+        Names the cell of an index label in messages (file row and column); the label itself
+        by default.
+
+    Raises
+    ------
+    DataValidationError
+        Cells that are not numbers: how many, the first five with their place, text and how
+        to write them.
+
+    Examples
+    --------
+    >>> parse_numbers(pd.Series(["1,204", " 7.5", "—", None, "2e3"])).tolist()
+    [1204.0, 7.5, nan, nan, 2000.0]
+    >>> parse_numbers(pd.Series(["1,5", "2.000,25"]), decimal=",").tolist()
+    [1.5, 2000.25]
+
+    """
+    _check_decimal(decimal)
+    if pd.api.types.is_numeric_dtype(cells) and not pd.api.types.is_bool_dtype(cells):
+        numbers = cells.to_numpy(dtype=float)
+        reasons = np.where(np.isinf(numbers), "not a finite number", "")
+    else:
+        objects = cells.astype(object)
+        if pd.api.types.infer_dtype(objects, skipna=True) not in ("string", "empty"):
+            flags = objects.map(lambda c: isinstance(c, bool | np.bool_))
+            objects = objects.where(~flags, objects.astype(str))  # TRUE/FALSE: not 1 and 0
+        codes, uniques = pd.factorize(objects, use_na_sentinel=True)
+        read = [_read_number(u, decimal) for u in uniques]
+        known = np.array([r if isinstance(r, float) else math.nan for r in read] + [math.nan])
+        why = np.array([r if isinstance(r, str) else "" for r in read] + [""], dtype=object)
+        numbers, reasons = known[codes], why[codes]
+    bad = np.flatnonzero(reasons != "")
+    if bad.size:
+        name = where or (lambda label: f"row {show(label)}")
+        shown = [f"{name(cells.index[k])} ({show(cells.iloc[k])}): {reasons[k]}" for k in bad[:5]]
+        raise DataValidationError(f"{bad.size} non-numeric {what} cell(s): " + "; ".join(shown))
+    return pd.Series(numbers, index=cells.index, dtype=float)
+
+
 def _text_only(column: pd.Series) -> bool:
     """Whether a column has values and none of them reads as a number (a label column)."""
-    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
-    present = text[~(text.isna() | text.isin(_MISSING_TEXT))]
-    return bool(len(present)) and pd.to_numeric(present, errors="coerce").isna().all()
+    read = [_read_number(c, ".") for c in column.dropna().unique()]
+    present = [r for r in read if not (isinstance(r, float) and math.isnan(r))]
+    return bool(present) and all(r == _NOT_A_NUMBER for r in present)
 
 
-def _numeric(column: pd.Series, what: str, describe: Callable[[object], str]) -> pd.Series:
-    """Convert to numbers; name the rows holding text instead of failing somewhere later."""
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        return column.astype(float)
-    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
-    blank = text.isna() | text.isin(_MISSING_TEXT)
-    converted = pd.to_numeric(text.where(~blank, None), errors="coerce")
-    bad = converted.isna() & ~blank
-    if bad.any():
-        rows = column.index[bad.to_numpy()]
-        shown = [f"{describe(i)}: {column.loc[i]!r}" for i in rows[:5]]
-        raise DataValidationError(
-            f"{int(bad.sum())} non-numeric {what} cell(s): " + "; ".join(shown)
+def describe_missing(cells: pd.Series) -> str:
+    """How many cells of a column were read as missing, by what they held.
+
+    Examples
+    --------
+    >>> describe_missing(pd.Series(["—", None, " ", "—"]))
+    "4 cell(s) read as missing ('—' ×2, blank ×2)"
+
+    """
+    marks = cells.astype("string").str.strip().fillna("").value_counts(sort=False)
+    kinds = ", ".join(f"{m!r} ×{n}" if m else f"blank ×{n}" for m, n in marks.items())
+    return f"{len(cells)} cell(s) read as missing ({kinds})"
+
+
+def _report_missing(
+    cells: pd.Series,
+    values: pd.Series,
+    indicators: pd.Series,
+    report: ValidationReport,
+    locate: Callable[[object], str],
+    row_of: Callable[[object], int | None],
+    source: str | None,
+) -> None:
+    """One report entry per indicator whose text cells were read as missing (blank or marked)."""
+    if pd.api.types.is_numeric_dtype(cells):
+        return
+    missing = values.isna().to_numpy()
+    for name, marks in cells[missing].groupby(indicators[missing].to_numpy(), sort=False):
+        first = marks.index[0]
+        report.add(
+            "missing",
+            "read as missing",
+            f"{name}: {describe_missing(marks)}, first {locate(first)}",
+            source=source,
+            row=row_of(first),
+            indicator=str(name),
         )
-    return converted.astype(float)
 
 
 def _check_duplicates(data: pd.DataFrame, level: Level, describe: Callable[[object], str]) -> None:
@@ -1631,7 +1862,7 @@ def _attributes(
     table = data[["region_code", "year"]].copy()
     for column in keep:
         text = frame[column].astype("string").str.strip()
-        table[column] = text.mask(text.isin(_MISSING_TEXT))
+        table[column] = text.mask(text.isin(MISSING_TEXT))
     for column in keep:
         values = table.groupby(["region_code", "year"])[column].nunique()
         clash = values[values > 1]
@@ -1690,46 +1921,161 @@ def _accepted_names(roles: Iterable[str]) -> str:
     return "accepted headers are " + "; ".join(parts)
 
 
+#: The first bytes of file types that are not tables, and what to call them in messages.
+_SIGNATURES = (
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 (.xls) or password-protected workbook"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xff\xfe", "UTF-16 text (Excel's 'Unicode text')"),
+    (b"\xfe\xff", "UTF-16 text (Excel's 'Unicode text')"),
+)
+_ZIP, _OLE2 = _SIGNATURES[0][1], _SIGNATURES[1][1]
+
+
+def _file_kind(path: Path) -> str:
+    """What the first bytes of a file say it is: one of :data:`_SIGNATURES`, binary or text."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    return "a binary file" if b"\x00" in head else "text"
+
+
 def read_table(
     path: str | Path, *, sheet: str | int | None = None, report: ValidationReport | None = None
 ) -> pd.DataFrame:
-    """Read a user table as text cells: CSV/TXT (UTF-8, else GB18030) or one XLSX sheet.
+    r"""Read a user table as text cells: CSV/TXT (UTF-8, else GB18030) or one XLSX sheet.
 
-    The encoding fallback and the choice of sheet are recorded in ``report``.
+    The index holds the spreadsheet row numbers (the header is row 1). Rows without any value
+    are dropped; they, the encoding fallback and the choice of sheet are recorded in
+    ``report``. Files above :data:`MAX_TABLE_BYTES` (200 MB) are refused: such tables hold
+    record-level data, to be aggregated to region-year values before they are read here.
 
     Raises
     ------
     FileNotFoundError
         No such file.
     DataValidationError
-        An unsupported file type, an undecodable CSV or an unknown sheet.
+        An unsupported file type; a file that is empty, too large, or not what its name says
+        (an image, a binary file, a text file named ``.xlsx``, a workbook named ``.csv``); an
+        undecodable or malformed CSV; an unknown sheet; a table without data rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("region,year,x\n北京,2020,1\n\n上海,2020,2\n", encoding="utf-8")
+    >>> read_table(path)
+      region  year  x
+    2     北京  2020  1
+    4     上海  2020  2
+
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     report = ValidationReport() if report is None else report
-    suffix = path.suffix.lower()
+    suffix, source = path.suffix.lower(), path.name
+    if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise DataValidationError(
+            f"{source}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise DataValidationError(
+            f"{source} is empty (0 bytes); expected a table with a header row and one row per "
+            "region and year"
+        )
+    if size > MAX_TABLE_BYTES:
+        raise DataValidationError(
+            f"{source} is {size / 1024**2:.0f} MB, above the {MAX_TABLE_BYTES // 1024**2} MB "
+            "limit for region-year tables; aggregate record-level data to one value per "
+            "region, year and indicator first (e.g. with DuckDB) and read that table"
+        )
+    kind = _file_kind(path)
     if suffix in (".csv", ".txt"):
-        return _read_csv_text(path, report, path.name)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_excel_text(path, sheet, report, path.name)
-    raise DataValidationError(
-        f"{path.name}: unsupported file type {suffix!r}; use .csv, .txt or .xlsx"
-    )
+        if kind == _ZIP:
+            raise DataValidationError(
+                f"{source} is {kind} (an Excel .xlsx workbook?), not comma-separated text; "
+                "if it is a workbook, rename it .xlsx"
+            )
+        if kind != "text":
+            raise DataValidationError(
+                f"{source} is {kind}, not comma-separated text; save the table as CSV "
+                "(UTF-8 or GB18030) or .xlsx"
+            )
+        frame = _read_csv_text(path, report, source)
+    else:
+        if kind == "text":
+            raise DataValidationError(
+                f"{source} is a text file, not an Excel workbook; if it is comma-separated, "
+                "rename it .csv"
+            )
+        if kind != _ZIP:
+            raise DataValidationError(
+                f"{source} is {kind}, not an Excel workbook (.xlsx); save it as .xlsx"
+                + (" without a password" if kind == _OLE2 else "")
+            )
+        frame = _read_excel_text(path, sheet, report, source)
+    if frame.columns.empty:
+        raise DataValidationError(f"{source} has no header row; expected column headers in row 1")
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet row numbers
+    cells = frame.astype("string").apply(lambda c: c.str.strip())
+    empty = (cells.isna() | (cells == "")).all(axis=1)
+    if empty.any():
+        rows = frame.index[empty]
+        report.add(
+            "empty_row",
+            "dropped",
+            f"{source}: {len(rows)} row(s) without any value dropped (rows "
+            + ", ".join(str(r) for r in rows[:10])
+            + (" …" if len(rows) > 10 else "")
+            + ")",
+            source=source,
+            row=int(rows[0]),
+        )
+        frame = frame[~empty]
+    if frame.empty:
+        raise DataValidationError(
+            f"{source} has a header row ({', '.join(map(str, frame.columns))}) but no data rows"
+        )
+    return frame
 
 
 def _read_csv_text(path: Path, report: ValidationReport, source: str) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                skip_blank_lines=False,
+            )
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:
+            raise DataValidationError(
+                f"{source} holds no table (only blank lines); expected a header row"
+            ) from None
+        except pd.errors.ParserError as err:
+            raise DataValidationError(
+                f"{source} is not a well-formed CSV table ({str(err).strip()}); every row needs "
+                "as many cells as the header, and cells holding commas need quotes"
+            ) from None
         if encoding != "utf-8-sig":
             report.add(
                 "encoding", "read", f"{source} is not UTF-8; read as {encoding}", source=source
             )
         return frame
-    raise DataValidationError(f"{source}: cannot decode the file as UTF-8 or GB18030")
+    raise DataValidationError(
+        f"{source}: cannot decode the file as UTF-8 or GB18030; save it as CSV UTF-8"
+    )
 
 
 def _read_excel_text(
@@ -1737,7 +2083,13 @@ def _read_excel_text(
 ) -> pd.DataFrame:
     openpyxl = require("openpyxl", "reading Excel workbooks")
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise DataValidationError(
+            f"{source} is a ZIP archive but not a readable Excel workbook ({err}); open and "
+            "save it again as .xlsx"
+        ) from None
     try:
         names = book.sheetnames
     finally:

@@ -27,6 +27,7 @@ from nqpf.geo import (
     distance_weights,
     knn_weights,
 )
+from nqpf.panel import describe_missing, parse_numbers
 
 __all__ = [
     "WEIGHTS_SPECS",
@@ -101,7 +102,9 @@ def value_table(
     ------
     DataValidationError
         Missing columns, a value not in the index result, years that are not whole numbers,
-        non-numeric values (naming the region and year), an unsupported source, no rows.
+        non-numeric values (naming the region and year; text cells are read by
+        :func:`nqpf.panel.parse_numbers`, and those read as missing are listed in the notes), an
+        unsupported source, no rows.
 
     Examples
     --------
@@ -154,7 +157,11 @@ def value_table(
         out[column] = frame.loc[out.index, column].to_numpy()
     if out.empty:
         raise DataValidationError(f"{what}: no values of {value!r}")
-    years = pd.to_numeric(out["year"], errors="coerce")
+    out = out.reset_index(drop=True) if not out.index.is_unique else out
+    try:
+        years = parse_numbers(out["year"], what="year")
+    except DataValidationError as err:
+        raise DataValidationError(f"{what}: column {year_name!r}: {err}") from None
     bad = years.isna() | (years % 1 != 0)
     if bad.any():
         rows = [show(i) for i in out.index[bad][:5]]
@@ -163,18 +170,17 @@ def value_table(
             f"{show(out.loc[bad, 'year'].iloc[0])})"
         )
     out["year"] = years.astype(np.int64)
-    numbers = pd.to_numeric(out["value"], errors="coerce")
-    bad = numbers.isna() & out["value"].notna()
-    if bad.any():
-        cells = [
-            f"region {show(r)} in {y} ({v!r})"
-            for r, y, v in out.loc[bad, ["region_code", "year", "value"]].to_numpy()[:5]
-        ]
-        raise DataValidationError(
-            f"{what}: column {value!r} must be numeric; {int(bad.sum())} non-numeric value(s): "
-            + ", ".join(cells)
+    try:
+        numbers = parse_numbers(
+            out["value"],
+            where=lambda i: f"region {show(out.at[i, 'region_code'])} in {out.at[i, 'year']}",
         )
-    out["value"] = numbers.astype(float)
+    except DataValidationError as err:
+        raise DataValidationError(f"{what}: column {value!r} must be numeric; {err}") from None
+    read_as_missing = numbers.isna() & out["value"].notna()
+    if read_as_missing.any():
+        notes.append(f"{value}: {describe_missing(out.loc[read_as_missing, 'value'])}")
+    out["value"] = numbers
     out["region_code"] = [plain(c) for c in out["region_code"]]
     return out, notes
 
