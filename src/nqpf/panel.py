@@ -1669,7 +1669,8 @@ def _why_not(text: str, decimal: str) -> str:
     if decimal == "." and text.count(",") == 1 and not text.rsplit(",", 1)[1].strip("0123456789"):
         return (
             "a decimal comma? Write it with a decimal point (1234.5) or read the file with "
-            "decimal=','. Thousands separators need groups of exactly 3 digits"
+            "decimal=',' (--decimal , on the command line). Thousands separators need groups of "
+            "exactly 3 digits"
         )
     if decimal == "," and text.count(".") == 1 and "," not in text:
         return (
@@ -1703,7 +1704,8 @@ def parse_number(cell: object, *, decimal: str = ".") -> float:
     Traceback (most recent call last):
     ...
     nqpf.errors.DataValidationError: '1,23' is not read as a number: a decimal comma? Write \
-it with a decimal point (1234.5) or read the file with decimal=','. Thousands separators need \
+it with a decimal point (1234.5) or read the file with decimal=',' (--decimal , on the \
+command line). Thousands separators need \
 groups of exactly 3 digits
 
     """

@@ -81,6 +81,13 @@ InterpolateOption = Annotated[
         "and listed)."
     ),
 ]
+DecimalOption = Annotated[
+    Literal[".", ","],
+    typer.Option(
+        help="Decimal mark of --data: '.' (thousands may be separated by ',') or ',' (European: "
+        "1.234,5). Ambiguous cells such as 1,23 are errors, never guessed.",
+    ),
+]
 ValueOption = Annotated[
     str,
     typer.Option(
@@ -165,7 +172,7 @@ def parse_aliases(pairs: list[str] | None) -> dict[str, str]:
 
 
 #: The reading options every command with --data declares (see :func:`read_options`).
-READ_OPTIONS = ("sheet", "level", "alias", "region_col", "year_col", "interpolate")
+READ_OPTIONS = ("sheet", "level", "alias", "region_col", "year_col", "interpolate", "decimal")
 
 
 def read_options(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -182,6 +189,7 @@ def load_source(
     region_col: str | None = None,
     year_col: str | None = None,
     interpolate: str = "none",
+    decimal: str = ".",
     keep: Sequence[str] = (),
 ) -> tuple[Any, str]:
     """The panel of every command: the bundled data, or the user's table read by the one reader.
@@ -205,6 +213,7 @@ def load_source(
             region=region_col,
             year=year_col,
             keep=tuple(keep),
+            decimal=decimal,
         )
         source = str(data)
     if interpolate == "linear":

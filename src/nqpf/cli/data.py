@@ -11,6 +11,7 @@ from rich.table import Table
 
 from nqpf.cli._app import (
     AliasOption,
+    DecimalOption,
     LevelOption,
     app,
     console,
@@ -42,12 +43,13 @@ def validate(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX table, long or wide layout.")],
     level: LevelOption = "province",
     alias: AliasOption = None,
+    decimal: DecimalOption = ".",
     out: Annotated[Path | None, typer.Option(help="Write validation.md here.")] = None,
 ) -> None:
     """Read a user table, check it and list every problem and repair."""
     from nqpf.panel import Panel as DataPanel
 
-    panel = DataPanel.from_file(file, level=level, aliases=parse_aliases(alias))
+    panel = DataPanel.from_file(file, level=level, aliases=parse_aliases(alias), decimal=decimal)
     report = panel.report
     report.extend(panel.validate())
     years = panel.years

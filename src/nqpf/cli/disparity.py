@@ -10,6 +10,7 @@ import typer
 from nqpf.cli._app import (
     AliasOption,
     DataOption,
+    DecimalOption,
     InterpolateOption,
     OutOption,
     RegionColOption,
@@ -54,6 +55,7 @@ def disparity(
     ] = None,
     alias: AliasOption = None,
     interpolate: InterpolateOption = "none",
+    decimal: DecimalOption = ".",
     system: SystemOption = "nqpf-province",
     k: Annotated[
         int | None,

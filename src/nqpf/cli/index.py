@@ -11,6 +11,7 @@ from nqpf.cli._app import (
     AggregationOption,
     AliasOption,
     DataOption,
+    DecimalOption,
     InterpolateOption,
     LevelOption,
     NormalizationOption,
@@ -46,6 +47,7 @@ def index(
     year_col: YearColOption = None,
     alias: AliasOption = None,
     interpolate: InterpolateOption = "none",
+    decimal: DecimalOption = ".",
     out: OutOption = Path("out"),
 ) -> None:
     """Compute a composite index; write its tables (scores.csv, weights.csv, …), validation.md."""
@@ -89,6 +91,7 @@ def report(
     year_col: YearColOption = None,
     alias: AliasOption = None,
     interpolate: InterpolateOption = "none",
+    decimal: DecimalOption = ".",
 ) -> None:
     """The main job: every study on the bundled data or --data → report.html, tables.xlsx."""
     from nqpf.report.build import build_report

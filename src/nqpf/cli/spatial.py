@@ -10,6 +10,7 @@ import typer
 from nqpf.cli._app import (
     AliasOption,
     DataOption,
+    DecimalOption,
     InterpolateOption,
     LevelOption,
     OutOption,
@@ -63,6 +64,7 @@ def spatial(
     year_col: YearColOption = None,
     alias: AliasOption = None,
     interpolate: InterpolateOption = "none",
+    decimal: DecimalOption = ".",
     system: SystemOption = "nqpf-province",
     out: OutOption = Path("out"),
 ) -> None:
@@ -162,6 +164,7 @@ def drivers(
     year_col: YearColOption = None,
     alias: AliasOption = None,
     interpolate: InterpolateOption = "none",
+    decimal: DecimalOption = ".",
     system: SystemOption = "nqpf-province",
     out: OutOption = Path("out"),
 ) -> None:
