@@ -230,7 +230,17 @@ def dagum_group_ginis(
     for ax, n_lines in ((left, len(order)), (right, len(ordered))):
         _years_axis(ax)
         ax.set_xlabel("年份 Year", fontsize=9)
-        if n_lines <= _MAX_LEGEND_LINES:
+        if n_lines == 0:  # a single group has no pair: say so instead of an empty legend
+            ax.text(
+                0.5,
+                0.5,
+                "无组对 No pair of groups",
+                transform=ax.transAxes,
+                fontsize=9,
+                ha="center",
+                va="center",
+            )
+        elif n_lines <= _MAX_LEGEND_LINES:
             ax.legend(fontsize=7, frameon=False, loc="best", ncol=1 if ax is left else 2)
         else:  # a legend of dozens of lines is unreadable and breaks the layout
             ax.text(
