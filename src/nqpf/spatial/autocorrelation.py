@@ -621,7 +621,9 @@ class GetisOrdResult(Result):
                 "(e.g. every region is a neighbour), so the variance is 0; classed 0 "
                 "(not significant)."
             )
-        return Summary(f"热点分析 Hot-spot analysis (Getis-Ord {name})", (("", table),), tuple(notes))
+        return Summary(
+            f"热点分析 Hot-spot analysis (Getis-Ord {name})", (("", table),), tuple(notes)
+        )
 
 
 def getis_ord(
