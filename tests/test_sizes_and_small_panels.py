@@ -22,7 +22,7 @@ from nqpf.regions import provinces
 from nqpf.report.disparity_figures import MAX_FIGURE_INCHES, transition_heatmaps
 from nqpf.spatial import getis_ord
 from nqpf.spatial.geodetector import discretize
-from nqpf.studies import disparity_study
+from nqpf.studies import disparity_study, spatial_study
 from nqpf.studies.disparity import MAX_BOOTSTRAP, MAX_CLASSES
 
 runner = CliRunner()
@@ -61,14 +61,14 @@ def test_k_100_on_31_provinces_is_refused_at_once(tmp_path):
     result = runner.invoke(app, ["disparity", "--k", "100", "--bootstrap", "0", "--out", str(out)])
     assert time.perf_counter() - start < 60
     assert result.exit_code == 2, result.output
-    assert "k = 100" in result.output and "from 2 to 20" in result.output
+    assert "k = 100" in result.output and ">= 2 and <= 20 for 31 regions" in result.output
     assert "Traceback" not in result.output
     assert not (out / "disparity.html").exists()
 
 
 @pytest.mark.parametrize(("k", "top"), [(13, 12), (1, 12), (2.5, 12)])
 def test_markov_classes_between_2_and_the_regions(k, top):
-    with pytest.raises(DataValidationError, match=f"k = {k!r}.*from 2 to {top}"):
+    with pytest.raises(DataValidationError, match=f"k = {k!r} .* >= 2 and <= {top} for 12"):
         disparity_study(_long(12), "y", "zone", k=k, w=False, bootstrap=0)
 
 
@@ -140,6 +140,20 @@ def test_gi_star_with_every_region_a_neighbour_is_not_significant():
     assert np.isnan(res.z_score).all() and res.hotspot.tolist() == [0, 0, 0]
     assert res.to_frame().hotspot_en.tolist() == ["Not significant"] * 3
     assert "Undefined Gi* z-score for 3 region(s) (a, b, c)" in " ".join(res.summary().notes)
+
+
+def test_spatial_study_of_three_mutual_neighbours_says_why_nothing_is_a_hot_spot():
+    # Beijing, Tianjin and Hebei all touch: queen contiguity makes every Gi* z undefined
+    frame = pd.DataFrame(
+        {
+            "region_code": [110000, 120000, 130000] * 2,
+            "year": [2021] * 3 + [2022] * 3,
+            "value": [3.0, 2.0, 1.0, 3.5, 2.0, 1.5],
+        }
+    )
+    study = spatial_study(frame, "value", "queen", permutations=0)
+    assert (study.hotspot_frame().hotspot == 0).all()
+    assert any("Undefined Gi* z-score for 3 region(s)" in n for n in study.summary().notes)
 
 
 @pytest.mark.parametrize(

@@ -612,17 +612,22 @@ class GetisOrdResult(Result):
             }
         )
         name = "Gi*" if self.star else "Gi"
-        notes = [f"classes from {self.inference} p-values{' (BH-FDR)' if self.fdr else ''}."]
-        undefined = [c for c, z in zip(self.codes, self.z_score, strict=True) if not np.isfinite(z)]
-        if undefined:
-            notes.append(
-                f"z 值无定义 Undefined {name} z-score for {len(undefined)} region(s) "
-                f"({', '.join(map(str, undefined))}): their neighbourhood weights do not vary "
-                "(e.g. every region is a neighbour), so the variance is 0; classed 0 "
-                "(not significant)."
-            )
+        first = f"classes from {self.inference} p-values{' (BH-FDR)' if self.fdr else ''}."
         return Summary(
-            f"热点分析 Hot-spot analysis (Getis-Ord {name})", (("", table),), tuple(notes)
+            f"热点分析 Hot-spot analysis (Getis-Ord {name})", (("", table),), (first, *self.notes)
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Regions whose z-score is undefined (zero variance), classed 0 "not significant"."""
+        undefined = [c for c, z in zip(self.codes, self.z_score, strict=True) if not np.isfinite(z)]
+        if not undefined:
+            return ()
+        return (
+            f"z 值无定义 Undefined {'Gi*' if self.star else 'Gi'} z-score for {len(undefined)} "
+            f"region(s) ({', '.join(map(str, undefined))}): their neighbourhood weights do not "
+            "vary (e.g. every region is a neighbour), so the variance is 0; classed 0 "
+            "(not significant).",
         )
 
 

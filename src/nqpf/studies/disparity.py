@@ -743,8 +743,9 @@ def _check_classes(k: Any, n_regions: int) -> int:
     top = min(n_regions, MAX_CLASSES)
     if isinstance(k, bool) or int(k) != k or not 2 <= k <= top:
         raise DataValidationError(
-            f"k = {k!r} Markov classes; with {n_regions} regions k must be an integer from 2 to "
-            f"{top} (at most one class per region and at most {MAX_CLASSES}, MAX_CLASSES)"
+            f"k = {k!r} Markov classes, but k must be an integer >= 2 and <= {top} for "
+            f"{n_regions} regions (at most one class per region, and at most MAX_CLASSES = "
+            f"{MAX_CLASSES})"
         )
     return int(k)
 
