@@ -127,10 +127,11 @@ def test_console_summary_counts_kinds_with_first_examples(messy_file):
     summary = result.report.summary(max_items=2)
     lines = summary.splitlines()
     headers = 5 + (messy_file.suffix == ".csv")  # 5 header mappings, plus the encoding note
-    # 3 name repairs, the blank cell read as missing, 上海 2021 left out
-    assert lines[0] == f"{headers + 3 + 1 + 1} validation issues:"
+    # 3 name repairs, the blank cell read as missing, 上海 2021 left out, 2021 not ranking everyone
+    assert lines[0] == f"{headers + 3 + 1 + 1 + 1} validation issues:"
     blank = f"R&D人员: 1 cell(s) read as missing (blank ×1), first {messy_file.name} row 7"
     assert f"  missing (read as missing) × 1: {blank}, column 'R&D人员' (上  海)" in lines
+    assert any(line.startswith("  gap (flagged) × 1: 2021: ") for line in lines)
     assert any(line.startswith("  header (mapped) × 5: ") and "… 3 more" in line for line in lines)
     assert "  missing (excluded) × 1: 上海 2021 left out of the index: no value for staff" in lines
 

@@ -248,7 +248,7 @@ def test_missing_value_names_region_and_year(gdp_wide):
 
 def test_tied_quantiles_and_bad_cut_points():
     wide = pd.DataFrame(np.ones((4, 3)), index=list("abcd"), columns=[1, 2, 3])
-    wide.iloc[0, 0] = 2.0
+    wide.iloc[0, 0], wide.iloc[1, 0] = 2.0, 3.0  # 3 distinct values, 10 of them tied at 1
     with pytest.raises(DataValidationError, match="not distinct"):
         markov(wide, k=3)
     with pytest.raises(DataValidationError, match="strictly increasing"):

@@ -27,6 +27,7 @@ from nqpf.results import Result, Summary, make_meta
 
 __all__ = [
     "BANDWIDTH_RULES",
+    "MAX_GRID",
     "MIN_DENSITY_POINTS",
     "KernelDensityResult",
     "kde_bandwidth",
@@ -35,6 +36,11 @@ __all__ = [
 
 BandwidthRule = Literal["silverman", "scott", "matlab", "stata"]
 BANDWIDTH_RULES = ("silverman", "scott", "matlab", "stata")
+
+#: Most evaluation points of a density grid. The tidy output has one row per point, year and
+#: group, so 10,000 points (five times the width of a 2,000-pixel figure) keep a 20-year,
+#: 30-group table at about 6 million rows; a finer grid draws nothing finer.
+MAX_GRID = 10_000
 
 #: Fewest values per year (and group) for a density without a caution. A rule of thumb of this
 #: package: the bandwidth rules are large-sample normal-reference approximations (Silverman
@@ -272,6 +278,15 @@ def kernel_density(
     0     1  4     1.1901
     1     2  4     0.5951
     """
+    if np.ndim(grid) == 0:
+        if isinstance(grid, bool) or int(grid) != grid or not 2 <= grid <= MAX_GRID:
+            raise DataValidationError(
+                f"grid must be an integer from 2 to {MAX_GRID} (MAX_GRID), got {grid!r}"
+            )
+    elif np.size(grid) > MAX_GRID:
+        raise DataValidationError(
+            f"grid has {np.size(grid)} points; at most {MAX_GRID} (MAX_GRID) are allowed"
+        )
     require_columns(frame, [value, year, group, region], " in the density frame")
     years = year_codes(frame[year], year)
     raw = column_values(frame, value, years, region)
@@ -316,8 +331,6 @@ def kernel_density(
     hmax = max(r["bandwidth"] for r in records)
     if np.ndim(grid) == 0:
         points = int(grid)
-        if points < 2:
-            raise DataValidationError(f"grid must have at least 2 points, got {grid!r}")
         grid_arr = np.linspace(raw.min() - cut * hmax, raw.max() + cut * hmax, points)
     else:
         grid_arr = np.asarray(grid, dtype=float)

@@ -55,8 +55,21 @@ def _classify(
                 f"{what}: classes must be 'pooled', 'per-year' or a sequence of cut points, "
                 f"got {scheme!r}"
             )
-        if int(k) != k or k < 2:
+        if isinstance(k, bool) or int(k) != k or k < 2:
             raise DataValidationError(f"{what}: k must be an integer >= 2, got {k!r}")
+        k = int(k)
+        # quantile classes need at least k distinct values (in every year for per-year classes)
+        distinct = (
+            np.unique(values).size
+            if scheme == "pooled"
+            else min(np.unique(values[:, t]).size for t in range(values.shape[1]))
+        )
+        if k > distinct:
+            where = "" if scheme == "pooled" else " in some year"
+            raise DataValidationError(
+                f"{what}: k = {k} quantile classes, but there are only {distinct} distinct "
+                f"values{where}; k must be from 2 to {distinct}"
+            )
         probs = np.arange(1, k) / k
         if scheme == "pooled":
             cuts = np.quantile(values.ravel(), probs)[None, :].repeat(values.shape[1], 0)

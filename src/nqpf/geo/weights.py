@@ -1179,6 +1179,11 @@ def _connect_islands(
     isolated = np.flatnonzero(np.diff(mat.indptr) == 0)
     if isolated.size == 0:
         return mat, []
+    if n < 2:
+        raise WeightsError(
+            f"spatial weights need at least 2 regions, got {n} ({', '.join(map(str, codes))}): "
+            "a single region has no neighbour to be linked to"
+        )
     if not 1 <= k < n:
         raise WeightsError(f"k_islands must be between 1 and {n - 1}, got {k}")
     links: list[tuple[Hashable, Hashable]] = []

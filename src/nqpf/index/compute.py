@@ -293,7 +293,43 @@ def _drop_incomplete(values: pd.DataFrame, report: ValidationReport) -> pd.DataF
             year=int(year),
             indicator=", ".join(missing),
         )
-    return values[~incomplete]
+    kept = values[~incomplete]
+    _report_gaps(values, kept, report)
+    return kept
+
+
+def _report_gaps(values: pd.DataFrame, kept: pd.DataFrame, report: ValidationReport) -> None:
+    """List region-years with no row at all and every year that does not rank every region.
+
+    The regions are all those with a row in any year of ``values``; a year of ``kept`` without
+    one of them gets a ``gap`` entry naming the regions it leaves out (rows with missing values
+    are already listed as ``missing``), so an unbalanced panel is never ranked silently.
+    """
+    regions = pd.unique(values.index.get_level_values("region_code"))
+    present = set(values.index)
+    ranked = kept.index.to_frame(index=False).groupby("year")["region_code"].agg(set)
+    for year in sorted(pd.unique(values.index.get_level_values("year"))):
+        for code in regions:
+            if (code, year) not in present:
+                report.add(
+                    "gap",
+                    "excluded",
+                    f"{name_of(code, 'short')} {year} left out of the index: no row for that year",
+                    source="compute_index",
+                    region=str(code),
+                    year=int(year),
+                )
+        absent = [c for c in regions if c not in ranked.get(year, set())]
+        if absent:
+            report.add(
+                "gap",
+                "flagged",
+                f"{year}: {len(regions) - len(absent)} of {len(regions)} regions ranked; not in "
+                f"that year's index: {', '.join(name_of(c, 'short') for c in absent)}",
+                source="compute_index",
+                year=int(year),
+                region=", ".join(map(str, absent)),
+            )
 
 
 def _weights(

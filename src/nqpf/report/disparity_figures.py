@@ -29,6 +29,9 @@ __all__ = [
     "sigma_lines",
     "theil_decomposition",
     "transition_heatmaps",
+    "MAX_ANNOTATED_CLASSES",
+    "MAX_FIGURE_INCHES",
+    "MAX_HEATMAP_CLASSES",
 ]
 
 NATIONAL = "全国 National"
@@ -230,7 +233,17 @@ def dagum_group_ginis(
     for ax, n_lines in ((left, len(order)), (right, len(ordered))):
         _years_axis(ax)
         ax.set_xlabel("年份 Year", fontsize=9)
-        if n_lines <= _MAX_LEGEND_LINES:
+        if n_lines == 0:  # a single group has no pair: say so instead of an empty legend
+            ax.text(
+                0.5,
+                0.5,
+                "无组对 No pair of groups",
+                transform=ax.transAxes,
+                fontsize=9,
+                ha="center",
+                va="center",
+            )
+        elif n_lines <= _MAX_LEGEND_LINES:
             ax.legend(fontsize=7, frameon=False, loc="best", ncol=1 if ax is left else 2)
         else:  # a legend of dozens of lines is unreadable and breaks the layout
             ax.text(
@@ -558,6 +571,15 @@ def sigma_lines(
     return fig
 
 
+#: Largest transition matrix and most panels :func:`transition_heatmaps` draws (the studies
+#: allow 20 classes); beyond that the figure would be unreadable and costly to render.
+MAX_HEATMAP_CLASSES = 30
+#: Largest matrix whose probabilities are written into the cells.
+MAX_ANNOTATED_CLASSES = 12
+#: Longest side of the heat-map figure in inches: panels shrink to fit.
+MAX_FIGURE_INCHES = 40.0
+
+
 def _class_labels(k: int) -> list[str]:
     labels = [str(i) for i in range(1, k + 1)]
     labels[0] = "1 低 Low"
@@ -590,7 +612,15 @@ def transition_heatmaps(
     Returns
     -------
     matplotlib.figure.Figure
-        Colour scale 0–1 shared by all panels; rows with no transitions are grey.
+        Colour scale 0–1 shared by all panels; rows with no transitions are grey. Matrices
+        larger than :data:`MAX_ANNOTATED_CLASSES` (12) are drawn without the numbers, and the
+        figure is scaled down to at most :data:`MAX_FIGURE_INCHES` (40) inches a side.
+
+    Raises
+    ------
+    DataValidationError
+        No matrix, a matrix that is not square, or more than :data:`MAX_HEATMAP_CLASSES` (30)
+        classes or panels.
 
     Examples
     --------
@@ -605,13 +635,21 @@ def transition_heatmaps(
     for name, mat in matrices.items():
         if not isinstance(mat, pd.DataFrame) or mat.shape[0] != mat.shape[1] or mat.empty:
             raise DataValidationError(f"matrix {name!r} must be a square, non-empty DataFrame")
-    use_cjk_font()
     n = len(matrices)
+    k_max = max(m.shape[0] for m in matrices.values())
+    if max(n, k_max) > MAX_HEATMAP_CLASSES:
+        raise DataValidationError(
+            f"{n} transition matrices of up to {k_max} classes: a heat map draws at most "
+            f"{MAX_HEATMAP_CLASSES} (MAX_HEATMAP_CLASSES) panels of at most that many classes"
+        )
+    use_cjk_font()
     cols = ncols or (n if n <= 3 else 2 if n == 4 else 3)
     rows = int(np.ceil(n / cols))
-    k_max = max(m.shape[0] for m in matrices.values())
-    side = 0.62 * k_max + 1.6
-    fig = Figure(figsize=(side * cols + 1.2, side * rows + 0.5), layout="constrained")
+    side = 0.62 * min(k_max, MAX_ANNOTATED_CLASSES) + 1.6
+    width, height = side * cols + 1.2, side * rows + 0.5
+    shrink = min(1.0, MAX_FIGURE_INCHES / max(width, height))
+    fig = Figure(figsize=(width * shrink, height * shrink), layout="constrained")
+    annotate = k_max <= MAX_ANNOTATED_CLASSES
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     cmap = colormaps["YlOrRd"].with_extremes(bad="#e0e0e0")
     image = None
@@ -621,7 +659,7 @@ def transition_heatmaps(
         image = ax.imshow(np.ma.masked_invalid(p), cmap=cmap, vmin=0.0, vmax=1.0)
         for i in range(k):
             for j in range(k):
-                if np.isfinite(p[i, j]):
+                if annotate and np.isfinite(p[i, j]):
                     ax.text(
                         j,
                         i,

@@ -612,10 +612,22 @@ class GetisOrdResult(Result):
             }
         )
         name = "Gi*" if self.star else "Gi"
+        first = f"classes from {self.inference} p-values{' (BH-FDR)' if self.fdr else ''}."
         return Summary(
-            f"热点分析 Hot-spot analysis (Getis-Ord {name})",
-            (("", table),),
-            (f"classes from {self.inference} p-values{' (BH-FDR)' if self.fdr else ''}.",),
+            f"热点分析 Hot-spot analysis (Getis-Ord {name})", (("", table),), (first, *self.notes)
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Regions whose z-score is undefined (zero variance), classed 0 "not significant"."""
+        undefined = [c for c, z in zip(self.codes, self.z_score, strict=True) if not np.isfinite(z)]
+        if not undefined:
+            return ()
+        return (
+            f"z 值无定义 Undefined {'Gi*' if self.star else 'Gi'} z-score for {len(undefined)} "
+            f"region(s) ({', '.join(map(str, undefined))}): their neighbourhood weights do not "
+            "vary (e.g. every region is a neighbour), so the variance is 0; classed 0 "
+            "(not significant).",
         )
 
 
@@ -769,7 +781,8 @@ def _getis_ord(
     if fdr:
         p_class = bh_adjust(p_class)
     level = np.select([p_class < 0.01, p_class < 0.05, p_class < 0.10], [3, 2, 1], default=0)
-    hotspot = (np.sign(z) * level).astype(int)
+    # an undefined z (no variance: the neighbourhood is the whole sample) is class 0
+    hotspot = (np.sign(np.nan_to_num(z, nan=0.0)) * level).astype(int)
     return GetisOrdResult(
         codes=w.codes,
         values=x,

@@ -251,7 +251,8 @@ def discretize(
     method
         One of :data:`DISCRETIZATION_METHODS`.
     classes
-        Number of classes *k* (≥ 2). Empty or merged classes can make the result smaller.
+        Number of classes *k*, from 2 to the number of distinct values. Empty or merged
+        classes can make the result smaller.
     seed
         Only for ``"natural_breaks"`` on large inputs (the sample); see :mod:`nqpf._random`.
         ``None`` draws fresh entropy, which is not recorded here: the breaks are returned.
@@ -280,6 +281,12 @@ def discretize(
     method = _ALIASES.get(method, method)
     if np.ptp(arr) == 0:
         raise DataValidationError(f"a constant variable ({arr[0]:g}) cannot be discretised")
+    distinct = np.unique(arr).size
+    if classes > distinct:
+        raise DataValidationError(
+            f"classes = {classes}, but there are only {distinct} distinct values; classes must "
+            f"be from 2 to {distinct}"
+        )
     edges = _breaks(arr, method, int(classes), RandomSource.from_seed(seed))
     codes = np.searchsorted(edges, arr, side="left")
     return codes.astype(np.int64), edges

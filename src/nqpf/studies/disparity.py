@@ -30,7 +30,7 @@ from nqpf.disparity.convergence import (
     spatial_beta_convergence,
 )
 from nqpf.disparity.dagum import DagumPanelResult, dagum_gini_panel
-from nqpf.disparity.density import BandwidthRule, KernelDensityResult, kernel_density
+from nqpf.disparity.density import MAX_GRID, BandwidthRule, KernelDensityResult, kernel_density
 from nqpf.disparity.markov import (
     MarkovResult,
     RankMobilityResult,
@@ -47,7 +47,15 @@ from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.groups import Overlap, Unassigned, by_agglomeration, by_province
 from nqpf.studies.inputs import is_province, study_weights, value_label, value_table
 
-__all__ = ["BUILTIN_GROUPS", "NATIONAL", "DisparityStudyResult", "auto_classes", "disparity_study"]
+__all__ = [
+    "BUILTIN_GROUPS",
+    "MAX_BOOTSTRAP",
+    "MAX_CLASSES",
+    "NATIONAL",
+    "DisparityStudyResult",
+    "auto_classes",
+    "disparity_study",
+]
 
 #: Label of the whole sample in per-group tables and figures.
 NATIONAL = "全国 National"
@@ -57,6 +65,16 @@ BUILTIN_GROUPS = ("macro_region", "province", "agglomeration")
 
 #: Minimum average number of regions per Markov class that :func:`auto_classes` keeps.
 REGIONS_PER_CLASS = 7
+
+#: Most Markov classes a study accepts (besides at most one per region). The spatial chain has
+#: k² rows and k³ cells and its figure k panels of k × k: at 20 classes, 8,000 cells that even
+#: 300 cities over 20 years (5,700 transitions) cannot fill, and a figure that still fits a page.
+MAX_CLASSES = 20
+
+#: Most bootstrap replications of the Dagum decomposition: every replication's parts are kept
+#: for the percentile intervals, and 100,000 already pin a 95 % percentile interval's ends to a
+#: Monte Carlo error far below the reported digits (the default is 199).
+MAX_BOOTSTRAP = 100_000
 
 _MACRO_LABELS = {key: f"{zh} {en}" for key, (zh, en) in regions.MACRO_REGIONS.items()}
 
@@ -703,6 +721,35 @@ def _spatial_weights(w: Any, codes: list[Hashable]) -> tuple[SpatialWeights | No
 # ---------------------------------------------------------------------------------------------
 # the study
 # ---------------------------------------------------------------------------------------------
+def _check_sizes(bootstrap: int, grid: int | Any) -> None:
+    """Refuse a bootstrap or density grid size before any work starts."""
+    if isinstance(bootstrap, bool) or int(bootstrap) != bootstrap or bootstrap < 0:
+        raise DataValidationError(f"bootstrap must be a non-negative integer, got {bootstrap!r}")
+    if bootstrap > MAX_BOOTSTRAP:
+        raise DataValidationError(
+            f"bootstrap = {bootstrap} replications; at most {MAX_BOOTSTRAP} (MAX_BOOTSTRAP) "
+            "are allowed"
+        )
+    too_many = np.size(grid) > MAX_GRID if np.ndim(grid) else not 2 <= grid <= MAX_GRID
+    if too_many:
+        raise DataValidationError(
+            f"grid = {grid if np.ndim(grid) == 0 else f'{np.size(grid)} points'}: a density grid "
+            f"has from 2 to {MAX_GRID} (MAX_GRID) points"
+        )
+
+
+def _check_classes(k: Any, n_regions: int) -> int:
+    """The number of Markov classes ``k`` if it is an integer from 2 to ``min(regions, 20)``."""
+    top = min(n_regions, MAX_CLASSES)
+    if isinstance(k, bool) or int(k) != k or not 2 <= k <= top:
+        raise DataValidationError(
+            f"k = {k!r} Markov classes, but k must be an integer >= 2 and <= {top} for "
+            f"{n_regions} regions (at most one class per region, and at most MAX_CLASSES = "
+            f"{MAX_CLASSES})"
+        )
+    return int(k)
+
+
 def disparity_study(
     frame: Any,
     value: str = "score",
@@ -740,8 +787,9 @@ def disparity_study(
         ``"agglomeration"`` are always derived from the city codes (a data column of that name
         is not used; a note says so).
     k
-        Number of Markov quantile classes; ``None`` chooses it with :func:`auto_classes` (4 for
-        the 31 provinces).
+        Number of Markov quantile classes, from 2 to the number of regions and at most
+        :data:`MAX_CLASSES` (20); ``None`` chooses it with :func:`auto_classes` (4 for the 31
+        provinces).
     w
         Spatial weights for the spatial Markov chain and spatial β-convergence: a
         :class:`~nqpf.geo.SpatialWeights` or anything
@@ -749,7 +797,8 @@ def disparity_study(
         provinces (Hainan linked to its nearest province; the repair is listed in ``notes``);
         for other regions both are skipped with a note. ``False`` skips them.
     bootstrap
-        Bootstrap replications of the Dagum decomposition per year (0: none).
+        Bootstrap replications of the Dagum decomposition per year (0: none; at most
+        :data:`MAX_BOOTSTRAP`).
     seed
         Seed of the bootstrap and of the simulated standard errors of the spatial effects.
     region, year
@@ -759,7 +808,8 @@ def disparity_study(
     bandwidth
         Kernel-density bandwidth rule or number (see :func:`~nqpf.disparity.kde_bandwidth`).
     grid
-        Number of kernel-density evaluation points.
+        Number of kernel-density evaluation points (2 to
+        :data:`~nqpf.disparity.density.MAX_GRID`).
     overlap
         ``group="agglomeration"`` only. Cities that the curated list puts in more than one
         agglomeration: ``"error"`` (default) raises a :class:`~nqpf.errors.DataValidationError`
@@ -777,7 +827,8 @@ def disparity_study(
     Raises
     ------
     DataValidationError
-        Unknown columns or group, fewer than 2 years, missing values or groups, values the
+        ``k``, ``bootstrap`` or ``grid`` out of range (checked before any work starts), unknown
+        columns or group, fewer than 2 years, missing values or groups, values the
         measures cannot take (each message names the region and year); ``"province"`` or
         ``"agglomeration"`` without city codes; cities in several or in no agglomeration
         (unless ``overlap``/``unassigned`` say what to do).
@@ -819,15 +870,14 @@ def disparity_study(
     >>> r.k, r.groups, round(float(r.dagum.components()["total"].iloc[0]), 4)
     (2, ('a', 'b', 'c'), 0.0893)
     """
+    _check_sizes(bootstrap, grid)
     source = RandomSource.from_seed(seed)
     data, order, notes = _prepare(frame, value, group, region, year, years, overlap, unassigned)
     codes = list(pd.unique(data["region"]))
     if k is None:
         k, reason = auto_classes(len(codes))
     else:
-        if int(k) != k or k < 2:
-            raise DataValidationError(f"k must be an integer >= 2, got {k!r}")
-        k = int(k)
+        k = _check_classes(k, len(codes))
         reason = f"k = {k} quantile classes (given) for {len(codes)} regions."
     measures = disparity_table(data, "value", "group", region="region")
     dagum = dagum_gini_panel(

@@ -225,6 +225,7 @@ class SpatialStudyResult(StudyResult):
             f"weights: {self.weights_label}; Moran's I and LISA on row-standardised weights, "
             "Gi* on the weights as built.",
             *self.local.summary().notes,
+            *self.hot.notes,
             *self.notes,
         ]
         return Summary(
