@@ -225,7 +225,6 @@ class SpatialStudyResult(StudyResult):
             f"weights: {self.weights_label}; Moran's I and LISA on row-standardised weights, "
             "Gi* on the weights as built.",
             *self.local.summary().notes,
-            *self.hot.notes,
             *self.notes,
         ]
         return Summary(
@@ -356,6 +355,7 @@ def spatial_study(
     hot = getis_ord_by_year(
         data, raw, permutations=permutations, seed=streams[2], star=True, fdr=fdr
     )
+    notes += list(getattr(hot.results[year], "notes", ()))  # undefined Gi* z-scores, if any
     label = weights_description(raw, w)
     return SpatialStudyResult(
         value=value,
