@@ -81,8 +81,7 @@ class Case:
     ``exit`` lists the accepted statuses. With status 2 the one error line must match ``error``;
     with status 0 the console output or ``validation.md`` must match ``report`` (the report entry
     of a repaired or flagged cell). ``check`` is a property of the output folder, its docstring
-    the row of ``docs/reliability.md``. ``open`` names the part of issue 9 whose fix is not merged
-    yet: the case is a strict xfail until then.
+    the row of ``docs/reliability.md``.
     """
 
     id: str
@@ -94,7 +93,6 @@ class Case:
     report: str | None = None
     check: Callable[[Env], None] | None = None
     during: Callable[[pytest.MonkeyPatch], None] | None = None
-    open: str | None = None
     slow: bool = False
     memory: bool = False
     seconds: int = 20
@@ -382,14 +380,6 @@ def _validate(path: str) -> list[str]:
     return ["validate", path]
 
 
-OUTPUTS, PARAMETERS, INPUTS, SCHEMA, SMALL = (
-    "outputs (injection, atomic writes)",
-    "parameter checks",
-    "number parser and file reading",
-    "index-system schema",
-    "parameter checks",
-)
-
 CASES: list[Case] = [
     # 1. formula injection
     Case(
@@ -399,7 +389,6 @@ CASES: list[Case] = [
         _evil_system,
         exit=(0,),
         check=no_formula_cells,
-        open=OUTPUTS,
     ),
     Case(
         "formula-in-group-names",
@@ -408,7 +397,6 @@ CASES: list[Case] = [
         _evil_group,
         exit=(0,),
         check=no_formula_cells,
-        open=OUTPUTS,
         slow=True,
         seconds=120,
     ),
@@ -419,7 +407,6 @@ CASES: list[Case] = [
         _evil_report,
         exit=(0,),
         check=no_formula_cells,
-        open=OUTPUTS,
         slow=True,
         seconds=300,
     ),
@@ -432,7 +419,6 @@ CASES: list[Case] = [
         exit=(1, 130),
         check=nothing_written,
         during=_interrupt_second_write,
-        open=OUTPUTS,
     ),
     Case(
         "interrupted-rerun",
@@ -442,7 +428,6 @@ CASES: list[Case] = [
         exit=(1, 130),
         check=previous_output_kept,
         during=_interrupt_second_write,
-        open=OUTPUTS,
     ),
     # 3. --out
     Case(
@@ -451,7 +436,6 @@ CASES: list[Case] = [
         "`--out` names an existing file",
         _out_is_file,
         error=r"existing-file\.txt",
-        open=OUTPUTS,
     ),
     Case(
         "out-read-only",
@@ -459,7 +443,6 @@ CASES: list[Case] = [
         "`--out` in a folder that cannot be written",
         _out_read_only,
         error=r"nqpf-badinput",
-        open=OUTPUTS,
     ),
     # 4. parameters against the data
     Case(
@@ -468,7 +451,6 @@ CASES: list[Case] = [
         "`--k 100` Markov classes for 31 regions",
         lambda env, dry=False: _disparity(env, env.table(), "--k", "100"),
         error=r"\b100\b",
-        open=PARAMETERS,
         memory=True,
         seconds=3,
     ),
@@ -479,7 +461,6 @@ CASES: list[Case] = [
         "an empty CSV (0 bytes)",
         lambda env, dry=False: _validate(env.file("empty.csv", b"")),
         error=r"(?i)empty|no (data|rows)",
-        open=INPUTS,
     ),
     Case(
         "header-only-csv",
@@ -487,7 +468,6 @@ CASES: list[Case] = [
         "a CSV with a header and no rows",
         lambda env, dry=False: _validate(env.file("header.csv", "地区,年份,GDP\n".encode())),
         error=r"(?i)empty|no (data|rows)|header",
-        open=INPUTS,
     ),
     Case(
         "text-as-xlsx",
@@ -495,7 +475,6 @@ CASES: list[Case] = [
         "a text file renamed `.xlsx`",
         lambda env, dry=False: _validate(env.file("notes.xlsx", b"just some notes\n")),
         error=r"(?i)xlsx|excel|workbook",
-        open=INPUTS,
     ),
     Case(
         "png-as-xlsx",
@@ -503,7 +482,6 @@ CASES: list[Case] = [
         "a PNG image renamed `.xlsx`",
         lambda env, dry=False: _validate(env.file("image.xlsx", PNG)),
         error=r"(?i)xlsx|excel|workbook",
-        open=INPUTS,
     ),
     Case(
         "png-as-csv",
@@ -518,7 +496,6 @@ CASES: list[Case] = [
         "an index system saved in GBK",
         lambda env, dry=False: _index(env, env.csv(env.table()), _gbk_system(env, dry)),
         exit=(0,),
-        open=SCHEMA,
     ),
     Case(
         "binary-system",
@@ -526,7 +503,6 @@ CASES: list[Case] = [
         "a PNG image renamed `.yaml` as the system",
         lambda env, dry=False: _index(env, env.csv(env.table()), env.file("image.yaml", PNG)),
         error=r"(?i)image\.yaml|yaml|binary|encod|decode|text",
-        open=SCHEMA,
     ),
     # 6. numbers
     Case(
@@ -537,7 +513,6 @@ CASES: list[Case] = [
         exit=(0, 2),
         error=r"1\.234,5",
         report=r"1\.234,5",
-        open=INPUTS,
     ),
     Case(
         "ambiguous-comma",
@@ -545,7 +520,6 @@ CASES: list[Case] = [
         "a cell `1,23` (thousands or decimal?)",
         lambda env, dry=False: _validate(_cell(env, 5, GDP, "1,23")),
         error=r"1,23\b",
-        open=INPUTS,
     ),
     Case(
         "inf-cell",
@@ -555,7 +529,6 @@ CASES: list[Case] = [
         exit=(0, 2),
         error=r"(?i)\binf\b",
         report=r"(?i)\binf\b",
-        open=INPUTS,
     ),
     Case(
         "inf-cell-file-row",
@@ -563,7 +536,6 @@ CASES: list[Case] = [
         "a cell `inf` on line 12 of the file, through `index`",
         lambda env, dry=False: _index(env, _cell(env, 10, GDP, "inf")),
         error=r"\brow 12\b",
-        open=INPUTS,
     ),
     Case(
         "thousands-separators-index",
@@ -591,7 +563,6 @@ CASES: list[Case] = [
             env.system("direction: 1\n        unit: 人年", "direciton: -1\n        unit: 人年"),
         ),
         error=r"direciton.*direction",
-        open=SCHEMA,
     ),
     Case(
         "system-missing-direction",
@@ -603,7 +574,6 @@ CASES: list[Case] = [
             env.system("        direction: 1\n        unit: 人年\n", "        unit: 人年\n"),
         ),
         error=r"direction",
-        open=SCHEMA,
     ),
     Case(
         "system-unknown-key",
@@ -615,7 +585,6 @@ CASES: list[Case] = [
             env.system("        unit: 人年\n", "        unit: 人年\n        weight: 0.7\n"),
         ),
         error=r"weight",
-        open=SCHEMA,
     ),
     Case(
         "system-empty-dimension",
@@ -630,7 +599,6 @@ CASES: list[Case] = [
             ),
         ),
         error=r"means_of_labour|indicators",
-        open=SCHEMA,
     ),
     Case(
         "system-level-typo",
@@ -640,7 +608,6 @@ CASES: list[Case] = [
             env, env.csv(env.table()), env.system("level: province", "level: provnce")
         ),
         error=r"provnce",
-        open=SCHEMA,
     ),
     Case(
         "system-direction-bool",
@@ -657,7 +624,6 @@ CASES: list[Case] = [
         "a 1 KB YAML of nested aliases (billion laughs)",
         _billion_laughs,
         error=r"(?i)alias|anchor|large|deep|nest|limit",
-        open=SCHEMA,
         seconds=3,
     ),
     # 8. few regions, unbalanced panels
@@ -668,7 +634,6 @@ CASES: list[Case] = [
         lambda env, dry=False: _spatial(env, _regions(env, ["北京", "天津", "河北"])),
         exit=(0, 2),
         error=r"(?i)region",
-        open=SMALL,
         slow=True,  # once it runs, it draws maps
         seconds=120,
     ),
@@ -678,7 +643,6 @@ CASES: list[Case] = [
         "`spatial` on 1 region",
         lambda env, dry=False: _spatial(env, _regions(env, ["北京"])),
         error=r"(?i)region",
-        open=SMALL,
     ),
     Case(
         "disparity-3-regions",
@@ -695,7 +659,6 @@ CASES: list[Case] = [
         _unbalanced,
         exit=(0,),
         check=gap_listed,
-        open=INPUTS,
     ),
     # earlier findings
     Case(
@@ -797,8 +760,6 @@ def _param(case: Case) -> object:
     marks = []
     if case.slow:
         marks.append(pytest.mark.slow)
-    if case.open:
-        marks.append(pytest.mark.xfail(strict=True, reason=f"issue 9: {case.open}"))
     return pytest.param(case, id=case.id, marks=marks)
 
 

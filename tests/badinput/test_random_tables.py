@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -194,11 +193,6 @@ def silently_changed(path: Path, frame: pd.DataFrame) -> list[tuple[int, str, st
     return changed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: number parser and file reading (minimal example: 3 provinces × 2019–2021, "
-    "every cell 1.0 but one 'inf', read as inf with no report entry: MINIMAL)",
-)
 @settings(
     max_examples=30,
     deadline=None,

@@ -604,7 +604,10 @@ def knn_weights(
     ids, lonlat = _locations(locations, codes)
     n = len(ids)
     if not 1 <= k < n:
-        raise WeightsError(f"k must be between 1 and n - 1 = {n - 1}, got {k}")
+        raise WeightsError(
+            f"k must be between 1 and n - 1 = {n - 1} for {n} region(s), got {k}"
+            + (": a single region has no neighbour" if n == 1 else "")
+        )
     _check_distinct(ids, lonlat)
     tree = cKDTree(_unit_vectors(lonlat))
     _, idx = tree.query(_unit_vectors(lonlat), k=k + 1)
