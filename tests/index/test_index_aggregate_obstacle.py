@@ -146,3 +146,23 @@ def test_obstacle_bad_input():
         obstacle_degree(Z, [0.5, 0.5], dimensions={"a": "D1"})
     with pytest.raises(ValueError, match="without dimensions"):
         obstacle_degree(Z, [0.5, 0.5]).top(1, level="dimension")
+
+
+def test_aggregate_indicators_dispatches_to_each_rule():
+    from nqpf.errors import DataValidationError
+    from nqpf.index import aggregate_indicators, geometric_aggregate, linear_aggregate, topsis
+
+    Z = pd.DataFrame({"a": [0.0, 0.5, 1.0], "b": [1.0, 0.2, 0.4]})
+    w = pd.Series({"a": 0.3, "b": 0.7})
+    pd.testing.assert_series_equal(
+        aggregate_indicators(Z, w, "linear").scores, linear_aggregate(Z, w).scores
+    )
+    pd.testing.assert_series_equal(
+        aggregate_indicators(Z, w, "geometric", floor=0.05).scores,
+        geometric_aggregate(Z, w, floor=0.05).scores,
+    )
+    pd.testing.assert_series_equal(
+        aggregate_indicators(Z, w, "topsis").scores, topsis(Z, w, normalization=None).scores
+    )
+    with pytest.raises(DataValidationError, match="aggregation must be one of"):
+        aggregate_indicators(Z, w, "sum")

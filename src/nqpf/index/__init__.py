@@ -8,6 +8,7 @@ region-years, columns = indicators); :func:`compute_index` runs a YAML index sys
 from nqpf.index.aggregate import (
     AGGREGATION_METHODS,
     CompositeScores,
+    aggregate_indicators,
     geometric_aggregate,
     linear_aggregate,
     topsis,
@@ -64,6 +65,7 @@ __all__ = [
     "cv_weights",
     "entropy_weights",
     "equal_weights",
+    "aggregate_indicators",
     "geometric_aggregate",
     "indicator_weights",
     "linear_aggregate",

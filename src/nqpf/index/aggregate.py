@@ -30,6 +30,7 @@ from nqpf.results import Result, Summary, make_meta
 __all__ = [
     "AGGREGATION_METHODS",
     "CompositeScores",
+    "aggregate_indicators",
     "geometric_aggregate",
     "linear_aggregate",
     "topsis",
@@ -300,3 +301,23 @@ def topsis(
             "(every row is identical on the weighted indicators)"
         )
     return _score(d_minus / total, Z.index, "topsis", normalization=normalization)
+
+
+def aggregate_indicators(
+    Z: pd.DataFrame, weights: WeightsLike, method: str, *, floor: float = 0.01
+) -> CompositeScores:
+    """Aggregate normalised indicators by ``method`` (one of :data:`AGGREGATION_METHODS`).
+
+    ``"linear"`` is :func:`linear_aggregate`, ``"geometric"`` :func:`geometric_aggregate` with
+    ``floor``, ``"topsis"`` :func:`topsis` on the given (already normalised) table. The one
+    dispatch used by the index pipeline and by the nominal configuration of rank uncertainty.
+    """
+    if method == "linear":
+        return linear_aggregate(Z, weights)
+    if method == "geometric":
+        return geometric_aggregate(Z, weights, floor=floor)
+    if method == "topsis":
+        return topsis(Z, weights, normalization=None)
+    raise DataValidationError(
+        f"aggregation must be one of {list(AGGREGATION_METHODS)}, got {method!r}"
+    )

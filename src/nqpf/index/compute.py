@@ -19,7 +19,7 @@ import pandas as pd
 from nqpf.data.export import write_excel
 from nqpf.errors import DataValidationError, IndexSystemError
 from nqpf.index._checks import as_frame
-from nqpf.index.aggregate import geometric_aggregate, linear_aggregate, topsis
+from nqpf.index.aggregate import AGGREGATION_METHODS, aggregate_indicators
 from nqpf.index.normalise import normalize_resolved
 from nqpf.index.obstacle import obstacle_degree
 from nqpf.index.system import IndexSystem, load_system
@@ -35,7 +35,7 @@ __all__ = ["AGGREGATIONS", "WEIGHTINGS", "IndexResult", "compute_index", "index_
 #: Weighting names accepted by :func:`compute_index`; ``"entropy-critic"`` is the multiplicative
 #: combination of entropy and CRITIC weights.
 WEIGHTINGS = (*WEIGHTING_METHODS, "entropy-critic")
-AGGREGATIONS = ("linear", "geometric", "topsis")
+AGGREGATIONS = AGGREGATION_METHODS
 #: Geometric aggregation translates indicators to this minimum (min-max scores reach 0).
 GEOMETRIC_FLOOR = 0.01
 
@@ -224,7 +224,7 @@ def compute_index(
         by_year = {"groups": "year"} if normalization == "minmax_group" else {}
         normalized = normalize_resolved(frame, signs, method=normalization, **by_year)
     weights = _weights(weighting, unit, signs, dimension)
-    score = _aggregate(aggregation, normalized, weights)
+    score = aggregate_indicators(normalized, weights, aggregation, floor=GEOMETRIC_FLOOR).scores
 
     scores = pd.DataFrame({"score": score}).reset_index()
     scores["rank"] = scores.groupby("year").score.rank(ascending=False, method="min").astype(int)
@@ -372,16 +372,6 @@ def _unit_interval(normalized: pd.DataFrame, normalization: str) -> pd.DataFrame
     return (normalized - low) / (high - low)
 
 
-def _aggregate(aggregation: str, normalized: pd.DataFrame, weights: pd.Series) -> pd.Series:
-    if aggregation == "linear":
-        result = linear_aggregate(normalized, weights)
-    elif aggregation == "geometric":
-        result = geometric_aggregate(normalized, weights, floor=GEOMETRIC_FLOOR)
-    else:
-        result = topsis(normalized, weights, normalization=None)
-    return result.scores
-
-
 def _dimension_scores(
     aggregation: str, normalized: pd.DataFrame, weights: pd.Series, dimension: pd.Series
 ) -> pd.DataFrame:
@@ -394,7 +384,9 @@ def _dimension_scores(
             )
         else:
             local = weights[cols] / weights[cols].sum()
-            score = _aggregate(aggregation, normalized[cols], local)
+            score = aggregate_indicators(
+                normalized[cols], local, aggregation, floor=GEOMETRIC_FLOOR
+            ).scores
         parts.append(pd.DataFrame({"dimension": dim, "score": score}).reset_index())
     return pd.concat(parts, ignore_index=True)
 

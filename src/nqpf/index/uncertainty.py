@@ -21,9 +21,7 @@ from nqpf.index._checks import (
 )
 from nqpf.index.aggregate import (
     AGGREGATION_METHODS,
-    geometric_aggregate,
-    linear_aggregate,
-    topsis,
+    aggregate_indicators,
     translate_to_floor,
 )
 from nqpf.index.normalise import normalize_resolved
@@ -255,22 +253,6 @@ def _interval_note(
     if np.isfinite(cell):
         detail += f"; 名义方法组合仅扰动权重时中位排名 median with the nominal choices {cell:g}"
     return side + detail
-
-
-def _nominal_scores(Z: pd.DataFrame, aggregation: str, w: np.ndarray, floor: float) -> np.ndarray:
-    """Scores of the nominal configuration by the one-off aggregation functions.
-
-    These are the calls :func:`~nqpf.index.compute_index` makes, so that the nominal ranks of an
-    index's own configuration equal its ranks exactly (the batched Monte Carlo products may
-    round differently in the last bit).
-    """
-    if aggregation == "linear":
-        result = linear_aggregate(Z, w)
-    elif aggregation == "geometric":
-        result = geometric_aggregate(Z, w, floor=floor)
-    else:
-        result = topsis(Z, w, normalization=None)
-    return result.scores.to_numpy()
 
 
 def _choice_labels(choices: Sequence[Any], allowed: Sequence[str], what: str) -> list[Any]:
@@ -628,12 +610,14 @@ def rank_uncertainty(
             progress(done, n_runs)
 
     # nominal specification, unperturbed
-    nominal_score = _nominal_scores(
+    # the one-off aggregation compute_index uses, so that nominal ranks equal the index's ranks
+    # exactly (the batched Monte Carlo products may round differently in the last bit)
+    nominal_score = aggregate_indicators(
         tables[nominal_spec["normalization"]],
-        nominal_spec["aggregation"],
         nominal_w,
-        geometric_floor,
-    )
+        nominal_spec["aggregation"],
+        floor=geometric_floor,
+    ).scores.to_numpy()
     nominal_rank = np.empty(n, dtype=rank_dtype)
     nominal_rank[order] = _rank_within(nominal_score[order][None, :], bounds, rank_dtype)[0]
 
