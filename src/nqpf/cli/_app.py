@@ -237,8 +237,6 @@ def study_frame(
     indicator (``value`` as mapped or as the raw header) or, for ``score``/a dimension, the
     index computed with ``system`` on it; the ``keep`` columns (a grouping) come along.
     """
-    import pandas as pd
-
     from nqpf.errors import DataValidationError
     from nqpf.index import compute_index, load_system
 
@@ -263,8 +261,7 @@ def study_frame(
     column = value if value == "score" else f"score_{value}"
     if keep:
         table = table.merge(panel.attributes, on=["region_code", "year"], how="left")
-    frame = pd.DataFrame(table)
-    return frame, column, f"index system {system} on {source}", result.report
+    return table, column, f"index system {system} on {source}", result.report
 
 
 def print_validation(report: Any, out: Path | None = None) -> None:
