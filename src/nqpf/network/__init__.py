@@ -1,0 +1,11 @@
+"""Inter-regional flows and innovation networks.
+
+O–D estimation from margins (Wilson's doubly constrained model), modified gravity linkages and
+their check against observed connectivity, network structure (centralities, structural holes,
+communities, core–periphery), QAP/MRQAP, and resilience to node removal. Every function takes a
+:class:`FlowNetwork` or plain matrices and returns a :class:`~nqpf.results.Result`.
+"""
+
+from nqpf.network.graph import FlowNetwork, SelfFlows
+
+__all__ = ["FlowNetwork", "SelfFlows"]
