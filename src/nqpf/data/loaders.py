@@ -36,12 +36,14 @@ from nqpf.validation import ValidationReport
 __all__ = [
     "Loaded",
     "load_city_census",
+    "load_city_connectivity",
     "load_city_master",
     "load_prefecture_components",
     "load_province_components",
     "load_province_gdp",
     "load_province_panel",
     "load_province_sci_tech",
+    "load_technology_market",
     "load_urban_agglomerations",
 ]
 
@@ -55,6 +57,7 @@ MASTER = "city_master"
 PREFECTURE = "prefecture_panel_gpi_components_2006_2018"
 AGGLOMERATIONS = "urban_agglomerations_curated"
 CROSSWALK = "prefecture_crosswalk"
+CONNECTIVITY = "city_innovation_connectivity_2016_2017"
 
 #: Names of national and macro-regional aggregate rows in yearbook tables.
 AGGREGATE_NAMES: dict[str, str] = {
@@ -351,6 +354,66 @@ def load_province_panel() -> Panel:
     return Panel(
         panel.data.copy(), panel.level, dict(panel.units), ValidationReport(list(panel.report))
     )
+
+
+def load_city_connectivity() -> Loaded:
+    """275 cities' patents, GDP, population and observed intercity network degrees (a table).
+
+    One cross-section (``layout == "table"``, level ``"city"``) from Liang et al., "Intercity
+    connectivity and urban innovation" (:func:`nqpf.data.catalog`). Columns: ``region_code``
+    (registry prefecture code), ``region`` (registry name), ``city_id`` and ``name_source`` (as
+    in the source), ``lon``, ``lat`` (centroid), ``registered_population`` and
+    ``resident_population`` (persons; registered 2016, urban-district resident 2016), ``gdp``
+    (yuan, 2016), ``kibs_share`` (% employed in information services, finance and research,
+    2016), ``patents`` (2017) and the observed weighted degrees ``sm_degree`` (Weibo 2015),
+    ``mob_degree`` (Tencent mobility 2016) and ``pub_degree`` (Web of Science co-publications
+    2017).
+
+    The source's ``cityId`` is the code of the city's urban districts (市辖区, 310100); it is
+    mapped to the prefecture code by its first four digits + ``"00"`` and the source name is
+    checked against the registry. Every mapping is listed in the report (kind
+    ``code_mapping``); a unit abolished before the registry's 2020 vintage (莱芜, merged into 济南
+    in 2019) is kept apart (kind ``abolished_unit``), never merged into another city.
+
+    Examples
+    --------
+    >>> loaded = load_city_connectivity()
+    >>> len(loaded.data), len(loaded.kept_apart)
+    (274, 1)
+    >>> shanghai = loaded.data.set_index("region_code").loc[310100]
+    >>> shanghai.region, int(shanghai.city_id), int(shanghai.patents)
+    ('上海市', 310100, 72327)
+    >>> loaded.kept_apart.region.tolist()
+    ['莱芜']
+
+    """
+    return _connectivity().copy()
+
+
+def load_technology_market() -> Loaded:
+    """Technology-market outflow (seller) and inflow (buyer) by province and year (a table).
+
+    From :func:`load_province_sci_tech` (tables MarketPush, 技术输出地域, and MarketPull, 技术流向
+    地域): columns ``region_code, region, year, outflow_amount, outflow_contracts,
+    inflow_amount, inflow_contracts`` (amounts in 万元, contracts in 项). The national totals
+    (全国) are in ``.aggregates`` with the same columns (``region_code`` missing).
+
+    The two margins do not add up to the same total (contracts counted by the seller's and by the
+    buyer's province; the source does not reconcile the two tables). For each year the report gives Σ provinces of outflow and of inflow, their gap and
+    the national totals (kind ``margin_gap``); the empty cells of the source (Tibet's outflow
+    in most years, Hainan and Qinghai 2000) stay NaN and are listed (kind ``missing``).
+
+    Examples
+    --------
+    >>> loaded = load_technology_market()
+    >>> y2023 = loaded.data[loaded.data.year == 2023]
+    >>> [round(float(y2023[c].sum()) / 1e8, 3) for c in ("outflow_amount", "inflow_amount")]
+    [5.865, 5.74]
+    >>> loaded.units["outflow_amount"], loaded.aggregates.region.unique().tolist()
+    ('万元', ['全国'])
+
+    """
+    return _technology_market().copy()
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1197,6 +1260,194 @@ def _agglomerations() -> Loaded:
             source=source,
         )
     return Loaded(AGGLOMERATIONS, data, report, _empty_apart(), "city", {}, layout="table")
+
+
+# ---------------------------------------------------------------------- technology market
+#: Technology-market variables → columns of :func:`load_technology_market`.
+TECHNOLOGY_MARKET = {
+    "techmarket_out_amount": "outflow_amount",
+    "techmarket_out_contracts": "outflow_contracts",
+    "techmarket_in_amount": "inflow_amount",
+    "techmarket_in_contracts": "inflow_contracts",
+}
+
+
+@cache
+def _technology_market() -> Loaded:
+    source = SCI_TECH
+    loaded = _sci_tech()
+    report = ValidationReport(
+        [i for i in loaded.report if i.indicator in TECHNOLOGY_MARKET or i.table in _MARKET_TABLES]
+    )
+    columns = list(TECHNOLOGY_MARKET.values())
+
+    def wide(frame: pd.DataFrame) -> pd.DataFrame:
+        part = frame[frame.indicator.isin(TECHNOLOGY_MARKET)]
+        keys = part.region.where(part.region_code.isna(), part.region_code.astype("string"))
+        table = (
+            part.assign(key=keys.to_numpy(), column=part.indicator.map(TECHNOLOGY_MARKET))
+            .pivot_table(
+                index=["key", "region", "year"],
+                columns="column",
+                values="value",
+                dropna=False,
+                aggfunc="first",
+            )
+            .reindex(columns=columns)
+            .reset_index()
+        )
+        table = table[table[columns].notna().any(axis=1)]
+        return table.drop(columns="key").rename_axis(columns=None)
+
+    data = wide(loaded.data)
+    data.insert(0, "region_code", data.region.map({v: k for k, v in _province_names().items()}))
+    data["region_code"] = data.region_code.astype(np.int64)
+    data = data.sort_values(["year", "region_code"], ignore_index=True)
+    apart = wide(loaded.kept_apart)
+    apart.insert(0, "region_code", pd.array([pd.NA] * len(apart), dtype="Int64"))
+    apart["reason"] = "aggregate"
+    apart = apart.sort_values("year", ignore_index=True)
+    national = apart.set_index("year")
+    for year, part in data.groupby("year"):
+        out, into = float(part.outflow_amount.sum()), float(part.inflow_amount.sum())
+        gap = out - into
+        totals = (
+            f"; national totals: outflow {national.at[year, 'outflow_amount']:,.0f}, inflow "
+            f"{national.at[year, 'inflow_amount']:,.0f}"
+            if year in national.index
+            else ""
+        )
+        report.add(
+            "margin_gap",
+            "flagged",
+            f"{year}: Σ provinces outflow {out:,.0f} 万元 vs inflow {into:,.0f} 万元, gap "
+            f"{gap:+,.0f} 万元 ({gap / into:+.2%} of inflow){totals}",
+            source=source,
+            table="MarketPush/MarketPull",
+            year=int(year),
+            indicator="techmarket_out_amount",
+            original=out,
+            repaired=into,
+        )
+    units = {c: ("万元" if c.endswith("amount") else "项") for c in columns}
+    return Loaded(
+        "technology_market",
+        data,
+        report,
+        apart.reset_index(drop=True),
+        "province",
+        units,
+        layout="table",
+    )
+
+
+_MARKET_TABLES = ("MarketPush", "MarketPull")
+
+
+# ---------------------------------------------------------------------- city connectivity
+#: Source columns of the city connectivity data → loaded columns, with units.
+CONNECTIVITY_COLUMNS = {
+    "Lon": ("lon", "degrees (WGS84)"),
+    "Lat": ("lat", "degrees (WGS84)"),
+    "Regis_pop": ("registered_population", "人"),
+    "Res_pop": ("resident_population", "人"),
+    "GDP": ("gdp", "元"),
+    "Employ_pct": ("kibs_share", "%"),
+    "Patent": ("patents", "件"),
+    "SM_degree": ("sm_degree", "weighted degree"),
+    "Mob_degree": ("mob_degree", "weighted degree"),
+    "Pub_degree": ("pub_degree", "co-publications"),
+}
+
+
+@cache
+def _connectivity() -> Loaded:
+    source = CONNECTIVITY
+    report = ValidationReport()
+    raw = _numbered(raw_table(CONNECTIVITY, "cn_city_innovation_connectivity.csv.gz"))
+    table = cities()
+    codes, apart_rows = [], []
+    for row in raw.itertuples(index=False):
+        city_id, zh = int(row.cityId), str(row.cityName_CN)
+        code = city_id // 100 * 100
+        where = {"source": source, "row": int(row.line), "original": city_id}
+        if code in table.index:
+            registry = str(table.at[code, "name"])
+            if zh not in (registry, table.at[code, "short"]):
+                found = normalize([zh], "city", where=f"{source} line {row.line}")[0]
+                if found != code:
+                    raise DataValidationError(
+                        f"{source} line {row.line}: cityId {city_id} maps to {code} "
+                        f"{registry!r}, but its name {zh!r} is {table.at[found, 'name']!r} "
+                        f"({found})"
+                    )
+            report.add(
+                "code_mapping",
+                "repaired",
+                f"cityId {city_id} ({zh}, urban districts) → prefecture {code} {registry}",
+                region=str(code),
+                repaired=code,
+                **where,
+            )
+            codes.append(code)
+            continue
+        try:
+            normalize([zh], "city", where=f"{source} line {row.line}")
+        except UnknownRegionError as error:
+            former = _former_codes().get(zh)
+            if former is None or former[0] != code:
+                raise
+            report.add(
+                "abolished_unit",
+                "kept apart",
+                f"cityId {city_id} ({zh}) maps to {code}, not in the 2020-vintage registry "
+                f"({'; '.join(error.candidates) or 'abolished'}); kept in .kept_apart",
+                region=str(code),
+                **where,
+            )
+            codes.append(code)
+            apart_rows.append(len(codes) - 1)
+            continue
+        raise DataValidationError(
+            f"{source} line {row.line}: cityId {city_id} ({zh}) maps to {code}, which is not "
+            "a prefecture of the registry"
+        )
+    data = pd.DataFrame(
+        {
+            "region_code": np.asarray(codes, dtype=np.int64),
+            "region": [
+                str(table.at[c, "name"]) if c in table.index else str(z)
+                for c, z in zip(codes, raw.cityName_CN, strict=True)
+            ],
+            "city_id": raw.cityId.astype(np.int64),
+            "name_source": raw.cityName_CN.astype(str),
+        }
+    )
+    for column, (name, _) in CONNECTIVITY_COLUMNS.items():
+        data[name] = raw[column].to_numpy()
+    is_apart = np.zeros(len(data), dtype=bool)
+    is_apart[apart_rows] = True
+    dup = data.region_code.duplicated(keep=False) & ~is_apart
+    if dup.any():
+        raise DuplicateError(
+            f"{source}: several cityIds map to one prefecture: "
+            f"{data.loc[dup, ['city_id', 'name_source', 'region_code']].to_dict('records')}"
+        )
+    missing = data.drop(columns=["region_code", "region"]).isna().sum()
+    if missing.any():
+        raise DataValidationError(f"{source}: empty cells {missing[missing > 0].to_dict()}")
+    apart = data[is_apart].assign(reason="abolished unit").reset_index(drop=True)
+    data = data[~is_apart].sort_values("region_code", ignore_index=True)
+    report.add(
+        "coverage",
+        "flagged",
+        f"{len(raw)} cities with every attribute present (the source authors' filter); the "
+        "observed degrees are weighted degrees in three networks (Weibo 2015, Tencent mobility "
+        "2016, Web of Science co-publications 2017)",
+        source=source,
+    )
+    units = {name: unit for name, unit in CONNECTIVITY_COLUMNS.values()}
+    return Loaded(CONNECTIVITY, data, report, apart, "city", units, layout="table")
 
 
 # ---------------------------------------------------------------------- combined panel
