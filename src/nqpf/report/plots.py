@@ -13,7 +13,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from nqpf.report import disparity_figures, figures, maps, spatial_figures
+from nqpf.report import disparity_figures, figures, maps, network_figures, spatial_figures
 from nqpf.report.html import HtmlReport
 from nqpf.studies.base import FigureSpec
 
@@ -42,6 +42,10 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "rank_intervals": figures.rank_intervals,
     "province_map": maps.province_map,
     "city_map": maps.city_map,
+    "flow_map": network_figures.flow_map,
+    "fit_scatter": network_figures.fit_scatter,
+    "coreness_bars": network_figures.coreness_bars,
+    "resilience_curves": network_figures.resilience_curves,
 }
 
 

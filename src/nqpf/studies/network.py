@@ -186,8 +186,16 @@ class NetworkStudyResult(StudyResult):
         return out
 
     def resilience_curves(self) -> pd.DataFrame:
-        """Curves of every attack: ``strategy``, then the columns of each curve."""
-        parts = [r.curve.assign(strategy=s) for s, r in self.resilience.items()]
+        """Curves of every attack, with ``efficiency_relative`` (/ intact efficiency).
+
+        Columns ``strategy``, the columns of each curve, ``efficiency_relative``.
+        """
+        parts = [
+            r.curve.assign(
+                strategy=s, efficiency_relative=r.curve["efficiency"] / r.intact_efficiency
+            )
+            for s, r in self.resilience.items()
+        ]
         out = pd.concat(parts, ignore_index=True)
         return out[["strategy", *[c for c in out.columns if c != "strategy"]]]
 
@@ -224,9 +232,11 @@ class NetworkStudyResult(StudyResult):
         when = f"{self.year} " if self.year is not None else ""
         level = _map_level(self.network.labels) if self.network is not None else None
         if self.network is not None and level is not None:
-            edges = pd.DataFrame(
-                self.network.edges(), columns=["origin", "destination", "flow"]
-            ).sort_values("flow", ascending=False, ignore_index=True)
+            edges = (
+                self.network.edges()
+                .rename(columns={"weight": "flow"})
+                .sort_values("flow", ascending=False, ignore_index=True)
+            )
             top = min(_TOP_FLOWS, len(edges))
             zh_when = f"{self.year} 年" if self.year is not None else ""
             out["flow_map"] = FigureSpec(
@@ -237,7 +247,8 @@ class NetworkStudyResult(StudyResult):
                 {
                     "top": top,
                     "level": level,
-                    "label": "估计流量 Estimated flow" if word else "流量 Flow",
+                    "label": "估计流量 Estimated flow, 亿元" if word else "流量 Flow",
+                    "scale": 1e4 if word else 1.0,
                 },
             )
         if self.communities is not None and level is not None:
@@ -271,7 +282,12 @@ class NetworkStudyResult(StudyResult):
                 f"{when}backbone network under node removal",
                 "resilience_curves",
                 self.resilience_curves(),
-                {"robustness": dict(zip(*self.robustness().to_dict("list").values(), strict=True))},
+                {
+                    "robustness": dict(
+                        zip(*self.robustness().to_dict("list").values(), strict=True)
+                    ),
+                    "efficiency": "efficiency_relative",
+                },
             )
         if len(self.city_fit):
             key = next(iter(CITY_SPECIFICATIONS))
