@@ -16,6 +16,7 @@ from typing import Any
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
 from nqpf.report.html import HtmlReport
 from nqpf.report.index_report import add_index_sections
+from nqpf.report.network_report import add_network_sections, network_subtitle
 from nqpf.report.spatial_report import (
     add_drivers_sections,
     add_spatial_sections,
@@ -49,6 +50,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "disparity": (add_disparity_sections, disparity_subtitle),
     "spatial": (add_spatial_sections, spatial_subtitle),
     "drivers": (add_drivers_sections, drivers_subtitle),
+    "network": (add_network_sections, network_subtitle),
 }
 
 
