@@ -36,6 +36,7 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "SPECIAL_CODES",
     "boundaries",
+    "distance_matrix",
     "great_circle_distance",
     "great_circle_matrix",
     "internal_distance",
@@ -325,3 +326,22 @@ def _levels_of(codes: Sequence[int]) -> list[Literal["province", "city"]]:
     if any(c % 10000 != 0 for c in codes):
         levels.append("city")
     return levels
+
+
+def distance_matrix(codes: Sequence[Hashable], *, internal: bool = True) -> pd.DataFrame:
+    """Great-circle km between the regions' seats, labelled by code on both axes.
+
+    With ``internal=True`` the diagonal holds each region's :func:`internal_distance` (a cost
+    matrix for spatial interaction models), else 0.
+
+    Examples
+    --------
+    >>> d = distance_matrix([110000, 310000])
+    >>> round(float(d.at[110000, 310000])), round(float(d.at[110000, 110000]), 1)
+    (1067, 48.2)
+    """
+    labels = [int(c) for c in codes]  # type: ignore[call-overload]
+    km = great_circle_matrix(region_coordinates(labels))
+    if internal:
+        np.fill_diagonal(km, internal_distance(labels).to_numpy())
+    return pd.DataFrame(km, index=labels, columns=labels)

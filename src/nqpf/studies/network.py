@@ -32,7 +32,7 @@ from nqpf import regions
 from nqpf._random import RandomSource, Seed
 from nqpf.data.loaders import load_city_connectivity, load_province_panel, load_technology_market
 from nqpf.errors import DataValidationError, UnknownRegionError
-from nqpf.geo.geography import great_circle_matrix, internal_distance, region_coordinates
+from nqpf.geo.geography import distance_matrix, region_coordinates
 from nqpf.network.communities import Communities, communities
 from nqpf.network.coreperiphery import CorePeriphery, core_periphery
 from nqpf.network.graph import FlowNetwork
@@ -533,13 +533,6 @@ def _scores(source: Any) -> tuple[pd.DataFrame | None, list[str]]:
     return table.dropna(subset=["value"]), notes
 
 
-def _cost_matrix(codes: list[int]) -> pd.DataFrame:
-    """Great-circle km between seats, internal distance (Head & Mayer 2002) on the diagonal."""
-    km = great_circle_matrix(region_coordinates(codes))
-    np.fill_diagonal(km, internal_distance(codes).to_numpy())
-    return pd.DataFrame(km, index=codes, columns=codes)
-
-
 def _estimated_flows(
     year: int | None, beta: float | None, target: float | None
 ) -> tuple[dict[int, ODEstimate], pd.DataFrame, int, list[str]]:
@@ -553,7 +546,7 @@ def _estimated_flows(
             f"({', '.join(map(str, years))})"
         )
     codes = [int(c) for c in regions.provinces().index]
-    cost = _cost_matrix(codes)
+    cost = distance_matrix(codes)
     notes = [
         "估计值 ESTIMATES: province × province technology flows estimated from the margins "
         "(outflow by seller province, inflow by buyer province) with Wilson's doubly "
