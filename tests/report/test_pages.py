@@ -19,7 +19,7 @@ def index_result():
 
 
 def test_every_registered_study_has_report_sections():
-    assert [s.key for s in STUDIES] == ["index", "disparity", "spatial", "drivers"]
+    assert [s.key for s in STUDIES] == ["index", "disparity", "spatial", "drivers", "network"]
     assert {s.key for s in STUDIES} <= set(SECTIONS)
 
 

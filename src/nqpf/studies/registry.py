@@ -1,7 +1,8 @@
 """The studies of the main job (``nqpf report``), in report order.
 
 Each entry runs one study on the :class:`~nqpf.studies.base.MainJob`: the index first (every
-later study reads its score), then regional differences, spatial structure and drivers. A new
+later study reads its score), then regional differences, spatial structure, drivers and the
+inter-regional network (estimated technology flows, network structure, gravity linkages). A new
 family appends one :class:`~nqpf.studies.base.Study` here; the report, the workbook and the
 workbench loop over this tuple.
 """
@@ -13,6 +14,7 @@ from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
 from nqpf.studies.index import index_study
 from nqpf.studies.inputs import is_province
+from nqpf.studies.network import network_study
 from nqpf.studies.spatial import spatial_study
 
 __all__ = ["STUDIES"]
@@ -49,6 +51,11 @@ def _drivers(job: MainJob) -> StudyResult:
     return drivers_study(job.panel, job.index, w=_weights(job), seed=job.seed)
 
 
+def _network(job: MainJob) -> StudyResult:
+    progress = job.progress("网络分析 Network analyses", 6) if job.progress else None
+    return network_study(job.index, seed=job.seed, progress=progress)
+
+
 #: The main job's studies, in report order.
 STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
@@ -60,5 +67,11 @@ STUDIES: tuple[Study, ...] = (
         _drivers,
         hint="The default drivers are variables of the bundled data; for your own table run "
         "`nqpf drivers --data FILE --x 'name=expression'` with drivers built from its columns.",
+    ),
+    Study(
+        "network",
+        "Networks 区域联系与网络",
+        _network,
+        hint="For your own O–D table run `nqpf network study --data FILE --flows OD.csv`.",
     ),
 )
