@@ -399,9 +399,10 @@ def load_technology_market() -> Loaded:
     (全国) are in ``.aggregates`` with the same columns (``region_code`` missing).
 
     The two margins do not add up to the same total (contracts counted by the seller's and by the
-    buyer's province; the source does not reconcile the two tables). For each year the report gives Σ provinces of outflow and of inflow, their gap and
-    the national totals (kind ``margin_gap``); the empty cells of the source (Tibet's outflow
-    in most years, Hainan and Qinghai 2000) stay NaN and are listed (kind ``missing``).
+    buyer's province; the source does not reconcile the two tables). For each year the report
+    gives Σ provinces of outflow and of inflow, their gap and the national totals (kind
+    ``margin_gap``); the empty cells of the source (Tibet's outflow in most years, Hainan and
+    Qinghai 2000) stay NaN and are listed (kind ``missing``).
 
     Examples
     --------
