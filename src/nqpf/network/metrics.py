@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from nqpf.errors import DataValidationError
 from nqpf.network.graph import FlowNetwork
@@ -163,7 +164,7 @@ def network_metrics(net: FlowNetwork) -> NetworkMetrics:
         strength, degree, edges = out_strength, out_degree, int(a.sum()) // 2
 
     graph = net.to_igraph()
-    graph.es["distance"] = [1.0 / x for x in graph.es["weight"]]
+    graph.es["distance"] = (1.0 / np.asarray(graph.es["weight"], dtype=float)).tolist()
     dist = np.array(graph.distances(weights="distance", mode="out"), dtype=float)
     raw_betweenness = np.array(graph.betweenness(directed=net.directed, weights="distance"))
     scale = 1.0 if n <= 2 else (2.0 if not net.directed else 1.0) / ((n - 1) * (n - 2))
@@ -252,8 +253,8 @@ def _onnela_clustering(w: np.ndarray) -> np.ndarray:
     top = w.max()
     if top == 0:
         return np.zeros(w.shape[0])
-    c = np.cbrt(w / top)
-    triangles = np.einsum("ij,jk,ki->i", c, c, c)
+    c = sparse.csr_array(np.cbrt(w / top))
+    triangles = ((c @ c) * c).sum(axis=1)  # diag(C³) for symmetric C, sparse products
     k = (w > 0).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(k > 1, triangles / (k * (k - 1)), 0.0)
