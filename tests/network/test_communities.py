@@ -168,3 +168,9 @@ def test_isolated_nodes_are_singletons_and_empty_network_has_nan_modularity():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(DataValidationError, match=match):
         communities(karate(), **kwargs)
+
+
+def test_notes_start_with_the_networks_own():
+    net = directed_blocks().threshold(quantile=0.5)
+    notes = communities(net, seed=0).notes
+    assert notes[0] == net.notes[0] and "w_ij + w_ji" in notes[-1]

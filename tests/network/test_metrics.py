@@ -266,3 +266,9 @@ def test_to_dict_carries_the_network_measures_as_strict_json():
     assert payload["graph"]["reciprocity"] == 0.0
     assert payload["graph"]["edges"] == 1.0
     assert [row["node"] for row in payload["data"]] == ["a", "b"]
+
+
+def test_notes_start_with_the_networks_own():
+    backbone = disparity_filter(karate(), 0.3)
+    notes = network_metrics(backbone).notes
+    assert notes[: len(backbone.notes)] == backbone.notes

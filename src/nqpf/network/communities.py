@@ -43,7 +43,7 @@ class Communities(Result):
     method, resolution
         The algorithm and the resolution γ.
     notes
-        Policies applied (symmetrisation, …).
+        The network's notes, then the policies applied here (symmetrisation, …).
     """
 
     membership: pd.DataFrame
@@ -104,7 +104,7 @@ def communities(
     draw = int(source.generator().integers(2**31 - 1))
     symmetric = net.undirected()
     graph = symmetric.to_igraph()
-    notes = ["communities of the undirected network of total flows w_ij + w_ji"]
+    notes = [*net.notes, "communities of the undirected network of total flows w_ij + w_ji"]
     if graph.ecount() == 0:
         raw = np.arange(net.n)
         modularity = np.nan

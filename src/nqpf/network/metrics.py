@@ -82,7 +82,8 @@ class NetworkMetrics(Result):
     directed
         Whether the network was directed.
     notes
-        Policies applied (self-flows ignored, disconnected network, …).
+        The network's notes, then the policies applied here (self-flows ignored, disconnected
+        network, …).
     """
 
     nodes: pd.DataFrame
@@ -131,7 +132,8 @@ def network_metrics(net: FlowNetwork) -> NetworkMetrics:
       Σ min(w_ij, w_ji) / Σ w_ij (Squartini et al. 2013);
     - global efficiency follows Latora & Marchiori (2001) on the distances.
 
-    Self-flows (the diagonal) are ignored, with a note.
+    Self-flows (the diagonal) are ignored, with a note. The result's ``notes`` start with the
+    network's own (how it was built, thresholded or filtered).
 
     >>> net = FlowNetwork.from_matrix([[0, 2, 0], [1, 0, 1], [0, 1, 0]], ["a", "b", "c"])
     >>> m = network_metrics(net)
@@ -142,7 +144,7 @@ def network_metrics(net: FlowNetwork) -> NetworkMetrics:
     """
     if net.n < 2:
         raise DataValidationError(f"network measures need at least 2 nodes; this one has {net.n}")
-    notes: list[str] = []
+    notes = list(net.notes)
     diagonal = np.diag(net.weights)
     if (diagonal > 0).any():
         w = net.weights.copy()
