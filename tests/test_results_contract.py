@@ -29,6 +29,9 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import load_city_master
+from nqpf.network.communities import communities
+from nqpf.network.graph import FlowNetwork
+from nqpf.network.metrics import network_metrics
 from nqpf.panel import Panel
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
@@ -141,6 +144,12 @@ def _spatial_panel_frame() -> pd.DataFrame:
     return frame.assign(y=y.ravel(), z=rng.normal(size=len(frame)))
 
 
+def _flows() -> FlowNetwork:
+    """A directed flow network among the 31 provinces: GDP products over k-nearest links."""
+    gdp = _latest("gdp").to_numpy()
+    return FlowNetwork.from_matrix(np.outer(gdp, gdp) * _w_matrix(), list(_latest("gdp").index))
+
+
 def _sequential(build: Callable[[], Result]) -> Result:
     with joblib.parallel_config(backend="sequential"):  # mgwr asks for every core otherwise
         return build()
@@ -219,6 +228,9 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "SpatialPanelResults": lambda: em.SpatialPanel("sar", "region", draws=10).fit(
         _spatial_panel_frame(), y="y", x=["x", "z"], w=_w()
     ),
+    # network
+    "Communities": lambda: communities(_flows(), seed=0),
+    "NetworkMetrics": lambda: network_metrics(_flows()),
     # data
     "Loaded": load_city_master,
 }

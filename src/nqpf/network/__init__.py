@@ -6,6 +6,18 @@ communities, core–periphery), QAP/MRQAP, and resilience to node removal. Every
 :class:`FlowNetwork` or plain matrices and returns a :class:`~nqpf.results.Result`.
 """
 
+from nqpf.network.communities import Communities, CommunityMethod, communities
 from nqpf.network.graph import FlowNetwork, SelfFlows
+from nqpf.network.metrics import NODE_COLUMNS, NetworkMetrics, disparity_filter, network_metrics
 
-__all__ = ["FlowNetwork", "SelfFlows"]
+__all__ = [
+    "NODE_COLUMNS",
+    "Communities",
+    "CommunityMethod",
+    "FlowNetwork",
+    "NetworkMetrics",
+    "SelfFlows",
+    "communities",
+    "disparity_filter",
+    "network_metrics",
+]

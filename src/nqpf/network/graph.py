@@ -137,6 +137,11 @@ class FlowNetwork:
             row = int(np.flatnonzero((o.isna() | d.isna()).to_numpy())[0])
             raise DataValidationError(f"edge row {row + 1} has no origin or destination")
         flow = np.ones(len(table)) if weight is None else _numeric(table[[weight]]).ravel()
+        if np.isnan(flow).any():
+            row = int(np.flatnonzero(np.isnan(flow))[0])
+            raise DataValidationError(
+                f"edge row {row + 1} ({o.iloc[row]!r} → {d.iloc[row]!r}) has no {weight!r} value"
+            )
         pairs = pd.DataFrame({"o": o.to_numpy(), "d": d.to_numpy(), "w": flow})
         if not directed:
             swap = pairs.rename(columns={"o": "d", "d": "o"})
@@ -210,12 +215,12 @@ class FlowNetwork:
         return pd.DataFrame(self.weights, index=list(self.labels), columns=list(self.labels))
 
     def undirected(self) -> FlowNetwork:
-        """The undirected network of total flows between each pair: W + Wᵀ."""
+        """The undirected network of total flows between each pair: W + Wᵀ (self-flows once)."""
         if not self.directed:
             return self
         return FlowNetwork(
             self.labels,
-            self.weights + self.weights.T,
+            self.weights + self.weights.T - np.diag(np.diag(self.weights)),
             directed=False,
             notes=(*self.notes, "symmetrised: w_ij + w_ji"),
         )
