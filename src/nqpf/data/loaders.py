@@ -1332,7 +1332,7 @@ def _technology_market() -> Loaded:
         )
     units = {c: ("万元" if c.endswith("amount") else "项") for c in columns}
     return Loaded(
-        "technology_market",
+        SCI_TECH,
         data,
         report,
         apart.reset_index(drop=True),
