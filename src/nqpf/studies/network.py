@@ -98,7 +98,8 @@ class NetworkStudyResult(StudyResult):
     network
         The network analysed (self-flows dropped), or ``None``.
     metrics, communities, core, resilience
-        Results on :attr:`network` (resilience on its disparity-filter backbone), or ``None``.
+        Results on :attr:`network`, or ``None``; resilience of estimated flows runs on their
+        disparity-filter backbone (the estimated network is complete).
     gravity
         Gravity linkages among the regions with the NQPF score as size, or ``None``.
     gravity_year
@@ -279,7 +280,7 @@ class NetworkStudyResult(StudyResult):
         if self.resilience:
             out["resilience"] = FigureSpec(
                 "网络韧性：节点移除后的最大连通子图与全局效率 Resilience of the "
-                f"{when}backbone network under node removal",
+                f"{when}{'backbone ' if word else ''}network under node removal",
                 "resilience_curves",
                 self.resilience_curves(),
                 {
@@ -397,7 +398,7 @@ def network_study(
     :math:`c_{ii} = \tfrac23\sqrt{\text{area}_i/\pi}` (Head & Mayer 2002). Intra-provincial
     trade is modelled (``self_flows="include"``) because the margins count it; the network
     drops it. The inflow margins are rescaled to the outflow total (Σ outflow is closer to the
-    national turnover in every recent year), and the gap is reported per year. Gravity:
+    national turnover in every year of the data), and the gap is reported per year. Gravity:
     :math:`R_{ij} = k_{ij}\sqrt{P_iG_i}\sqrt{P_jG_j}/(D_{ij}/|g_i-g_j|)^2` (DESIGN.md).
     """
     if beta is not None and target_mean_cost is not None:
@@ -448,15 +449,17 @@ def network_study(
         comms = communities(network, "leiden", seed=source.child("communities").seed)
         core = core_periphery(network, seed=source.child("core_periphery").seed)
         step()
-        backbone = disparity_filter(network, alpha=_BACKBONE_ALPHA)
-        notes.append(
-            f"韧性 Resilience on the disparity-filter backbone (Serrano et al. 2009, α = "
-            f"{_BACKBONE_ALPHA}): {'; '.join(backbone.notes[-1:])}. The full estimated network "
-            "is complete, so no removal could disconnect it."
-        )
+        attacked = network
+        if flows_source == "estimated":
+            attacked = disparity_filter(network, alpha=_BACKBONE_ALPHA)
+            notes.append(
+                f"韧性 Resilience on the disparity-filter backbone (Serrano et al. 2009, α = "
+                f"{_BACKBONE_ALPHA}): {'; '.join(attacked.notes[-1:])}. The estimated network "
+                "is complete, so no removal could disconnect it."
+            )
         for strategy in ATTACKS:
             attacks[strategy] = resilience(
-                backbone,
+                attacked,
                 strategy,  # type: ignore[arg-type]
                 replicates=resilience_replicates,
                 seed=source.child("resilience", strategy).seed,
@@ -555,8 +558,8 @@ def _estimated_flows(
         "自身流动 Intra-provincial flows are modelled (the margins include them) and dropped "
         "from the network.",
         "边际 Margins: Σ outflow and Σ inflow differ in every year; the inflows are rescaled "
-        "to the outflow total (each seller's outflow kept as reported); the gaps are in the "
-        "margins table.",
+        "to the outflow total (each seller's outflow kept as reported; Σ outflow is the closer "
+        "to the national turnover in every year); the gaps are in the margins table.",
     ]
     if beta is None and target is None:
         notes.append(
