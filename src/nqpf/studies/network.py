@@ -293,9 +293,10 @@ class NetworkStudyResult(StudyResult):
         if len(self.city_fit):
             key = next(iter(CITY_SPECIFICATIONS))
             label = CITY_SPECIFICATIONS[key][2]
+            cities = self.city_scatter["region_code"].nunique()
             out["city_fit"] = FigureSpec(
-                f"引力模型联系总量与观测网络度数（{label}，274 个城市）Modelled gravity linkage "
-                f"vs observed degree ({label}, 274 cities)",
+                f"引力模型联系总量与观测网络度数（{label}，{cities} 个城市）Modelled gravity "
+                f"linkage vs observed degree ({label}, {cities} cities)",
                 "fit_scatter",
                 self.city_scatter[self.city_scatter["specification"] == key],
                 {"fit": self.city_fit[self.city_fit["specification"] == key]},
