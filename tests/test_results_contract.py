@@ -29,6 +29,8 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import load_city_master
+from nqpf.geo import great_circle_matrix, region_coordinates
+from nqpf.network.interaction import doubly_constrained
 from nqpf.panel import Panel
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
@@ -145,6 +147,11 @@ def _sequential(build: Callable[[], Result]) -> Result:
         return build()
 
 
+def _distances() -> pd.DataFrame:
+    codes = list(_latest("gdp").index)
+    return pd.DataFrame(great_circle_matrix(region_coordinates(codes)), codes, codes)
+
+
 DIRECTIONS = {"gdp": 1, "x": -1}
 REGION = {"region_code": "region"}
 
@@ -219,6 +226,10 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     # data
     "Loaded": load_city_master,
+    # network
+    "ODEstimate": lambda: doubly_constrained(
+        _latest("gdp"), _latest("gdp"), _distances(), target_mean_cost=1000.0
+    ),
 }
 
 PUBLIC = public_result_types()
