@@ -151,6 +151,11 @@ def test_distance_frame_is_aligned_by_label():
         gravity_linkage(MASSES, distance=shuffled).linkage,
         gravity_linkage(MASSES, distance=DIST).linkage,
     )
+    # a larger matrix (e.g. of all provinces) serves a subset of regions
+    pd.testing.assert_frame_equal(
+        gravity_linkage(MASSES.iloc[:2], distance=DIST).linkage,
+        gravity_linkage(MASSES.iloc[:2], distance=DIST.iloc[:2, :2]).linkage,
+    )
 
 
 def test_result_parts():

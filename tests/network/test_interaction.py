@@ -224,6 +224,14 @@ def test_unreachable_target_gives_the_range():
         assert f"{free:.6g}]" in str(e.value)
 
 
+def test_power_range_is_open_at_no_deterrence():
+    o, d, c = problem()
+    free = doubly_constrained(o, d, c, 0.0).mean_cost
+    with pytest.raises(DataValidationError, match=rf"{free:.6g}\) \(β"):
+        doubly_constrained(o, d, c, target_mean_cost=free, deterrence="power")
+    assert doubly_constrained(o, d, c, target_mean_cost=free).beta == 0.0
+
+
 def test_range_bottom_is_the_cheapest_transport_plan():
     o, d = np.array([2.0, 1.0, 1.0]), np.array([1.0, 1.0, 2.0])
     c = np.array([[1.0, 1.0, 10.0], [1.0, 1.0, 1.0], [1.0, 10.0, 1.0]])

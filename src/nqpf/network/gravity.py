@@ -173,8 +173,9 @@ def gravity_linkage(
         Equal values make :math:`D_{ij}/|g_i - g_j|` undefined: the linkage is NaN, listed in
         ``undefined`` and the notes (never infinite).
     distance
-        Distances in km: a square DataFrame labelled by region, or an array in the order of
-        ``masses``. ``None``: great-circle distances (:func:`nqpf.geo.great_circle_matrix`).
+        Distances in km: a square DataFrame labelled by region (it may hold more regions), or
+        an array in the order of ``masses``. ``None``: great-circle distances
+        (:func:`nqpf.geo.great_circle_matrix`).
     coordinates
         With ``distance=None``: ``lon``, ``lat`` columns by region; ``None`` places each region
         at its government seat (:func:`nqpf.geo.region_coordinates`; labels must then be
@@ -387,7 +388,7 @@ def _distances(
     if distance is not None and coordinates is not None:
         raise DataValidationError("give distance= or coordinates=, not both")
     if distance is not None:
-        d = _square_matrix(distance, labels, "distance")
+        d = _square_matrix(distance, labels, "distance", extra_ok=True)
         notes.append("distances as given")
     elif coordinates is not None:
         missing = [c for c in ("lon", "lat") if c not in coordinates.columns]

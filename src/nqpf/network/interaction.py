@@ -287,13 +287,22 @@ def _no_duplicates(labels: Sequence[Hashable], what: str) -> None:
 
 
 def _same_regions(
-    reference: list[Hashable], ref_name: str, other: list[Hashable], name: str
+    reference: list[Hashable],
+    ref_name: str,
+    other: list[Hashable],
+    name: str,
+    *,
+    extra_ok: bool = False,
 ) -> None:
+    """Error naming the regions in which ``other`` differs from ``reference``.
+
+    With ``extra_ok``, ``other`` may hold more regions than ``reference``.
+    """
     _no_duplicates(other, name)
-    if set(other) == set(reference):
-        return
     lacking = [x for x in reference if x not in set(other)]
-    extra = [x for x in other if x not in set(reference)]
+    extra = [] if extra_ok else [x for x in other if x not in set(reference)]
+    if not (lacking or extra):
+        return
     parts = []
     if lacking:
         parts.append(f"the {name} lack {lacking[:5]}" + (" …" if len(lacking) > 5 else ""))
@@ -328,17 +337,21 @@ def _numbers(values: Any, labels: Sequence[Hashable], what: str) -> np.ndarray:
 
 
 def _square_matrix(
-    matrix: pd.DataFrame | np.ndarray, labels: Sequence[Hashable], what: str
+    matrix: pd.DataFrame | np.ndarray,
+    labels: Sequence[Hashable],
+    what: str,
+    *,
+    extra_ok: bool = False,
 ) -> np.ndarray:
     """A square matrix in the order of ``labels``: a DataFrame is aligned by its labels.
 
     Non-numeric cells become NaN (callers check the cells they use); a DataFrame must be
-    labelled by the same regions on both axes.
+    labelled by the same regions on both axes (or, with ``extra_ok``, by more regions).
     """
     labels = list(labels)
     if isinstance(matrix, pd.DataFrame):
-        _same_regions(labels, "regions", list(matrix.index), f"{what} rows")
-        _same_regions(labels, "regions", list(matrix.columns), f"{what} columns")
+        for axis, found in (("rows", matrix.index), ("columns", matrix.columns)):
+            _same_regions(labels, "regions", list(found), f"{what} {axis}", extra_ok=extra_ok)
         frame = matrix.loc[labels, labels]
     else:
         cells = np.asarray(matrix, dtype=object)
@@ -513,7 +526,7 @@ class _Model:
         tol: float,
         max_iter: int,
     ) -> None:
-        self.labels, self.o, self.d, self.c = labels, o, d, c
+        self.labels, self.o, self.d, self.c, self.deterrence = labels, o, d, c, deterrence
         self.tol, self.max_iter = tol, max_iter
         self.used = allowed & (o > 0)[:, None] & (d > 0)[None, :]
         g = np.log(c) if deterrence == "power" else c
@@ -559,35 +572,42 @@ class _Model:
         return float(np.sum(np.where(self.used, t * np.nan_to_num(self.c), 0.0)) / t.sum())
 
     def calibrate(self, target: float) -> _Fit:
-        """β with mean cost ``target``: Brent's method on a bracket grown from β = 0."""
+        """β with mean cost ``target``: Brent's method on a bracket grown from β = 0.
+
+        The mean cost falls from its value at β = 0 (no deterrence) towards the cost of the
+        cheapest transport plan as β → ∞; a target outside that range is an error giving it.
+        """
         if not (math.isfinite(target) and target > 0):
             raise DataValidationError(f"target_mean_cost must be a positive number, not {target!r}")
         free = self.fit(0.0)
         top = self.mean_cost(free.t)
-        if target > top * (1 + 1e-12):
-            raise DataValidationError(
-                f"target_mean_cost {target:g} is out of reach: the achievable mean costs lie "
-                f"in ({self.least_mean_cost():.6g}, {top:.6g}] (β from ∞ down to 0)"
-            )
-        if target >= top:
+        at_zero = self.deterrence == "exp" and abs(target - top) <= 1e-12 * top
+        if at_zero:
             return free
         bottom = self.least_mean_cost()
-        if target <= bottom * (1 + 1e-9):
+        if not bottom * (1 + 1e-9) < target < top:
+            closed = "]" if self.deterrence == "exp" else ")"
             raise DataValidationError(
                 f"target_mean_cost {target:g} is out of reach: the achievable mean costs lie "
-                f"in ({bottom:.6g}, {top:.6g}] (β from ∞ down to 0)"
+                f"in ({bottom:.6g}, {top:.6g}{closed} (β from ∞ down to 0)"
             )
-        scale = float(np.max(self.excess[self.used])) or 1.0
-        low, high = 0.0, 1.0 / scale
         fits: dict[float, _Fit] = {0.0: free}
 
         def gap(beta: float) -> float:
             fits[beta] = self.fit(beta)
             return self.mean_cost(fits[beta].t) - target
 
-        while gap(high) > 0:
+        low, high = 0.0, 1.0 / (float(np.max(self.excess[self.used])) or 1.0)
+        for _ in range(64):
+            if gap(high) <= 0:
+                break
             low, high = high, 2 * high
-        beta = optimize.brentq(gap, low, high, xtol=1e-14, rtol=1e-12)
+        else:
+            raise DataValidationError(
+                f"target_mean_cost {target:g} is too close to the least mean cost {bottom:.6g}: "
+                f"no β up to {high:.3g} reaches it"
+            )
+        beta = float(optimize.brentq(gap, low, high, xtol=1e-14, rtol=1e-12))
         return fits[beta] if beta in fits else self.fit(beta)
 
     def least_mean_cost(self) -> float:
