@@ -1,7 +1,8 @@
 r"""Modified gravity linkages between regions, and their check against observed connectivity.
 
-The modified gravity model of the Chinese regional-studies literature (DESIGN.md, "Modified
-gravity linkage"; e.g. 王欣, 吴殿廷 & 王红强 2006, 城市问题; 刘佳 et al. on innovation linkages)
+The modified gravity model common in Chinese regional and urban-network studies (DESIGN.md,
+"Modified gravity linkage"): the classical gravity term split between the pair by the GDP
+coefficient :math:`k_{ij}`, with the distance divided by the gap in per-capita GDP
 
 .. math::
 

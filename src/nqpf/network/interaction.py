@@ -15,9 +15,10 @@ what each region receives (:math:`D_j`, inflow by buyer province) and a cost :ma
 The balancing factors are found by iterative proportional fitting (the Furness method,
 Ortúzar & Willumsen 2011, ch. 6) until both margins hold to a relative tolerance. β is given,
 or calibrated so that the model's mean cost :math:`\sum T_{ij} c_{ij} / \sum T_{ij}` equals a
-target (Hyman's calibration condition).
+target (Hyman 1969).
 
-References: Wilson, A. G. (1970). *Entropy in Urban and Regional Modelling*. Pion, London;
+References: Hyman, G. M. (1969). The calibration of trip distribution models. *Environment
+and Planning* 1, 105–112; Wilson, A. G. (1970). *Entropy in Urban and Regional Modelling*. Pion, London;
 Ortúzar, J. de D. & Willumsen, L. G. (2011). *Modelling Transport*, 4th ed., Wiley.
 """
 
@@ -546,26 +547,46 @@ class _Model:
         iteration = 0
         while True:
             iteration += 1
-            x = _ratio(o, kernel @ y)
-            y = _ratio(d, kernel.T @ x)
+            with np.errstate(over="ignore"):
+                x = _ratio(o, kernel @ y)
+                y = _ratio(d, kernel.T @ x)
+            if not (np.isfinite(x).all() and np.isfinite(y).all()):
+                raise self._stopped(
+                    beta, iteration, math.inf, x, kernel, y, "the balancing factors overflow"
+                )
             rows = x * (kernel @ y)
             error = float(np.max(np.abs(rows - o)[o > 0] / o[o > 0]))
             if error <= self.tol:
                 break
             if iteration == self.max_iter:
-                last = x[:, None] * kernel * y[None, :]
-                raise ConvergenceError(
-                    f"balancing did not converge for β = {beta:.6g}: after {iteration} "
-                    f"iterations the largest relative margin error is {error:.3g} (tolerance "
-                    f"{self.tol:g}); raise max_iter or check that the margins can be met",
-                    iterations=iteration,
-                    margin_error=error,
-                    beta=beta,
-                    flows=pd.DataFrame(last, index=self.labels, columns=self.labels),
+                raise self._stopped(
+                    beta, iteration, error, x, kernel, y, "raise max_iter or check the margins"
                 )
         self._warm = y
         t = x[:, None] * kernel * y[None, :]
         return _Fit(beta, t, x, y, self.shift_rows, self.shift_cols, iteration)
+
+    def _stopped(
+        self,
+        beta: float,
+        iteration: int,
+        error: float,
+        x: np.ndarray,
+        kernel: np.ndarray,
+        y: np.ndarray,
+        hint: str,
+    ) -> ConvergenceError:
+        """The error of a balancing that stopped, carrying its last state."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            last = x[:, None] * kernel * y[None, :]
+        return ConvergenceError(
+            f"balancing did not converge for β = {beta:.6g}: after {iteration} iterations the "
+            f"largest relative margin error is {error:.3g} (tolerance {self.tol:g}); {hint}",
+            iterations=iteration,
+            margin_error=error,
+            beta=beta,
+            flows=pd.DataFrame(last, index=self.labels, columns=self.labels),
+        )
 
     def mean_cost(self, t: np.ndarray) -> float:
         r""":math:`\sum T_{ij} c_{ij} / \sum T_{ij}` over the cells that carry flow."""
@@ -581,34 +602,40 @@ class _Model:
             raise DataValidationError(f"target_mean_cost must be a positive number, not {target!r}")
         free = self.fit(0.0)
         top = self.mean_cost(free.t)
-        at_zero = self.deterrence == "exp" and abs(target - top) <= 1e-12 * top
-        if at_zero:
+        if self.deterrence == "exp" and abs(target - top) <= 1e-12 * top:
             return free
-        bottom = self.least_mean_cost()
-        if not bottom * (1 + 1e-9) < target < top:
-            closed = "]" if self.deterrence == "exp" else ")"
-            raise DataValidationError(
-                f"target_mean_cost {target:g} is out of reach: the achievable mean costs lie "
-                f"in ({bottom:.6g}, {top:.6g}{closed} (β from ∞ down to 0)"
-            )
+        if target >= top:
+            raise self._out_of_reach(target, top)
         fits: dict[float, _Fit] = {0.0: free}
 
         def gap(beta: float) -> float:
             fits[beta] = self.fit(beta)
             return self.mean_cost(fits[beta].t) - target
 
-        low, high = 0.0, 1.0 / (float(np.max(self.excess[self.used])) or 1.0)
-        for _ in range(64):
-            if gap(high) <= 0:
-                break
-            low, high = high, 2 * high
-        else:
-            raise DataValidationError(
-                f"target_mean_cost {target:g} is too close to the least mean cost {bottom:.6g}: "
-                f"no β up to {high:.3g} reaches it"
-            )
+        steps = self.excess[self.used & (self.excess > 0)]
+        if not steps.size:  # all costs alike: the mean cost does not depend on β
+            raise self._out_of_reach(target, top)
+        low, high = 0.0, 1.0 / float(steps.max())
+        try:
+            while gap(high) > 0:
+                if high * steps.min() > 800:  # e^(−β step) is 0: larger β change nothing
+                    raise self._out_of_reach(target, top)
+                low, high = high, 2 * high
+        except ConvergenceError:
+            if target <= self.least_mean_cost() * (1 + 1e-9):
+                raise self._out_of_reach(target, top) from None
+            raise
         beta = float(optimize.brentq(gap, low, high, xtol=1e-14, rtol=1e-12))
         return fits[beta] if beta in fits else self.fit(beta)
+
+    def _out_of_reach(self, target: float, top: float) -> DataValidationError:
+        bottom = self.least_mean_cost()
+        closed = "]" if self.deterrence == "exp" else ")"
+        near = " (too close to its lower end)" if bottom < target < top else ""
+        return DataValidationError(
+            f"target_mean_cost {target:g} is out of reach{near}: the achievable mean costs lie "
+            f"in ({bottom:.6g}, {top:.6g}{closed} (β from ∞ down to 0)"
+        )
 
     def least_mean_cost(self) -> float:
         """The mean cost as β → ∞: the minimum-cost transport plan meeting both margins (LP)."""
