@@ -18,8 +18,9 @@ or calibrated so that the model's mean cost :math:`\sum T_{ij} c_{ij} / \sum T_{
 target (Hyman 1969).
 
 References: Hyman, G. M. (1969). The calibration of trip distribution models. *Environment
-and Planning* 1, 105–112; Wilson, A. G. (1970). *Entropy in Urban and Regional Modelling*. Pion, London;
-Ortúzar, J. de D. & Willumsen, L. G. (2011). *Modelling Transport*, 4th ed., Wiley.
+and Planning* 1, 105–112. Wilson, A. G. (1970). *Entropy in Urban and Regional Modelling*.
+Pion, London. Ortúzar, J. de D. & Willumsen, L. G. (2011). *Modelling Transport*, 4th ed.,
+Wiley.
 """
 
 from __future__ import annotations
