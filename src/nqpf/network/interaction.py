@@ -607,11 +607,9 @@ class _Model:
             return free
         if target >= top:
             raise self._out_of_reach(target, top)
-        fits: dict[float, _Fit] = {0.0: free}
 
         def gap(beta: float) -> float:
-            fits[beta] = self.fit(beta)
-            return self.mean_cost(fits[beta].t) - target
+            return self.mean_cost(self.fit(beta).t) - target
 
         steps = self.excess[self.used & (self.excess > 0)]
         if not steps.size:  # all costs alike: the mean cost does not depend on β
@@ -627,7 +625,8 @@ class _Model:
                 raise self._out_of_reach(target, top) from None
             raise
         beta = float(optimize.brentq(gap, low, high, xtol=1e-14, rtol=1e-12))
-        return fits[beta] if beta in fits else self.fit(beta)
+        self._warm = None  # the final fit from a cold start: as if β had been given
+        return self.fit(beta)
 
     def _out_of_reach(self, target: float, top: float) -> DataValidationError:
         bottom = self.least_mean_cost()
