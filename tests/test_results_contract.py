@@ -29,8 +29,11 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import load_city_master
+from nqpf.geo import great_circle_matrix, region_coordinates
 from nqpf.network.communities import communities
 from nqpf.network.graph import FlowNetwork
+from nqpf.network.gravity import gravity_linkage, linkage_fit
+from nqpf.network.interaction import doubly_constrained
 from nqpf.network.metrics import network_metrics
 from nqpf.panel import Panel
 from nqpf.regions import provinces
@@ -155,6 +158,21 @@ def _sequential(build: Callable[[], Result]) -> Result:
         return build()
 
 
+def _distances() -> pd.DataFrame:
+    codes = list(_latest("gdp").index)
+    return pd.DataFrame(great_circle_matrix(region_coordinates(codes)), codes, codes)
+
+
+def _masses() -> pd.DataFrame:
+    """Population (seeded), GDP and GDP per capita by province code."""
+    gdp = _latest("gdp")
+    population = np.random.default_rng(3).uniform(500, 10_000, len(gdp))
+    return pd.DataFrame(
+        {"population": population, "gdp": gdp.to_numpy(), "gdp_pc": gdp.to_numpy() / population},
+        index=gdp.index,
+    )
+
+
 DIRECTIONS = {"gdp": 1, "x": -1}
 REGION = {"region_code": "region"}
 
@@ -233,6 +251,14 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "NetworkMetrics": lambda: network_metrics(_flows()),
     # data
     "Loaded": load_city_master,
+    # network
+    "ODEstimate": lambda: doubly_constrained(
+        _latest("gdp"), _latest("gdp"), _distances(), target_mean_cost=1000.0
+    ),
+    "GravityLinkage": lambda: gravity_linkage(_masses(), per_capita="gdp_pc"),
+    "LinkageFit": lambda: linkage_fit(
+        gravity_linkage(_masses()).totals.set_index("region").total_linkage, _masses()
+    ),
 }
 
 PUBLIC = public_result_types()

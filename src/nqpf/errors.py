@@ -106,7 +106,15 @@ class WeightsError(NqpfError, ValueError):
 
 
 class ConvergenceError(NqpfError, RuntimeError):
-    """An iterative estimator did not converge; the message carries the last values."""
+    """An iterative estimator did not converge; the message carries the last values.
+
+    Keyword arguments become attributes holding the last state (e.g. ``iterations``), so that a
+    caller can inspect or reuse it.
+    """
+
+    def __init__(self, *args: object, **state: Any) -> None:
+        super().__init__(*args)
+        self.__dict__.update(state)
 
 
 class NqpfWarning(UserWarning):

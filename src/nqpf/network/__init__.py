@@ -8,16 +8,25 @@ communities, core–periphery), QAP/MRQAP, and resilience to node removal. Every
 
 from nqpf.network.communities import Communities, CommunityMethod, communities
 from nqpf.network.graph import FlowNetwork, SelfFlows
+from nqpf.network.gravity import GravityLinkage, LinkageFit, gravity_linkage, linkage_fit
+from nqpf.network.interaction import Deterrence, ODEstimate, doubly_constrained
 from nqpf.network.metrics import NODE_COLUMNS, NetworkMetrics, disparity_filter, network_metrics
 
 __all__ = [
     "NODE_COLUMNS",
     "Communities",
     "CommunityMethod",
+    "Deterrence",
     "FlowNetwork",
+    "GravityLinkage",
+    "LinkageFit",
     "NetworkMetrics",
+    "ODEstimate",
     "SelfFlows",
     "communities",
     "disparity_filter",
+    "doubly_constrained",
+    "gravity_linkage",
+    "linkage_fit",
     "network_metrics",
 ]
