@@ -677,7 +677,7 @@ def _index_gravity(
         notes.append(
             f"引力模型 Gravity {year}: mass = population, size = NQPF score, economic distance "
             "D_ij / |g_i − g_j| with g = GDP per capita (pairs with equal g are undefined and "
-            "listed)."
+            f"listed); {'; '.join(gravity.notes)}."
         )
         return gravity, year, notes
     masses = pd.DataFrame({"score": block.reindex(codes).to_numpy()}, index=pd.Index(codes))
