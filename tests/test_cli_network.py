@@ -101,3 +101,26 @@ def test_network_gravity_writes_totals_and_shares(tmp_path):
     totals = pd.read_csv(out / "gravity_totals.csv", encoding="utf-8-sig")
     assert totals.share.sum() == pytest.approx(1.0)
     assert (out / "gravity_linkage.csv").exists()
+
+
+def test_network_study_analyses_the_users_own_flows(tmp_path):
+    od = tmp_path / "od.csv"
+    pd.DataFrame(
+        {
+            "origin": ["北京", "上海", "广东", "北京"],
+            "destination": ["上海", "广东", "北京", "广东"],
+            "flow": [5, 3, 2, 1],
+        }
+    ).to_csv(od, index=False)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["network", "study", "--flows", str(od), "--replicates", "2", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    centrality = pd.read_csv(out / "network_centrality.csv", encoding="utf-8-sig")
+    assert sorted(centrality.node) == [110000, 310000, 440000]
+    strength = centrality.set_index("node").out_strength
+    assert strength.loc[110000] == pytest.approx(6.0)
+    page = (out / "network.html").read_text(encoding="utf-8")
+    assert "flows given by the user" in page or "用户" in page
