@@ -411,7 +411,7 @@ def _mapping(
     notes: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spelling → (code, name) for the known values; the unknown ones with their records."""
-    rows, unknown, repaired = [], [], []
+    rows, unknown, repaired = [], [], []  # repaired: (not an alias or former name, text)
     for value in sorted(set(values.value.dropna())):
         report = ValidationReport()
         try:
@@ -420,23 +420,24 @@ def _mapping(
             unknown.append((value, "; ".join(exc.candidates[:3])))
             continue
         rows.append((value, code, name_of(code, "zh", level)))
-        how = "; ".join(
-            "user alias" if i.kind == "alias" else i.message for i in report
-        ) or spelling_repair(value, level)
-        if how:
-            repaired.append(f"{value!r} → {rows[-1][2]} ({how})")
+        # aliases and former names first: they change what a value means, not how it is written
+        how = "; ".join("user alias" if i.kind == "alias" else i.message for i in report)
+        if how or (how := spelling_repair(value, level) or ""):
+            repaired.append((not len(report), f"{value!r} → {rows[-1][2]} ({how})"))
     mapping = pd.DataFrame(rows, columns=["value", "code", "name"]).astype({"code": "int64"})
     lost = values[~values.value.isin(mapping.value)].copy()
     candidates = dict(unknown)
     lost["candidates"] = lost.value.map(lambda v: candidates.get(v, ""))
     lost["value"] = lost.value.astype(object).where(lost.value.notna(), None)
-    lost = lost.sort_values(["records", "side"], ascending=[False, True], ignore_index=True)
+    lost = lost.sort_values(
+        ["records", "side", "value"], ascending=[False, True, True], ignore_index=True
+    )
     lost["records"] = lost.records.astype("int64")
     if repaired:
         more = f" and {len(repaired) - _SHOWN} more" if len(repaired) > _SHOWN else ""
         notes.append(
             f"{len(repaired)} spellings read through the region registry: "
-            + ", ".join(repaired[:_SHOWN])
+            + ", ".join(text for _, text in sorted(repaired, key=lambda r: r[0])[:_SHOWN])
             + more
         )
     return mapping, lost[["side", "value", "records", "candidates"]]
