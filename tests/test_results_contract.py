@@ -17,6 +17,7 @@ import pkgutil
 from collections.abc import Callable
 from functools import cache
 
+import ibis
 import joblib
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from nqpf import econometrics as em
 from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
-from nqpf.data import load_city_master
+from nqpf.data import flows_from_records, load_city_master
 from nqpf.panel import Panel
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
@@ -219,6 +220,11 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     # data
     "Loaded": load_city_master,
+    "RecordFlows": lambda: flows_from_records(
+        ibis.memtable({"o": ["北京", "上海", "火星"], "d": ["上海", "北京", "北京"]}),
+        origin="o",
+        destination="d",
+    ),
 }
 
 PUBLIC = public_result_types()
