@@ -196,8 +196,21 @@ def test_city_records_with_a_former_name(tmp_path):
         ({"o": ["北京"], "d": ["上海"], "origin": [1]}, {"by": "origin"}, "clash"),
         ({"o": ["北京"], "d": ["上海"]}, {"backend": "polars"}, "backend 'polars'"),
         ({"o": ["北京"], "d": ["上海"]}, {"self_flows": "zero"}, "self_flows"),
+        ({"o": ["北京"], "d": ["上海"]}, {"spark": object()}, "backend is 'duckdb'"),
+        ({"o": ["北京"], "d": ["上海"], "yr": [2020]}, {"by": "year", "year": "yr"}, "clash"),
     ],
-    ids=["column", "negative", "non-numeric", "missing", "empty", "clash", "backend", "policy"],
+    ids=[
+        "column",
+        "negative",
+        "non-numeric",
+        "missing",
+        "empty",
+        "clash",
+        "backend",
+        "policy",
+        "session",
+        "year-clash",
+    ],
 )
 def test_bad_records_are_clear_errors(tmp_path, rows, options, message):
     path = tmp_path / "records.csv"

@@ -153,16 +153,20 @@ def flows_from_records(
     level = check_level(level)
     if backend not in BACKENDS:
         raise DataValidationError(f"backend {backend!r} is not supported; use one of {BACKENDS}")
+    if spark is not None and backend != "spark":
+        raise DataValidationError(
+            f"a Spark session is given but backend is {backend!r}: pass backend='spark'"
+        )
     if self_flows not in ("keep", "drop"):
         raise DataValidationError(f"self_flows must be 'keep' or 'drop', got {self_flows!r}")
     by_columns = [] if by is None else [by] if isinstance(by, str) else list(by)
     keys = [*by_columns, *([year] if year is not None else [])]
-    reserved = {*_OUTPUT, *(["year"] if year is not None else []), "_o", "_d", "_w"}
-    clash = [k for k in by_columns if k in reserved] + ([year] if year in _OUTPUT else [])
+    reserved = {*_OUTPUT, "year", "_o", "_d", "_w"}
+    clash = [k for k in by_columns if k in reserved]
     if clash:
         raise DataValidationError(
-            f"key column(s) {clash} clash with the output columns {list(_OUTPUT)}; rename them "
-            "in the source"
+            f"by column(s) {clash} clash with the output columns {sorted(reserved)}; rename them "
+            "in the source (a year column goes to year=)"
         )
     megabytes = _megabytes(memory_limit) if memory_limit is not None else None
     ibis = require("ibis", "flows from records")
@@ -178,11 +182,8 @@ def flows_from_records(
         values = _distinct(con, ibis, table, origin, destination, where)
         mapping, unknown = _mapping(values, level, aliases, notes)
         frame = _aggregate(con, ibis, table, mapping, origin, destination, weight, year, by_columns)
-    if weight is None:
-        notes.insert(0, "flow = number of records (no weight column)")
-    else:
-        notes.insert(0, f"flow = sum of {weight!r}")
-    notes.insert(0, f"{total} records read from {where} on {con.name}")
+    flow = f"sum of {weight!r}" if weight else "number of records (no weight column)"
+    notes[:0] = [f"{total} records read from {where} on {con.name}", f"flow = {flow}"]
     frame, dropped = _self_flows(frame, self_flows, notes)
     if len(unknown):
         excluded = total - int(frame.records.sum()) - dropped
@@ -197,11 +198,9 @@ def flows_from_records(
             f"{excluded} records excluded: origin or destination is not a known {level} "
             f"({len(unknown)} values: {shown}{more}; see `unknown`)"
         )
-    order = ["origin", "destination", *([year] if year else []), *by_columns]
-    frame = frame.rename(columns={year: "year"} if year else {})
-    order = ["year" if c == year else c for c in order]
-    columns_out = [*_OUTPUT[:4], *order[2:], "flow", "records"]
-    frame = frame.sort_values(order, ignore_index=True)[columns_out]
+    keys_out = [*(["year"] if year else []), *by_columns]
+    frame = frame.sort_values(["origin", "destination", *keys_out], ignore_index=True)
+    frame = frame[[*_OUTPUT[:4], *keys_out, "flow", "records"]]
     meta = make_meta(
         "flows_from_records",
         source=where,
@@ -454,23 +453,29 @@ def _aggregate(
     year: str | None,
     by: list[str],
 ) -> pd.DataFrame:
-    """The one expression: records ⋈ mapping (both ends), grouped by O, D (+ year, by)."""
-    regions = ibis.memtable(mapping, schema={"value": "string", "code": "int64", "name": "string"})
+    """The one expression: records ⋈ mapping (both ends), grouped by O, D (+ year, by).
+
+    The groups are keyed by codes; the names are attached to the (small) result afterwards.
+    """
+    regions = ibis.memtable(mapping[["value", "code"]], schema={"value": "string", "code": "int64"})
     records = table.select(
         _o=table[origin].cast("string"),
         _d=table[destination].cast("string"),
         **({"_w": table[weight].cast("float64")} if weight else {}),
-        **({year: table[year].cast("int64")} if year else {}),
+        **({"year": table[year].cast("int64")} if year else {}),
         **{k: table[k] for k in by},
     )
-    origins = regions.select(_o="value", origin="code", origin_name="name")
-    destinations = regions.select(_d="value", destination="code", destination_name="name")
+    origins = regions.select(_o="value", origin="code")
+    destinations = regions.select(_d="value", destination="code")
     joined = records.inner_join(origins, "_o").inner_join(destinations, "_d")
-    keys = ["origin", "destination", "origin_name", "destination_name", *([year] if year else [])]
-    grouped = joined.group_by([*keys, *by]).aggregate(
+    keys = ["origin", "destination", *(["year"] if year else []), *by]
+    grouped = joined.group_by(keys).aggregate(
         flow=joined._w.sum() if weight else joined.count(), records=joined.count()
     )
     frame = _execute(con, grouped, "the records")
+    names = dict(zip(mapping.code, mapping.name, strict=True))
+    frame["origin_name"] = frame.origin.map(names)
+    frame["destination_name"] = frame.destination.map(names)
     return frame.astype({"origin": "int64", "destination": "int64", "records": "int64"}).astype(
         {"flow": "float64" if weight else "int64"}
     )
