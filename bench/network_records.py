@@ -89,6 +89,12 @@ def write_records(path: Path, rows: int, seed: int = 20240801) -> Path:
     return path
 
 
+def timed_write(path: Path, rows: int) -> float:
+    start = time.perf_counter()
+    write_records(path, rows)
+    return time.perf_counter() - start
+
+
 # ------------------------------------------------------------------------------ workers
 def work_duckdb(path: str, memory_limit: str | None) -> pd.DataFrame:
     from nqpf.data.records import flows_from_records
@@ -160,13 +166,10 @@ def child(name: str, path: Path, memory_limit: str | None, folder: Path) -> dict
 # ------------------------------------------------------------------------------ sections
 def section_groupby(args: argparse.Namespace, folder: Path) -> list[str]:
     path = folder / f"records-{args.rows}.parquet"
-    start = time.perf_counter()
-    if not path.exists():
-        write_records(path, args.rows)
-    made = time.perf_counter() - start
+    made = "reused" if path.exists() else f"written in {timed_write(path, args.rows):.0f} s"
     lines = [
         f"groupby: {args.rows:,} SYNTHETIC records ({path.stat().st_size / 1e6:.0f} MB "
-        f"Parquet, written in {made:.1f} s)"
+        f"Parquet, {made})"
     ]
     runs = {name: child(name, path, None, folder) for name in ("duckdb", "pandas")}
     keys = ["origin", "destination", "year", "field"]
@@ -193,14 +196,11 @@ def section_groupby(args: argparse.Namespace, folder: Path) -> list[str]:
 
 def section_limit(args: argparse.Namespace, folder: Path) -> list[str]:
     path = folder / f"records-{args.big_rows}.parquet"
-    start = time.perf_counter()
-    if not path.exists():
-        write_records(path, args.big_rows)
-    made = time.perf_counter() - start
+    made = "reused" if path.exists() else f"written in {timed_write(path, args.big_rows):.0f} s"
     run = child("duckdb", path, "2GB", folder)
     return [
         f"limit: {args.big_rows:,} SYNTHETIC records ({path.stat().st_size / 1e9:.2f} GB "
-        f"Parquet, written in {made:.0f} s) under memory_limit='2GB'",
+        f"Parquet, {made}) under memory_limit='2GB'",
         f"  duckdb  {run['seconds']:7.1f} s   peak RSS {run['peak_gb']:.2f} GB   "
         f"{run['rows']:,} O–D rows (completed)",
     ]
