@@ -274,6 +274,8 @@ def _connection(
                 )
             yield next(iter(bound)).source, source, "an Ibis table"
             return
+    is_table = isinstance(source, ibis.expr.types.Table)
+    files, kind = ([], "") if is_table else _files(source)  # checked before an engine starts
     with tempfile.TemporaryDirectory(prefix="nqpf-records-") as spill:
         if backend == "spark":
             con = ibis.pyspark.connect(_spark_session(spark, megabytes, notes))
@@ -285,10 +287,9 @@ def _connection(
                 con.raw_sql("SET preserve_insertion_order = false")
                 notes.append(f"DuckDB memory limit {megabytes} MiB, spilling to a temporary folder")
         try:
-            if isinstance(source, ibis.expr.types.Table):
+            if is_table:
                 yield con, source, "an Ibis table"
             else:
-                files, kind = _files(source)
                 where = files[0] if len(files) == 1 else f"{len(files)} {kind} files"
                 try:
                     table = _read(con, files, kind)
