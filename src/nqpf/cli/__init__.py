@@ -5,7 +5,7 @@ errors as one clear line (the region, indicator or year at fault) and exits with
 a traceback.
 """
 
-from nqpf.cli import data, disparity, index, spatial  # noqa: F401  (registers the commands)
+from nqpf.cli import data, disparity, index, records, spatial  # noqa: F401  (registers the commands)
 from nqpf.cli._app import app, main
 
 __all__ = ["app", "main"]
