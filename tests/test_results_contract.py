@@ -17,6 +17,7 @@ import pkgutil
 from collections.abc import Callable
 from functools import cache
 
+import ibis
 import joblib
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from nqpf import econometrics as em
 from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
-from nqpf.data import load_city_master
+from nqpf.data import flows_from_records, load_city_master
 from nqpf.geo import great_circle_matrix, region_coordinates
 from nqpf.network.communities import communities
 from nqpf.network.graph import FlowNetwork
@@ -251,6 +252,11 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "NetworkMetrics": lambda: network_metrics(_flows()),
     # data
     "Loaded": load_city_master,
+    "RecordFlows": lambda: flows_from_records(
+        ibis.memtable({"o": ["北京", "上海", "火星"], "d": ["上海", "北京", "北京"]}),
+        origin="o",
+        destination="d",
+    ),
     # network
     "ODEstimate": lambda: doubly_constrained(
         _latest("gdp"), _latest("gdp"), _distances(), target_mean_cost=1000.0

@@ -5,7 +5,14 @@ errors as one clear line (the region, indicator or year at fault) and exits with
 a traceback.
 """
 
-from nqpf.cli import data, disparity, index, network, network_app, spatial  # noqa: F401  (registers the commands)
+from nqpf.cli import (  # noqa: F401  (registers the commands)
+    data,
+    disparity,
+    index,
+    network,
+    records,
+    spatial,
+)
 from nqpf.cli._app import app, main
 
 __all__ = ["app", "main"]

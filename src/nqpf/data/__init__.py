@@ -21,14 +21,17 @@ from nqpf.data.loaders import (
     load_province_sci_tech,
     load_urban_agglomerations,
 )
+from nqpf.data.records import RecordFlows, flows_from_records
 
 __all__ = [
     "AGGREGATE_NAMES",
     "EXAMPLE_YEARS",
     "TIDY",
     "Loaded",
+    "RecordFlows",
     "catalog",
     "corrections",
+    "flows_from_records",
     "load_city_census",
     "load_city_master",
     "load_prefecture_components",
