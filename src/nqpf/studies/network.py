@@ -272,8 +272,9 @@ class NetworkStudyResult(StudyResult):
             )
         if self.core is not None:
             out["core_periphery"] = FigureSpec(
-                f"核心—边缘结构（Borgatti–Everett 连续模型）{when}core–periphery "
-                "coreness (continuous Borgatti–Everett model)",
+                f"核心—边缘结构（Borgatti–Everett 连续模型，拟合 {self.core.fit:.3f}）{when}"
+                f"core–periphery coreness (continuous Borgatti–Everett model, fit "
+                f"{self.core.fit:.3f})",
                 "coreness_bars",
                 _named(self.core.nodes, "node"),
             )
@@ -443,6 +444,11 @@ def network_study(
     elif estimates and year is not None:
         network = estimates[year].network()
         flows_source = "estimated"
+        notes.append(
+            f"网络 Network {year}: the estimated inter-provincial flows. Their structure "
+            "(centrality, communities, core–periphery) follows from the margins and the distance "
+            "decay of the model, not from observed ties: read it as what the margins imply."
+        )
     metrics = comms = core = None
     attacks: dict[str, Resilience] = {}
     if network is not None:
