@@ -27,6 +27,15 @@ NETWORK_SECTION_TITLES = (
 )
 
 
+def _number(value: float) -> str:
+    """Thousands separated above 1,000, two decimals above 1, four significant digits below."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.4g}"
+
+
 def _margins(study: NetworkStudyResult) -> pd.DataFrame:
     m = study.margins
     return pd.DataFrame(
@@ -45,11 +54,13 @@ def _margins(study: NetworkStudyResult) -> pd.DataFrame:
 def _centrality(study: NetworkStudyResult) -> pd.DataFrame:
     assert study.metrics is not None
     nodes = study.tables()["network_centrality"].sort_values("strength", ascending=False)
+    estimated = study.flows_source == "estimated"
+    unit, scale = (" (亿元)", 1e4) if estimated else ("", 1.0)
     return pd.DataFrame(
         {
             "地区 Region": nodes["name"].to_numpy(),
-            "流出强度 Out-strength": nodes["out_strength"].to_numpy(),
-            "流入强度 In-strength": nodes["in_strength"].to_numpy(),
+            f"流出强度 Out-strength{unit}": nodes["out_strength"].to_numpy() / scale,
+            f"流入强度 In-strength{unit}": nodes["in_strength"].to_numpy() / scale,
             "介数 Betweenness": nodes["betweenness"].to_numpy(),
             "接近 Closeness": nodes["closeness"].to_numpy(),
             "特征向量 Eigenvector": nodes["eigenvector"].to_numpy(),
@@ -80,7 +91,7 @@ def add_network_sections(report: HtmlReport, study: NetworkStudyResult) -> HtmlR
             _margins(study),
             caption="估计的技术流动：边际与距离衰减 Estimated technology flows: margins and "
             "distance decay by year",
-            float_format="{:,.4g}",
+            float_format=_number,
         )
         if "flow_map" in figs:
             add_figure(report, figs["flow_map"])
@@ -103,7 +114,7 @@ def add_network_sections(report: HtmlReport, study: NetworkStudyResult) -> HtmlR
         report.table(
             _centrality(study),
             caption="中心性 Centrality (sorted by strength)",
-            float_format="{:,.4g}",
+            float_format=_number,
         )
         if "community_map" in figs:
             add_figure(report, figs["community_map"])
@@ -135,7 +146,7 @@ def add_network_sections(report: HtmlReport, study: NetworkStudyResult) -> HtmlR
                 }
             ),
             caption="引力联系总量与隶属度 Total gravity linkage and linkage share",
-            float_format="{:,.4g}",
+            float_format=_number,
         )
     if len(study.city_fit):
         fit = study.city_fit
