@@ -29,6 +29,8 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import load_city_master
+from nqpf.network import coreperiphery, qap, resilience
+from nqpf.network.graph import FlowNetwork
 from nqpf.panel import Panel
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
@@ -145,6 +147,16 @@ def _sequential(build: Callable[[], Result]) -> Result:
         return build()
 
 
+@cache
+def _flows() -> FlowNetwork:
+    """12 regions, core–periphery flows with noise and some missing edges (seeded)."""
+    rng = np.random.default_rng(3)
+    c = rng.uniform(0.1, 1.0, size=12)
+    w = np.outer(c, c) * rng.lognormal(0.0, 0.5, size=(12, 12))
+    w[rng.uniform(size=w.shape) < 0.3] = 0.0
+    return FlowNetwork.from_matrix(w, [f"r{i}" for i in range(12)])
+
+
 DIRECTIONS = {"gdp": 1, "x": -1}
 REGION = {"region_code": "region"}
 
@@ -219,6 +231,13 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     # data
     "Loaded": load_city_master,
+    # network: core–periphery, QAP, resilience
+    "CorePeriphery": lambda: coreperiphery.core_periphery(_flows(), starts=3),
+    "QAPCorrelation": lambda: qap.qap_correlation(_flows(), _flows().weights.T, permutations=9),
+    "MRQAP": lambda: qap.mrqap(_flows(), {"reverse": _flows().weights.T}, permutations=9, seed=1),
+    "Resilience": lambda: resilience.resilience(_flows(), "random", replicates=3),
+    "ResilienceCurves": lambda: resilience.resilience_curves(_flows(), replicates=3),
+    "Cascade": lambda: resilience.cascade(_flows(), 0.1),
 }
 
 PUBLIC = public_result_types()
