@@ -67,15 +67,25 @@ class _Cells:
     def vector(self, name: str) -> np.ndarray:
         return self.matrices[name][self.rows, self.cols]
 
-    def permuted(self, matrix: np.ndarray, perms: np.ndarray) -> Iterator[np.ndarray]:
-        """The analysed cells of ``matrix`` under each permutation (columns of ``perms``).
+    def inner(self, vectors: np.ndarray, matrix: np.ndarray, perms: list[np.ndarray]) -> np.ndarray:
+        """Inner products of ``vectors`` (q × cells) with the permuted cells of ``matrix``.
 
-        Yields ``(cells, b)`` blocks; cell (i, j) of permutation π is ``matrix[π(i), π(j)]``.
+        Returns q × P: column p is Σ_cells v_ij · matrix[π(i), π(j)] for the p-th permutation π
+        (the columns of the batches in ``perms``). Each permuted matrix is gathered whole by one
+        flat index and the unanalysed cells get weight 0.
         """
-        step = max(1, _CHUNK_CELLS // max(self.rows.size, 1))
-        for start in range(0, perms.shape[1], step):
-            block = perms[:, start : start + step]
-            yield matrix[block[self.rows], block[self.cols]]
+        n = matrix.shape[0]
+        weights = np.zeros((vectors.shape[0], n * n))
+        weights[:, self.rows * n + self.cols] = vectors
+        flat = matrix.ravel()
+        step = max(1, _CHUNK_CELLS // (n * n))
+        out = [np.empty((vectors.shape[0], 0))]
+        for batch in perms:
+            for start in range(0, batch.shape[1], step):
+                block = np.ascontiguousarray(batch[:, start : start + step].T)
+                index = (block[:, :, None] * n + block[:, None, :]).reshape(len(block), n * n)
+                out.append((flat[index] @ weights.T).T)
+        return np.concatenate(out, axis=1)
 
 
 def _as_matrix(name: str, value: Any) -> tuple[tuple[Hashable, ...] | None, np.ndarray]:
@@ -255,18 +265,13 @@ def qap_correlation(x: Any, y: Any, *, permutations: int = 2000, seed: Seed = 0)
     xv = cells.vector("x")
     yv = cells.vector("y")
     xc = xv - xv.mean()
-    yc_matrix = cells.matrices["y"] - yv.mean()
-    scale = np.linalg.norm(xc) * np.linalg.norm(yv - yv.mean())
-    observed = float(xc @ (yv - yv.mean()) / scale)
-    # a joint permutation only reorders the analysed cells of y, so the mean and norm of y stay
-    simulated = np.concatenate(
-        [
-            xc @ block / scale
-            for perms in _permutations(cells.matrices["y"].shape[0], permutations, source)
-            for block in cells.permuted(yc_matrix, perms)
-        ]
-        or [np.empty(0)]
-    )
+    yc = yv - yv.mean()
+    scale = np.linalg.norm(xc) * np.linalg.norm(yc)
+    observed = float(xc @ yc / scale)
+    # xc sums to 0 and a joint permutation only reorders the analysed cells of y, so the
+    # permuted correlation is xc · y^π / (‖xc‖ ‖yc‖)
+    perms = list(_permutations(len(cells.labels), permutations, source))
+    simulated = cells.inner(xc[None, :], cells.matrices["y"], perms)[0] / scale
     p = _p_values(simulated[None, :], np.array([observed]), permutations)
     return QAPCorrelation(
         correlation=observed,
@@ -422,15 +427,11 @@ def _t_under_y_permutation(
     m, q = X.shape
     yv = cells.vector("y")
     yy = float(yv @ yv)  # a joint permutation only reorders the analysed cells
-    out = []
-    for batch in perms:
-        for block in cells.permuted(cells.matrices["y"], batch):
-            xty = X.T @ block
-            beta = xtx_inv @ xty
-            rss = yy - (beta * xty).sum(axis=0)
-            se = np.sqrt(np.maximum(rss, 0) / (m - q) * np.diag(xtx_inv)[:, None])
-            out.append(beta[1:] / se[1:])
-    return np.concatenate(out, axis=1) if out else np.empty((q - 1, 0))
+    xty = cells.inner(X.T, cells.matrices["y"], perms)
+    beta = xtx_inv @ xty
+    rss = yy - (beta * xty).sum(axis=0)
+    se = np.sqrt(np.maximum(rss, 0) / (m - q) * np.diag(xtx_inv)[:, None])
+    return beta[1:] / se[1:]
 
 
 def _t_under_dsp(
@@ -452,13 +453,9 @@ def _t_under_dsp(
     residual[cells.rows, cells.cols] = e
     if cells.symmetric:
         residual[cells.cols, cells.rows] = e
-    out = []
-    for batch in perms:
-        for block in cells.permuted(residual, batch):
-            zte = Z.T @ block
-            den = ee - (zte * (ztz_inv @ zte)).sum(axis=0)
-            num = ry @ block
-            beta = num / den
-            rss = ryy - beta * num
-            out.append(beta / np.sqrt(np.maximum(rss, 0) / (m - q) / den))
-    return np.concatenate(out) if out else np.empty(0)
+    products = cells.inner(np.vstack([Z.T, ry]), residual, perms)
+    zte, num = products[:-1], products[-1]
+    den = ee - (zte * (ztz_inv @ zte)).sum(axis=0)
+    beta = num / den
+    rss = ryy - beta * num
+    return beta / np.sqrt(np.maximum(rss, 0) / (m - q) / den)
