@@ -177,6 +177,10 @@ def test_bad_input_is_named(matrices):
             pd.DataFrame(x1, labels, labels),
             pd.DataFrame(y, [*labels[:-1], "z"], [*labels[:-1], "z"]),
         )
+    text = pd.DataFrame(x1, labels, labels).astype(object)
+    text.iloc[1, 4] = "n/a"
+    with pytest.raises(DataValidationError, match=r"matrix 'x': cell \('b', 'e'\) is not a number"):
+        qap_correlation(text, y)
     with pytest.raises(DataValidationError, match="constant"):
         qap_correlation(np.ones((4, 4)), y[:4, :4])
     with pytest.raises(DataValidationError, match="collinear"):

@@ -96,7 +96,15 @@ def _as_matrix(name: str, value: Any) -> tuple[tuple[Hashable, ...] | None, np.n
             raise DataValidationError(
                 f"matrix {name!r}: its columns must be the same regions as its rows"
             )
-        frame = value.loc[:, list(value.index)].apply(pd.to_numeric, errors="coerce")
+        ordered = value.loc[:, list(value.index)]
+        frame = ordered.apply(pd.to_numeric, errors="coerce")
+        text = (frame.isna() & ordered.notna()).to_numpy()
+        if text.any():
+            i, j = np.argwhere(text)[0]
+            raise DataValidationError(
+                f"matrix {name!r}: cell ({value.index[i]!r}, {value.index[j]!r}) is not a "
+                f"number: {ordered.iat[i, j]!r}"
+            )
         return tuple(value.index), frame.to_numpy(dtype=float)
     try:
         array = np.array(value, dtype=float)

@@ -46,6 +46,7 @@ from nqpf.network.graph import FlowNetwork
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = [
+    "CURVE_COLUMNS",
     "STRATEGIES",
     "Cascade",
     "Resilience",
@@ -63,6 +64,7 @@ _TARGETED = ("degree", "betweenness", "strength")
 #: Centralities equal to this many significant digits (relative to the largest) are ties.
 _TIE_DIGITS = 9
 
+#: Columns of a resilience curve.
 CURVE_COLUMNS = (
     "strategy",
     "recalculate",
