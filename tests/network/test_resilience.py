@@ -217,3 +217,9 @@ def test_bad_input_is_named(net):
         cascade(net, attack="zz")
     with pytest.raises(DataValidationError, match="tolerance"):
         cascade(net, tolerance=-1)
+
+
+def test_random_attacks_say_that_recalculation_does_not_apply(net):
+    result = resilience(net, "random", recalculate=True, replicates=2)
+    assert not result.recalculate
+    assert any("does not apply" in note for note in result.notes)

@@ -250,12 +250,14 @@ def resilience(
         largest = np.array([s for s, _ in runs])
         efficiency = np.array([e for _, e in runs])
         order: tuple[Hashable, ...] = ()
+        ignored = ["recalculate=True does not apply to random attacks"] if recalculate else []
         recalculate = False
     else:
         removal = _attack_order(graph, strategy, recalculate)
         largest, efficiency = (c[None, :] for c in _curve(graph, removal))
         order = tuple(net.labels[i] for i in removal)
         replicates = 1
+        ignored = []
     random = strategy == "random"
     per_run = largest[:, 1:].mean(axis=1)
     curve = pd.DataFrame(
@@ -282,6 +284,7 @@ def resilience(
     ]
     if not random:
         notes.append("ties in centrality broken by node order")
+    notes += ignored
     return Resilience(
         curve=curve,
         strategy=strategy,
