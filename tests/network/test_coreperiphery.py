@@ -7,7 +7,7 @@ i < j of the symmetrised ties.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
@@ -106,18 +106,21 @@ def test_same_seed_same_result_and_ranks(noisy):
     assert a.nodes["rank"].tolist() == list(range(1, noisy.n + 1))
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), scale=st.floats(1e-3, 1e4))
 def test_scale_invariance(seed, scale):
     rng = np.random.default_rng(seed)
+    # a core–periphery pattern with mild noise; data whose best fit is a limit, not a point
+    # (reported in notes, see the two tests below), have no unique coreness to compare
     c = rng.uniform(0.05, 1.0, size=8)
-    w = np.round(20 * np.outer(c, c) * rng.lognormal(0.0, 0.5, size=(8, 8)))
+    w = np.round(20 * np.outer(c, c) * rng.lognormal(0.0, 0.25, size=(8, 8)))
     net = FlowNetwork.from_matrix(w)
     base = core_periphery(net, seed=0)
+    assume(not any("structure" in note or "dominates" in note for note in base.notes))
     scaled = core_periphery(net.with_weights(w * scale, "scaled"), seed=0)
-    assert scaled.fit == pytest.approx(base.fit, abs=1e-9)
+    assert scaled.fit == pytest.approx(base.fit, abs=1e-10)
     np.testing.assert_allclose(
-        _coreness(scaled, net.labels), _coreness(base, net.labels), atol=1e-5
+        _coreness(scaled, net.labels), _coreness(base, net.labels), atol=1e-6
     )
 
 
@@ -139,3 +142,13 @@ def test_ties_without_a_core_are_reported():
     result = core_periphery(FlowNetwork.from_matrix(w), starts=2)
     assert result.nodes.coreness.min() > 0.9
     assert any("no core–periphery structure" in note for note in result.notes)
+
+
+def test_one_dominant_node_is_reported():
+    # the best fit is the limit of a star around node 5 (its coreness → ∞ relative to the rest)
+    rng = np.random.default_rng(10000)
+    c = rng.uniform(0.05, 1.0, size=8)
+    w = np.round(20 * np.outer(c, c) * rng.lognormal(0.0, 0.5, size=(8, 8)))
+    result = core_periphery(FlowNetwork.from_matrix(w), starts=3)
+    assert result.nodes.node[0] == 5 and result.nodes.coreness[1] < 0.01
+    assert any("one node dominates" in note for note in result.notes)

@@ -17,8 +17,11 @@ gradient :math:`-2\tilde A c + 2(\sum c^2)c - 2c^3 - (2S_1/m)(\sum c - c)`. It i
 L-BFGS-B with c ≥ 0 from the strength-based start (:math:`c_i \propto \sum_j a_{ij}`) and
 ``starts − 1`` random uniform starts drawn from ``RandomSource.from_seed(seed).generator()``;
 the lowest loss wins (the earliest start on a tie), so the result is deterministic for a seed.
-Ties with no multiplicative core–periphery pattern are fitted best by nearly equal coreness
-(c_i ≈ 1 + ε_i mimics an additive pattern); the result then says so in ``notes``.
+Two kinds of ties have a best fit that is a limit rather than a point, and the result says so
+in ``notes``: ties with no multiplicative pattern are fitted best by nearly equal coreness
+(c_i ≈ 1 + ε_i mimics an additive pattern), and ties dominated by one node by a star around it
+(its coreness grows without bound relative to the others, whose coreness then tends to 0 and
+whose order is not identified).
 
 Tiers (a convention of this package, configurable with ``thresholds=(core, semi)``): ``core``
 for coreness ≥ 0.5 (at least half the top node's), ``semi-periphery`` for 0.2 ≤ coreness < 0.5,
@@ -168,6 +171,12 @@ def core_periphery(
     )
     nodes = nodes.sort_values(["rank"], kind="stable", ignore_index=True)
     notes = ["ties symmetrised: a_ij = w_ij + w_ji"] if net.directed else []
+    second = np.sort(c)[-2]
+    if second < 0.01:
+        notes.append(
+            f"one node dominates: the best fit is a star around {net.labels[int(c.argmax())]!r} "
+            f"(every other coreness ≤ {second:.2g}); the order of the others is not identified"
+        )
     if c.min() > 0.9:
         notes.append(
             f"no core–periphery structure: every coreness lies in [{c.min():.3f}, 1], the "
