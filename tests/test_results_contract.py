@@ -31,6 +31,14 @@ from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import flows_from_records, load_city_master
 from nqpf.geo import great_circle_matrix, region_coordinates
+from nqpf.network import (
+    cascade,
+    core_periphery,
+    mrqap,
+    qap_correlation,
+    resilience,
+    resilience_curves,
+)
 from nqpf.network.communities import communities
 from nqpf.network.graph import FlowNetwork
 from nqpf.network.gravity import gravity_linkage, linkage_fit
@@ -174,6 +182,16 @@ def _masses() -> pd.DataFrame:
     )
 
 
+@cache
+def _core_flows() -> FlowNetwork:
+    """12 regions, core–periphery flows with noise and some missing edges (seeded)."""
+    rng = np.random.default_rng(3)
+    c = rng.uniform(0.1, 1.0, size=12)
+    w = np.outer(c, c) * rng.lognormal(0.0, 0.5, size=(12, 12))
+    w[rng.uniform(size=w.shape) < 0.3] = 0.0
+    return FlowNetwork.from_matrix(w, [f"r{i}" for i in range(12)])
+
+
 DIRECTIONS = {"gdp": 1, "x": -1}
 REGION = {"region_code": "region"}
 
@@ -265,6 +283,17 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "LinkageFit": lambda: linkage_fit(
         gravity_linkage(_masses()).totals.set_index("region").total_linkage, _masses()
     ),
+    # network: core–periphery, QAP, resilience
+    "CorePeriphery": lambda: core_periphery(_core_flows(), starts=3),
+    "QAPCorrelation": lambda: qap_correlation(
+        _core_flows(), _core_flows().weights.T, permutations=9
+    ),
+    "MRQAP": lambda: mrqap(
+        _core_flows(), {"reverse": _core_flows().weights.T}, permutations=9, seed=1
+    ),
+    "Resilience": lambda: resilience(_core_flows(), "random", replicates=3),
+    "ResilienceCurves": lambda: resilience_curves(_core_flows(), replicates=3),
+    "Cascade": lambda: cascade(_core_flows(), 0.1),
 }
 
 PUBLIC = public_result_types()

@@ -1,6 +1,7 @@
 """Record-level flows: the O–D table equals a pandas groupby written here, on DuckDB and Spark."""
 
 import gc
+import json
 import shutil
 
 import numpy as np
@@ -278,7 +279,11 @@ def test_cli_writes_the_tables(records, files, tmp_path):
     )
     unknown = pd.read_csv(out / "unknown_regions.csv", encoding="utf-8-sig")
     assert set(unknown.value) == set(UNKNOWN)
-    assert (out / "od_flows.xlsx").exists() and (out / "manifest.json").exists()
+    assert (out / "od_flows.xlsx").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    source = files / "records.parquet"
+    assert manifest["command"].startswith(f"nqpf network records {source} --origin seller")
+    assert [entry["path"] for entry in manifest["inputs"]] == [str(source)]
     assert "Atlantis" in result.output and "records excluded" in result.output
 
 

@@ -23,7 +23,11 @@ console = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 _STATE = {"debug": False}
 # The running command and its resolved options, for the manifest (set by ``friendly``).
-_RUNNING: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("nqpf_running", default=None)
+#: The running command: its words (``["network", "records"]``), its parameters, and which of
+#: them are positional arguments.
+_RUNNING: ContextVar[tuple[list[str], dict[str, Any], set[str]] | None] = ContextVar(
+    "nqpf_running", default=None
+)
 
 # Fixed choices (checked against the library's own lists in tests/test_cli_options.py).
 Weighting = Literal["entropy", "critic", "cv", "equal", "pca", "entropy-critic"]
@@ -130,12 +134,20 @@ def _file_error(exc: OSError) -> str:
     return f"{exc.strerror or 'cannot use'}: {paths}"
 
 
-def friendly(func: F) -> F:
-    """Turn nqpf errors and file-system errors into one red line and exit status 2."""
+def friendly(func: F | None = None, *, group: str = "") -> Any:
+    """Turn nqpf errors and file-system errors into one red line and exit status 2.
+
+    ``@friendly`` for a top-level command, ``@friendly(group="network")`` for a command of a
+    group, so that ``manifest.json`` records the command as it was typed.
+    """
+    if func is None:
+        return functools.partial(friendly, group=group)
+    words = [*group.split(), func.__name__.replace("_", "-")]
+    arguments = _arguments_of(func)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        running = _RUNNING.set((func.__name__.replace("_", "-"), kwargs))
+        running = _RUNNING.set((words, kwargs, arguments))
         try:
             return func(*args, **kwargs)
         except (NqpfError, OSError) as exc:
@@ -147,7 +159,21 @@ def friendly(func: F) -> F:
         finally:
             _RUNNING.reset(running)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
+
+
+def _arguments_of(func: Callable[..., Any]) -> set[str]:
+    """Names of a command's positional arguments (``Annotated[..., typer.Argument(...)]``)."""
+    import inspect
+
+    from typer.models import ArgumentInfo
+
+    hints = inspect.get_annotations(func, eval_str=True)
+    return {
+        name
+        for name, hint in hints.items()
+        if any(isinstance(m, ArgumentInfo) for m in getattr(hint, "__metadata__", ()))
+    }
 
 
 def progress_bar() -> Progress:
@@ -275,19 +301,22 @@ def print_validation(report: Any, out: Path | None = None) -> None:
 def run_record() -> dict[str, Any]:
     """What ``manifest.json`` records of the running command: ``command``, ``inputs``, ``seed``.
 
-    The command line is rebuilt from the command's options as resolved (defaults included); the
-    inputs are ``--data`` and a ``--system`` YAML file, when given.
+    The command line is rebuilt from the command's arguments and options as resolved (defaults
+    included); the inputs are the ``--data`` or ``SOURCE`` file and a ``--system`` YAML file,
+    when given.
     """
     import shlex
 
     running = _RUNNING.get()
     if running is None:
         return {"command": None, "inputs": [], "seed": None}
-    command, params = running
-    words = ["nqpf", command]
+    command, params, arguments = running
+    words = ["nqpf", *command]
     for option, value in params.items():
         flag = "--" + option.replace("_", "-")
-        if isinstance(value, bool):
+        if option in arguments:
+            words += [str(item) for item in (value if isinstance(value, list) else [value])]
+        elif isinstance(value, bool):
             words.append(flag if value else flag.replace("--", "--no-", 1))
         elif value is not None:
             words += [
@@ -295,7 +324,8 @@ def run_record() -> dict[str, Any]:
                 for item in (value if isinstance(value, list) else [value])
                 for w in (flag, str(item))
             ]
-    inputs = [params["data"]] if params.get("data") is not None else []
+    inputs = [Path(params[k]) for k in ("data", "source") if params.get(k) is not None]
+    inputs = [path for path in inputs if path.is_file()]
     system = params.get("system")
     if isinstance(system, str) and Path(system).is_file():
         inputs.append(Path(system))

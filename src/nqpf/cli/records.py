@@ -27,7 +27,7 @@ _COLUMN = "COLUMN"
 
 
 @network_app.command("records")
-@friendly
+@friendly(group="network")
 def records(
     source: Annotated[
         str,
