@@ -123,4 +123,21 @@ def test_network_study_analyses_the_users_own_flows(tmp_path):
     strength = centrality.set_index("node").out_strength
     assert strength.loc[110000] == pytest.approx(6.0)
     page = (out / "network.html").read_text(encoding="utf-8")
-    assert "flows given by the user" in page or "用户" in page
+    assert "flows given by the user" in page
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert "od.csv" in manifest and "nqpf network study" in manifest
+
+
+def test_manifest_records_the_network_command_as_typed(tmp_path):
+    import json
+
+    path = tmp_path / "masses.csv"
+    pd.DataFrame({"region": ["北京", "上海"], "pop": [2189, 2487], "gdp": [4.0, 4.3]}).to_csv(
+        path, index=False
+    )
+    out = tmp_path / "g"
+    args = ["network", "gravity", "--data", str(path), "--mass", "pop", "--size", "gdp"]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"].startswith("nqpf network gravity ")

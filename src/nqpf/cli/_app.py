@@ -302,8 +302,8 @@ def run_record() -> dict[str, Any]:
     """What ``manifest.json`` records of the running command: ``command``, ``inputs``, ``seed``.
 
     The command line is rebuilt from the command's arguments and options as resolved (defaults
-    included); the inputs are the ``--data`` or ``SOURCE`` file and a ``--system`` YAML file,
-    when given.
+    included); the inputs are the ``--data``, ``SOURCE``, ``--flows`` and ``--cost`` files and a
+    ``--system`` YAML file, when given.
     """
     import shlex
 
@@ -324,7 +324,9 @@ def run_record() -> dict[str, Any]:
                 for item in (value if isinstance(value, list) else [value])
                 for w in (flag, str(item))
             ]
-    inputs = [Path(params[k]) for k in ("data", "source") if params.get(k) is not None]
+    inputs = [
+        Path(params[k]) for k in ("data", "source", "flows", "cost") if params.get(k) is not None
+    ]
     inputs = [path for path in inputs if path.is_file()]
     system = params.get("system")
     if isinstance(system, str) and Path(system).is_file():

@@ -81,8 +81,8 @@ def _numbers(table: Any, column: str, decimal: str, source: str) -> Any:
 
 
 @network_app.command("study")
-@friendly
-def network_study(
+@friendly(group="network")
+def study(
     year: Annotated[
         int | None,
         typer.Option(help="Year of the network (a technology-market year; default: latest)."),
@@ -168,8 +168,8 @@ def network_study(
 
 
 @network_app.command("od")
-@friendly
-def network_od(
+@friendly(group="network")
+def od(
     data: Annotated[
         Path,
         typer.Option(metavar="FILE", help="Margins: one row per region (CSV/XLSX)."),
@@ -267,8 +267,8 @@ def network_od(
 
 
 @network_app.command("gravity")
-@friendly
-def network_gravity(
+@friendly(group="network")
+def gravity(
     data: Annotated[Path, typer.Option(metavar="FILE", help="One row per region (CSV/XLSX).")],
     mass: Annotated[str, typer.Option(metavar="COLUMN", help="Mass P (e.g. population).")],
     size: Annotated[
