@@ -48,7 +48,6 @@ from nqpf.panel import Panel
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
 from nqpf.studies import FigureSpec, StudyResult
-from nqpf.studies.network import network_study
 
 # --------------------------------------------------------------------------- discovery
 #: Base classes that are public but never returned themselves.
@@ -258,7 +257,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     "SpatialStudyResult": lambda: st.spatial_study(_long(), w=_w(), permutations=9, seed=1),
     "IndexStudyResult": lambda: st.index_study(_panel(), _system(), runs=10, seed=0),
-    "NetworkStudyResult": lambda: network_study(_long(), resilience_replicates=2, seed=0),
+    "NetworkStudyResult": lambda: st.network_study(_long(), resilience_replicates=2, seed=0),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),

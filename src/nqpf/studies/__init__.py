@@ -4,7 +4,9 @@
 - :func:`disparity_study`: regional differences and their dynamics (Dagum, Theil, densities,
   convergence, Markov chains, rank mobility);
 - :func:`spatial_study`: Moran's I by year, LISA clusters, Gi* hot spots;
-- :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR.
+- :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR;
+- :func:`network_study`: estimated technology flows, network structure, gravity linkages and
+  gravity checked against observed intercity networks.
 
 Every study reads its input through :func:`~nqpf.studies.inputs.value_table` and its spatial
 weights through :func:`~nqpf.studies.inputs.study_weights`, and returns a
@@ -23,6 +25,7 @@ from nqpf.studies.drivers import (
 )
 from nqpf.studies.index import IndexStudyResult, index_study
 from nqpf.studies.inputs import WEIGHTS_SPECS, study_weights, value_table
+from nqpf.studies.network import NetworkStudyResult, network_study
 from nqpf.studies.registry import STUDIES
 from nqpf.studies.spatial import SpatialStudyResult, spatial_study
 
@@ -38,6 +41,7 @@ __all__ = [
     "FigureSpec",
     "IndexStudyResult",
     "MainJob",
+    "NetworkStudyResult",
     "SpatialStudyResult",
     "Study",
     "StudyResult",
@@ -45,6 +49,7 @@ __all__ = [
     "disparity_study",
     "drivers_study",
     "index_study",
+    "network_study",
     "spatial_study",
     "study_weights",
     "value_table",
