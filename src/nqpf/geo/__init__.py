@@ -1,6 +1,6 @@
 """Geography and spatial weights: the layer below every analysis package.
 
-Great-circle distances, registry seat coordinates and cnmaps boundaries
+Great-circle distances, internal distances, registry seat coordinates and cnmaps boundaries
 (:mod:`nqpf.geo.geography`), and :class:`SpatialWeights` with its builders and the one coercer
 :func:`as_weights` (:mod:`nqpf.geo.weights`). It imports nothing from the analysis packages, so
 ``spatial``, ``disparity``, ``econometrics``, the maps and the network code can all use it.
@@ -10,8 +10,10 @@ from nqpf.geo.geography import (
     EARTH_RADIUS_KM,
     SPECIAL_CODES,
     boundaries,
+    distance_matrix,
     great_circle_distance,
     great_circle_matrix,
+    internal_distance,
     maritime_boundary,
     province_geometries,
     region_coordinates,
@@ -36,10 +38,12 @@ __all__ = [
     "boundaries",
     "contiguity_weights",
     "contiguity_with_notes",
+    "distance_matrix",
     "distance_weights",
     "economic_distance_weights",
     "great_circle_distance",
     "great_circle_matrix",
+    "internal_distance",
     "knn_weights",
     "maritime_boundary",
     "nested_weights",
