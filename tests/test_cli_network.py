@@ -18,8 +18,8 @@ def test_network_study_on_the_bundled_data(tmp_path):
     for name in (
         "estimated_flows.csv",
         "estimated_flow_margins.csv",
-        "network_centrality.csv",
-        "resilience_robustness.csv",
+        "estimated_network_centrality.csv",
+        "estimated_resilience_robustness.csv",
         "gravity_totals.csv",
         "city_gravity_fit.csv",
         "network.html",

@@ -82,11 +82,15 @@ def test_network_parts_run_on_the_latest_year(study):
     net = study.network
     assert net.n == 31 and np.all(np.diag(net.weights) == 0)
     tables = study.tables()
-    assert len(tables["network_centrality"]) == 31
-    assert set(tables["resilience_robustness"].strategy) == set(ATTACKS)
-    assert set(tables["resilience_curves"].strategy) == set(ATTACKS)
-    assert tables["network_communities"].community.min() == 0
-    assert len(tables["core_periphery"]) == 31
+    assert len(tables["estimated_network_centrality"]) == 31
+    from_flows = [n for n in tables if not n.startswith(("gravity_", "city_gravity_"))]
+    assert all(n.startswith("estimated_") for n in from_flows), from_flows
+    captions = [f.caption for k, f in study.figures().items() if k != "city_fit"]
+    assert all("估计" in c and "estimated" in c for c in captions), captions
+    assert set(tables["estimated_resilience_robustness"].strategy) == set(ATTACKS)
+    assert set(tables["estimated_resilience_curves"].strategy) == set(ATTACKS)
+    assert tables["estimated_network_communities"].community.min() == 0
+    assert len(tables["estimated_core_periphery"]) == 31
 
 
 def test_index_gravity_uses_bundled_population_and_gdp(study):

@@ -155,7 +155,7 @@ def study(
 
     console.print(f"{source}: {len(study.estimates)} year(s) of estimated flows", highlight=False)
     if study.metrics is not None:
-        top = study.tables()["network_centrality"].nlargest(3, "strength")["name"]
+        top = study.centrality().nlargest(3, "strength")["name"]
         console.print(
             f"network {study.year or ''}: {study.network.n} regions; highest strength: "  # type: ignore[union-attr]
             + ", ".join(top),

@@ -53,7 +53,7 @@ def _margins(study: NetworkStudyResult) -> pd.DataFrame:
 
 def _centrality(study: NetworkStudyResult) -> pd.DataFrame:
     assert study.metrics is not None
-    nodes = study.tables()["network_centrality"].sort_values("strength", ascending=False)
+    nodes = study.centrality().sort_values("strength", ascending=False)
     estimated = study.flows_source == "estimated"
     unit, scale = (" (亿元)", 1e4) if estimated else ("", 1.0)
     return pd.DataFrame(

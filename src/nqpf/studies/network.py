@@ -142,24 +142,26 @@ class NetworkStudyResult(StudyResult):
         ``estimated_flow_margins``, ``network_centrality``, ``network_graph``,
         ``network_communities``, ``core_periphery``, ``resilience_curves``,
         ``resilience_robustness``, ``gravity_totals``, ``gravity_linkage``,
-        ``gravity_undefined``, ``city_gravity_fit``, ``city_gravity_scatter``.
+        ``gravity_undefined``, ``city_gravity_fit``, ``city_gravity_scatter``. The tables of
+        a network of estimated flows are named ``estimated_…`` (``estimated_network_centrality``).
         """
         out: dict[str, pd.DataFrame] = {}
+        pre = "estimated_" if self.flows_source == "estimated" else ""
         if self.estimates:
             out["estimated_flows"] = self.estimated_flows()
             out["estimated_flow_margins"] = self.margins.copy()
         if self.metrics is not None:
-            out["network_centrality"] = _named(self.metrics.nodes, "node")
-            out["network_graph"] = pd.DataFrame(
+            out[f"{pre}network_centrality"] = self.centrality()
+            out[f"{pre}network_graph"] = pd.DataFrame(
                 {"measure": list(self.metrics.graph), "value": list(self.metrics.graph.values())}
             )
         if self.communities is not None:
-            out["network_communities"] = _named(self.communities.membership, "node")
+            out[f"{pre}network_communities"] = _named(self.communities.membership, "node")
         if self.core is not None:
-            out["core_periphery"] = _named(self.core.nodes, "node")
+            out[f"{pre}core_periphery"] = _named(self.core.nodes, "node")
         if self.resilience:
-            out["resilience_curves"] = self.resilience_curves()
-            out["resilience_robustness"] = self.robustness()
+            out[f"{pre}resilience_curves"] = self.resilience_curves()
+            out[f"{pre}resilience_robustness"] = self.robustness()
         if self.gravity is not None:
             out["gravity_totals"] = _named(self.gravity.totals, "region")
             out["gravity_linkage"] = self.gravity_pairs()
@@ -225,12 +227,19 @@ class NetworkStudyResult(StudyResult):
         )
 
     # -- figures --------------------------------------------------------------------------
+    def centrality(self) -> pd.DataFrame:
+        """The network's node metrics with region names (empty without a network)."""
+        if self.metrics is None:
+            return pd.DataFrame()
+        return _named(self.metrics.nodes, "node")
+
     def figures(self) -> dict[str, FigureSpec]:
         """Flow map, community map, core–periphery bars, resilience curves, fit scatter."""
         out: dict[str, FigureSpec] = {}
         word = "估计的" if self.flows_source == "estimated" else ""
         what = "estimated technology flows" if self.flows_source == "estimated" else "flows"
         when = f"{self.year} " if self.year is not None else ""
+        net_zh, net_en = ("估计", "estimated network") if word else ("", "network")
         level = _map_level(self.network.labels) if self.network is not None else None
         if self.network is not None and level is not None:
             edges = (
@@ -259,8 +268,8 @@ class NetworkStudyResult(StudyResult):
                 index=member["node"].to_numpy(),
             )
             out["community_map"] = FigureSpec(
-                f"网络社区（Leiden，模块度 {self.communities.modularity:.3f}）"
-                f"Communities of the {when}network (Leiden, modularity "
+                f"{net_zh}网络社区（Leiden，模块度 {self.communities.modularity:.3f}）"
+                f"Communities of the {when}{net_en} (Leiden, modularity "
                 f"{self.communities.modularity:.3f})",
                 f"{level}_map",
                 values,
@@ -272,16 +281,16 @@ class NetworkStudyResult(StudyResult):
             )
         if self.core is not None:
             out["core_periphery"] = FigureSpec(
-                f"核心—边缘结构（Borgatti–Everett 连续模型，拟合 {self.core.fit:.3f}）{when}"
-                f"core–periphery coreness (continuous Borgatti–Everett model, fit "
+                f"{net_zh}网络核心—边缘结构（Borgatti–Everett 连续模型，拟合 {self.core.fit:.3f}）"
+                f"{when}{net_en}: core–periphery coreness (continuous Borgatti–Everett model, fit "
                 f"{self.core.fit:.3f})",
                 "coreness_bars",
                 _named(self.core.nodes, "node"),
             )
         if self.resilience:
             out["resilience"] = FigureSpec(
-                "网络韧性：节点移除后的最大连通子图与全局效率 Resilience of the "
-                f"{when}{'backbone ' if word else ''}network under node removal",
+                f"{net_zh}网络韧性：节点移除后的最大连通子图与全局效率 Resilience of the "
+                f"{when}{net_en}{' (backbone)' if word else ''} under node removal",
                 "resilience_curves",
                 self.resilience_curves(),
                 {
