@@ -141,3 +141,23 @@ def test_manifest_records_the_network_command_as_typed(tmp_path):
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["command"].startswith("nqpf network gravity ")
+
+
+def test_user_flows_with_an_unknown_region_or_a_repeated_pair_are_one_line(tmp_path):
+    messy = tmp_path / "flows.csv"
+    messy.write_text(
+        "origin,destination,flow\n北京,上海,100\n上海,北京,80\n江两,广东,30\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["network", "study", "--flows", str(messy), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "'江两' (flows.csv row 3, column 'origin')" in result.output
+    assert "did you mean '江西'" in result.output
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text(
+        "origin,destination,flow\n北京,上海,100\n上海,北京,80\n北京,上海,5\n", encoding="utf-8"
+    )
+    args = ["network", "study", "--flows", str(repeated), "--out", str(tmp_path / "o")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "edge 110000 → 310000 appears more than once (rows 1, 3" in result.output
+    assert not (tmp_path / "o").exists()

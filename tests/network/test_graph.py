@@ -116,8 +116,12 @@ def test_from_edges_count_rows_when_no_weight():
 
 def test_from_edges_duplicates_error_or_sum():
     edges = pd.DataFrame({"origin": ["a", "a"], "destination": ["b", "b"], "flow": [1.0, 2.5]})
-    with pytest.raises(DuplicateError, match="'a' → 'b' appears more than once"):
+    with pytest.raises(DuplicateError, match=r"'a' → 'b' appears more than once \(rows 1, 2 "):
         FlowNetwork.from_edges(edges)
+    # region codes stay integers in the message, whatever the flow column's type
+    codes = pd.DataFrame({"o": [110000, 310000, 110000], "d": [310000, 110000, 310000]})
+    with pytest.raises(DuplicateError, match=r"edge 110000 → 310000 .* \(rows 1, 3 "):
+        FlowNetwork.from_edges(codes.assign(flow=[1.5, 2.0, 3.0]), "o", "d")
     assert FlowNetwork.from_edges(edges, duplicates="sum").weights[0, 1] == 3.5
 
 

@@ -46,15 +46,25 @@ RegionOption = Annotated[
 ]
 
 
-def _region_codes(cells: Any, level: str, alias: list[str] | None, where: str) -> list[int]:
+def _region_codes(
+    cells: Any, level: str, alias: list[str] | None, where: str, column: str | None
+) -> list[int]:
+    """Registry codes of region names in a column (``None``: the header row of a matrix).
+
+    An unknown name is reported with its row (or its position in the header).
+    """
+    from nqpf.errors import UnknownRegionError
     from nqpf.regions import normalize
 
-    return normalize(
-        [str(c).strip() for c in cells],
-        level,  # type: ignore[arg-type]
-        aliases=parse_aliases(alias),
-        where=where,
-    )
+    names = [str(c).strip() for c in cells]
+    try:
+        return normalize(names, level, aliases=parse_aliases(alias))  # type: ignore[arg-type]
+    except UnknownRegionError as exc:
+        if str(exc.value) in names:
+            k = names.index(str(exc.value)) + 1
+            place = f"row {k}, column {column!r}" if column else f"header, column {k + 1}"
+            exc.where = f"{where} {place}"
+        raise
 
 
 def _read(path: Path, sheet: str | None, columns: list[str]) -> Any:
@@ -130,8 +140,10 @@ def study(
             table = _read(flows, None, ["origin", "destination", "flow"])
             od = pd.DataFrame(
                 {
-                    "origin": _region_codes(table["origin"], level, alias, flows.name),
-                    "destination": _region_codes(table["destination"], level, alias, flows.name),
+                    "origin": _region_codes(table.origin, level, alias, flows.name, "origin"),
+                    "destination": _region_codes(
+                        table.destination, level, alias, flows.name, "destination"
+                    ),
                     "flow": _numbers(table, "flow", decimal, flows.name).to_numpy(),
                 }
             )
@@ -218,7 +230,7 @@ def od(
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=3)
         table = _read(data, sheet, [region, origin_col, destination_col])
-        codes = _region_codes(table[region], level, alias, data.name)
+        codes = _region_codes(table[region], level, alias, data.name, region)
         origins = pd.Series(_numbers(table, origin_col, decimal, data.name).to_numpy(), codes)
         destinations = pd.Series(
             _numbers(table, destination_col, decimal, data.name).to_numpy(), codes
@@ -229,8 +241,10 @@ def od(
             costs = distance_matrix(codes)
         else:
             matrix = _read(cost, None, [])
-            labels = _region_codes(matrix.iloc[:, 0], level, alias, cost.name)
-            columns = _region_codes(matrix.columns[1:], level, alias, cost.name)
+            labels = _region_codes(
+                matrix.iloc[:, 0], level, alias, cost.name, str(matrix.columns[0])
+            )
+            columns = _region_codes(matrix.columns[1:], level, alias, cost.name, None)
             values = {
                 c: _numbers(matrix, name, decimal, cost.name).to_numpy()
                 for c, name in zip(columns, matrix.columns[1:], strict=True)
@@ -298,7 +312,7 @@ def gravity(
     with progress_bar() as bar:
         task = bar.add_task("Reading data 读取数据", total=2)
         table = _read(data, sheet, [region, *columns])
-        codes = _region_codes(table[region], level, alias, data.name)
+        codes = _region_codes(table[region], level, alias, data.name, region)
         masses = pd.DataFrame(
             {c: _numbers(table, c, decimal, data.name).to_numpy() for c in dict.fromkeys(columns)},
             index=pd.Index(codes),

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf._compat import require
-from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.errors import DataValidationError, DuplicateError, show
 
 __all__ = ["FlowNetwork", "SelfFlows"]
 
@@ -146,12 +146,16 @@ class FlowNetwork:
         if not directed:
             swap = pairs.rename(columns={"o": "d", "d": "o"})
             pairs = pd.concat([pairs, swap[pairs.o != pairs.d]], ignore_index=True)
-        if pairs.duplicated(["o", "d"]).any():
+        repeated = pairs.duplicated(["o", "d"], keep=False).to_numpy()
+        if repeated.any():
             if duplicates == "error":
-                first = pairs[pairs.duplicated(["o", "d"])].iloc[0]
+                first = pairs[repeated]
+                o0, d0 = first.o.iloc[0], first.d.iloc[0]
+                rows = np.flatnonzero((pairs.o == o0).to_numpy() & (pairs.d == d0).to_numpy())
+                where = f"rows {', '.join(str(r + 1) for r in rows[rows < len(table)])}"
                 raise DuplicateError(
-                    f"edge {first.o!r} → {first.d!r} appears more than once; pass "
-                    "duplicates='sum' to add repeated edges up"
+                    f"edge {show(o0)} → {show(d0)} appears more than once ({where} of the edge "
+                    "table); add repeated edges up first, or pass duplicates='sum'"
                 )
             pairs = pairs.groupby(["o", "d"], sort=False, as_index=False)["w"].sum()
         if nodes is None:
