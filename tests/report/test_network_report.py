@@ -98,17 +98,13 @@ def test_resilience_legend_gives_r_per_strategy():
 
 
 def test_network_structure_section_shows_the_qap_tables(tmp_path):
-    cities = [110100, 310100, 440100, 510100, 420100]
+    labels = list("ABCDE")  # not registry codes: no maps to draw, no distance predictor
     scores = pd.DataFrame(
-        {"region_code": cities, "year": [2020] * 5, "score": [0.9, 0.8, 0.6, 0.5, 0.55]}
+        {"region_code": labels, "year": [2020] * 5, "score": [0.9, 0.8, 0.6, 0.5, 0.55]}
     )
+    cells = [(o, d, i, j) for i, o in enumerate(labels) for j, d in enumerate(labels) if o != d]
     od = pd.DataFrame(
-        [
-            (o, d, float(1 + (3 * i + 5 * j) % 7))
-            for i, o in enumerate(cities)
-            for j, d in enumerate(cities)
-            if o != d
-        ],
+        [(o, d, float(1 + (3 * i + 5 * j) % 7)) for o, d, i, j in cells],
         columns=["origin", "destination", "flow"],
     )
     study = network_study(scores, flows=od, resilience_replicates=2, qap_permutations=19)
@@ -117,3 +113,4 @@ def test_network_structure_section_shows_the_qap_tables(tmp_path):
     assert "QAP 回归 MRQAP regression of ln(1 + 流量 flow) (double semi-partialling, 19" in page
     assert f"R² = {study.mrqap.r_squared:.3f}" in page
     assert "标准化系数 Standardised" in page and "得分差异 NQPF score difference" in page
+    assert "Distance left out" in page
