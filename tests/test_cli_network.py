@@ -31,6 +31,8 @@ def test_network_study_on_the_bundled_data(tmp_path):
     totals = pd.read_csv(out / "gravity_totals.csv", encoding="utf-8-sig")
     assert len(totals) == 31 and totals.share.sum() == pytest.approx(1.0)
     assert "robustness R" in result.output
+    assert "MRQAP R² = " in result.output and "significant at 5 % (two-sided): " in result.output
+    assert (out / "estimated_mrqap.csv").stat().st_size > 0
 
 
 def _margins(tmp_path):

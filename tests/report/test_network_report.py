@@ -95,3 +95,22 @@ def test_resilience_legend_gives_r_per_strategy():
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert texts == ["度 Degree (R = 0.250)", "随机 Random (R = 0.400)"]
     plt.close(fig)
+
+
+def test_network_structure_section_shows_the_qap_tables(tmp_path):
+    labels = list("ABCDE")  # not registry codes: no maps to draw, no distance predictor
+    scores = pd.DataFrame(
+        {"region_code": labels, "year": [2020] * 5, "score": [0.9, 0.8, 0.6, 0.5, 0.55]}
+    )
+    cells = [(o, d, i, j) for i, o in enumerate(labels) for j, d in enumerate(labels) if o != d]
+    od = pd.DataFrame(
+        [(o, d, float(1 + (3 * i + 5 * j) % 7)) for o, d, i, j in cells],
+        columns=["origin", "destination", "flow"],
+    )
+    study = network_study(scores, flows=od, resilience_replicates=2, qap_permutations=19)
+    page = write_study_page(study, tmp_path / "network.html").read_text(encoding="utf-8")
+    assert "QAP 相关分析 QAP correlations with ln(1 + 流量 flow) (19 permutations)" in page
+    assert "QAP 回归 MRQAP regression of ln(1 + 流量 flow) (double semi-partialling, 19" in page
+    assert f"R² = {study.mrqap.r_squared:.3f}" in page
+    assert "标准化系数 Standardised" in page and "得分差异 NQPF score difference" in page
+    assert "Distance left out" in page

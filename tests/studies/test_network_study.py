@@ -2,7 +2,8 @@
 
 References: the technology-market margins as loaded, closed-form results of the doubly
 constrained model (β = 0 gives T_ij = O_i D_j / T), the gravity formula of DESIGN.md computed by
-hand from the bundled data, and the great-circle distance Beijing–Shanghai.
+hand from the bundled data, the great-circle distance Beijing–Shanghai, and for the QAP part
+`mrqap`/`qap_correlation` called on matrices built here plus OLS by least squares.
 """
 
 import math
@@ -11,10 +12,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nqpf._random import RandomSource
 from nqpf.data.loaders import load_city_connectivity, load_province_panel, load_technology_market
 from nqpf.errors import DataValidationError
-from nqpf.geo.geography import great_circle_distance, internal_distance
+from nqpf.geo.geography import (
+    great_circle_distance,
+    great_circle_matrix,
+    internal_distance,
+    region_coordinates,
+)
 from nqpf.network.graph import FlowNetwork
+from nqpf.network.qap import mrqap, qap_correlation
 from nqpf.studies.network import ATTACKS, DISTANCE_DECAY, NetworkStudyResult, network_study
 
 
@@ -27,7 +35,14 @@ def study() -> NetworkStudyResult:
             "score": [0.8, 0.7, 0.75, 0.4, 0.82, 0.72, 0.78, 0.45],
         }
     )
-    return network_study(scores, resilience_replicates=5, seed=3)
+    return network_study(scores, resilience_replicates=5, seed=3, qap_permutations=99)
+
+
+def _off_diagonal_ols(y: np.ndarray, predictors: list[np.ndarray]) -> np.ndarray:
+    """Intercept and slopes of OLS on the off-diagonal cells."""
+    off = ~np.eye(len(y), dtype=bool)
+    X = np.column_stack([np.ones(off.sum()), *(p[off] for p in predictors)])
+    return np.linalg.lstsq(X, y[off], rcond=None)[0]
 
 
 def test_every_year_holds_both_margins_after_rescaling_inflows(study):
@@ -152,6 +167,8 @@ def test_user_city_table_runs_gravity_and_own_flows_and_skips_the_rest():
     joined = " ".join(result.notes)
     assert "Estimated technology flows skipped" in joined
     assert "Modelled vs observed skipped" in joined
+    assert "QAP analysis skipped: 3 region(s) with a score; it needs at least 4" in joined
+    assert result.mrqap is None and "qap_correlation" not in result.tables()
     assert "estimated_flows" not in result.tables()
     assert "流量 Flow" in result.figures()["flow_map"].options["label"]
 
@@ -169,4 +186,88 @@ def test_flows_can_be_a_flow_network_and_beta_can_be_given():
     net = FlowNetwork.from_matrix([[0, 2, 1], [1, 0, 0], [3, 1, 0]], [110000, 120000, 130000])
     result = network_study(flows=net, beta=0.002, resilience_replicates=2)
     assert result.network is net
+    assert "QAP analysis skipped: no index score" in " ".join(result.notes)
+    assert result.mrqap is None and result.qap_correlations.empty
     assert all(est.beta == pytest.approx(0.002) for est in result.estimates.values())
+
+
+def test_mrqap_equals_a_direct_call_on_matrices_built_independently(study):
+    nodes = [110000, 310000, 440000, 510000]
+    flows = study.estimates[2023].flows.loc[nodes, nodes].to_numpy()
+    y = np.log1p(flows)
+    np.fill_diagonal(y, 0.0)
+    distance = great_circle_matrix(region_coordinates(nodes))
+    s = np.array([0.82, 0.72, 0.78, 0.45])  # 2018: the latest score year up to 2023
+    scores = np.abs(s[:, None] - s[None, :])
+    panel = load_province_panel()
+    g = (
+        (
+            panel.evaluate("gdp").xs(2018, level="year")
+            * 1e4
+            / panel.evaluate("population").xs(2018, level="year")
+        )
+        .reindex(nodes)
+        .to_numpy()
+    )
+    gdp_pc = np.abs(g[:, None] - g[None, :])
+    source = RandomSource.from_seed(3)
+    predictors = {"distance": distance, "score_difference": scores, "gdp_pc_difference": gdp_pc}
+    direct = mrqap(y, predictors, permutations=99, seed=source.child("mrqap").seed)
+    assert study.qap_year == 2018
+    assert study.mrqap.r_squared == pytest.approx(direct.r_squared, rel=1e-9)
+    pd.testing.assert_frame_equal(study.mrqap.coefficients, direct.coefficients, rtol=1e-7)
+    np.testing.assert_allclose(
+        study.mrqap.coefficients.coefficient,
+        _off_diagonal_ols(y, list(predictors.values())),
+        rtol=1e-7,
+    )
+    corr = study.qap_correlations.set_index("predictor")
+    for name, matrix in predictors.items():
+        alone = qap_correlation(matrix, y, permutations=99, seed=source.child("qap", name).seed)
+        assert corr.at[name, "correlation"] == pytest.approx(alone.correlation, rel=1e-9)
+        assert corr.at[name, "p_two_sided"] == alone.p_two_sided
+    tables = study.tables()
+    assert {"estimated_qap_correlation", "estimated_mrqap"} <= set(tables)
+    assert "qap_correlation" not in tables and "mrqap" not in tables
+    assert (tables["estimated_mrqap"].r_squared == direct.r_squared).all()
+    joined = " ".join(study.notes)
+    assert "ln(1 + estimated flow, 万元)" in joined and "by construction" in joined
+    assert "latest score year up to the network's year 2023" in joined
+    assert "27: 天津" in joined  # provinces without a score are named, not dropped silently
+
+
+def test_qap_on_the_users_flows_picks_the_score_year_and_says_what_is_left_out():
+    cities = [110100, 310100, 440100, 510100, 420100]
+    scores = pd.DataFrame(
+        {
+            "region_code": cities * 2,
+            "year": [2018] * 5 + [2020] * 5,
+            "score": [0.9, 0.8, 0.6, 0.5, 0.55, 0.92, 0.85, 0.62, 0.5, 0.6],
+        }
+    )
+    w = np.array(
+        [
+            [0, 9, 4, 1, 3],
+            [7, 0, 5, 2, 2],
+            [3, 6, 0, 1, 1],
+            [1, 1, 2, 0, 4],
+            [2, 3, 1, 5, 0],
+        ],
+        dtype=float,
+    )
+    net = FlowNetwork.from_matrix(w, cities)
+    result = network_study(
+        scores, flows=net, year=2019, resilience_replicates=2, qap_permutations=49, seed=5
+    )
+    assert result.qap_year == 2018 and result.flows_source == "user"
+    s = np.array([0.9, 0.8, 0.6, 0.5, 0.55])
+    distance = great_circle_matrix(region_coordinates(cities))
+    expected = _off_diagonal_ols(np.log1p(w), [distance, np.abs(s[:, None] - s[None, :])])
+    coefficients = result.mrqap.coefficients
+    assert list(coefficients.term) == ["intercept", "distance", "score_difference"]
+    np.testing.assert_allclose(coefficients.coefficient, expected, rtol=1e-7)
+    assert {"qap_correlation", "mrqap"} <= set(result.tables())
+    joined = " ".join(result.notes)
+    assert "ln(1 + flow, the units of the flows given)" in joined
+    assert "GDP per capita difference left out" in joined
+    assert "by construction" not in joined

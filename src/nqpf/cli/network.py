@@ -175,6 +175,18 @@ def study(
         )
     for row in study.robustness().itertuples(index=False):
         console.print(f"robustness R ({row.strategy}) = {row.robustness:.3f}", highlight=False)
+    if study.mrqap is not None:
+        slopes = study.mrqap.coefficients.iloc[1:]
+        significant = [
+            f"{r.term} ({'+' if r.coefficient > 0 else '−'}, p = {r.p_two_sided:.3f})"
+            for r in slopes.itertuples(index=False)
+            if r.p_two_sided < 0.05
+        ]
+        console.print(
+            f"MRQAP R² = {study.mrqap.r_squared:.3f} ({study.mrqap.permutations} permutations); "
+            f"significant at 5 % (two-sided): {', '.join(significant) or 'none'}",
+            highlight=False,
+        )
     print_validation(validation)
     print_notes_and_outputs(study.notes, out, outputs)
 

@@ -2,7 +2,8 @@
 
 :func:`add_network_sections` turns a :class:`~nqpf.studies.network.NetworkStudyResult` into the
 sections "技术流动 Estimated technology flows" (margins by year, flow map), "网络结构 Network
-structure" (centrality table, community map, core–periphery ranking, resilience curves),
+structure" (centrality table, community map, core–periphery ranking, resilience curves, QAP
+correlations and the MRQAP regression),
 "引力联系 Gravity linkages" and "模型与观测 Modelled vs observed". Parts that did not run are
 left out; the study's notes say why.
 """
@@ -14,7 +15,7 @@ import pandas as pd
 from nqpf.report.html import HtmlReport
 from nqpf.report.network_figures import OBSERVED_LABELS, STRATEGY_LABELS
 from nqpf.report.plots import add_figure
-from nqpf.studies.network import CITY_SPECIFICATIONS, NetworkStudyResult
+from nqpf.studies.network import CITY_SPECIFICATIONS, QAP_PREDICTORS, NetworkStudyResult
 
 __all__ = ["NETWORK_SECTION_TITLES", "add_network_sections", "network_subtitle"]
 
@@ -68,6 +69,45 @@ def _centrality(study: NetworkStudyResult) -> pd.DataFrame:
             "约束 Constraint": nodes["constraint"].to_numpy(),
         }
     )
+
+
+def _qap(report: HtmlReport, study: NetworkStudyResult) -> None:
+    """QAP correlations and the MRQAP coefficients, p-values and R²."""
+    flow = "估计流量 estimated flow" if study.flows_source == "estimated" else "流量 flow"
+    what = f"ln(1 + {flow})"
+    if len(study.qap_correlations):
+        corr = study.qap_correlations
+        report.table(
+            pd.DataFrame(
+                {
+                    "关系变量 Predictor": [QAP_PREDICTORS[p] for p in corr["predictor"]],
+                    "相关系数 r": corr["correlation"].to_numpy(),
+                    "双侧 p two-sided": corr["p_two_sided"].to_numpy(),
+                    "p (r > 0)": corr["p_greater"].to_numpy(),
+                }
+            ),
+            caption=f"QAP 相关分析 QAP correlations with {what} "
+            f"({int(corr['permutations'].iloc[0])} permutations)",
+            float_format="{:.4g}",
+        )
+    fit = study.mrqap
+    if fit is not None:
+        coef = fit.coefficients
+        labels = {"intercept": "截距 Intercept", **QAP_PREDICTORS}
+        report.table(
+            pd.DataFrame(
+                {
+                    "项 Term": [labels[t] for t in coef["term"]],
+                    "系数 Coefficient": coef["coefficient"].to_numpy(),
+                    "标准化系数 Standardised": coef["standardized"].to_numpy(),
+                    "双侧 p two-sided": coef["p_two_sided"].to_numpy(),
+                }
+            ),
+            caption=f"QAP 回归 MRQAP regression of {what} (double semi-partialling, "
+            f"{fit.permutations} permutations): R² = {fit.r_squared:.3f}, adjusted R² = "
+            f"{fit.adj_r_squared:.3f}, {fit.n} regions, {fit.cells} pairs",
+            float_format="{:.4g}",
+        )
 
 
 def add_network_sections(report: HtmlReport, study: NetworkStudyResult) -> HtmlReport:
@@ -128,6 +168,7 @@ def add_network_sections(report: HtmlReport, study: NetworkStudyResult) -> HtmlR
                 caption="鲁棒性指数 Robustness R (Schneider et al. 2011)",
             )
             add_figure(report, figs["resilience"])
+        _qap(report, study)
     if study.gravity is not None:
         totals = study.tables()["gravity_totals"].sort_values("share", ascending=False)
         report.section(

@@ -16,11 +16,15 @@ table):
 (c) **gravity linkages** among the regions with the NQPF score as the size variable;
 (d) **modelled vs observed** — gravity linkages of 274 cities against their observed degrees in
     three real intercity networks (:func:`nqpf.data.loaders.load_city_connectivity`), so a
-    reader sees whether a gravity specification is credible before interpreting it.
+    reader sees whether a gravity specification is credible before interpreting it;
+(e) **what explains the network** — QAP correlations and an MRQAP regression
+    (:mod:`nqpf.network.qap`) of log(1 + flow) on distance and on differences of the NQPF score
+    and of GDP per capita between the regions.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,16 +33,17 @@ import numpy as np
 import pandas as pd
 
 from nqpf import regions
-from nqpf._random import RandomSource, Seed
+from nqpf._random import RandomSource, Seed, check_permutations
 from nqpf.data.loaders import load_city_connectivity, load_province_panel, load_technology_market
 from nqpf.errors import DataValidationError, UnknownRegionError
-from nqpf.geo.geography import distance_matrix, region_coordinates
+from nqpf.geo.geography import distance_matrix, great_circle_matrix, region_coordinates
 from nqpf.network.communities import Communities, communities
 from nqpf.network.coreperiphery import CorePeriphery, core_periphery
 from nqpf.network.graph import FlowNetwork
 from nqpf.network.gravity import GravityLinkage, gravity_linkage, linkage_fit
 from nqpf.network.interaction import ODEstimate, doubly_constrained
 from nqpf.network.metrics import NetworkMetrics, disparity_filter, network_metrics
+from nqpf.network.qap import MRQAP, mrqap, qap_correlation
 from nqpf.network.resilience import Resilience, resilience
 from nqpf.results import Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
@@ -56,6 +61,7 @@ __all__ = [
     "CITY_SPECIFICATIONS",
     "DISTANCE_DECAY",
     "OBSERVED_NETWORKS",
+    "QAP_PREDICTORS",
     "NetworkStudyResult",
     "network_study",
 ]
@@ -75,6 +81,12 @@ OBSERVED_NETWORKS = {
 CITY_SPECIFICATIONS = {
     "population_gdp": ("resident_population", "gdp", "人口 × GDP population × GDP"),
     "population_patents": ("resident_population", "patents", "人口 × 专利 population × patents"),
+}
+#: Relational predictors of the QAP analysis: key → bilingual label.
+QAP_PREDICTORS = {
+    "distance": "地理距离 Distance (km)",
+    "score_difference": "得分差异 NQPF score difference |s_i − s_j|",
+    "gdp_pc_difference": "人均 GDP 差异 GDP per capita difference |g_i − g_j| (元)",
 }
 _BACKBONE_ALPHA = 0.05
 _TOP_FLOWS = 30
@@ -111,6 +123,14 @@ class NetworkStudyResult(StudyResult):
         specification and network).
     city_scatter
         Modelled total linkage and observed degrees by city and specification.
+    qap_year
+        Year of the NQPF score used by the QAP analysis, or ``None`` when it did not run.
+    qap_correlations
+        QAP correlation of log(1 + flow) with each predictor of :data:`QAP_PREDICTORS`:
+        ``predictor, correlation, p_two_sided, p_greater, permutations``.
+    mrqap
+        MRQAP regression of log(1 + flow) on the predictors (double semi-partialling), or
+        ``None``.
     notes
         Every policy applied and every part skipped.
     """
@@ -132,6 +152,9 @@ class NetworkStudyResult(StudyResult):
     city_gravity: Mapping[str, GravityLinkage] = field(default_factory=dict)
     city_fit: pd.DataFrame = field(default_factory=pd.DataFrame)
     city_scatter: pd.DataFrame = field(default_factory=pd.DataFrame)
+    qap_year: int | None = None
+    qap_correlations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mrqap: MRQAP | None = None
     notes: tuple[str, ...] = ()
 
     # -- tables ---------------------------------------------------------------------------
@@ -142,8 +165,9 @@ class NetworkStudyResult(StudyResult):
         ``estimated_flow_margins``, ``network_centrality``, ``network_graph``,
         ``network_communities``, ``core_periphery``, ``resilience_curves``,
         ``resilience_robustness``, ``gravity_totals``, ``gravity_linkage``,
-        ``gravity_undefined``, ``city_gravity_fit``, ``city_gravity_scatter``. The tables of
-        a network of estimated flows are named ``estimated_…`` (``estimated_network_centrality``).
+        ``gravity_undefined``, ``city_gravity_fit``, ``city_gravity_scatter``,
+        ``qap_correlation``, ``mrqap`` (coefficients with R²). The tables of a network of
+        estimated flows are named ``estimated_…`` (``estimated_network_centrality``).
         """
         out: dict[str, pd.DataFrame] = {}
         pre = "estimated_" if self.flows_source == "estimated" else ""
@@ -162,6 +186,15 @@ class NetworkStudyResult(StudyResult):
         if self.resilience:
             out[f"{pre}resilience_curves"] = self.resilience_curves()
             out[f"{pre}resilience_robustness"] = self.robustness()
+        if len(self.qap_correlations):
+            out[f"{pre}qap_correlation"] = self.qap_correlations.copy()
+        if self.mrqap is not None:
+            out[f"{pre}mrqap"] = self.mrqap.coefficients.assign(
+                r_squared=self.mrqap.r_squared,
+                adj_r_squared=self.mrqap.adj_r_squared,
+                cells=self.mrqap.cells,
+                permutations=self.mrqap.permutations,
+            )
         if self.gravity is not None:
             out["gravity_totals"] = _named(self.gravity.totals, "region")
             out["gravity_linkage"] = self.gravity_pairs()
@@ -333,6 +366,12 @@ class NetworkStudyResult(StudyResult):
             rows.append(
                 ("city_fit", f"{row.specification}:{row.network}", "spearman", row.spearman)
             )
+        for row in self.qap_correlations.itertuples(index=False):
+            rows.append(("qap", str(row.predictor), "correlation", float(row.correlation)))
+        if self.mrqap is not None:
+            for row in self.mrqap.coefficients.itertuples(index=False):
+                rows.append(("mrqap", str(row.term), "coefficient", float(row.coefficient)))
+            rows.append(("mrqap", "model", "r_squared", float(self.mrqap.r_squared)))
         return pd.DataFrame(rows, columns=["part", "item", "measure", "value"])
 
     def summary(self) -> Summary:
@@ -347,6 +386,15 @@ class NetworkStudyResult(StudyResult):
             tables.append(("网络韧性 Robustness R", self.robustness()))
         if len(self.city_fit):
             tables.append(("模型与观测 Modelled vs observed", self.city_fit))
+        if len(self.qap_correlations):
+            tables.append(("QAP 相关分析 QAP correlations", self.qap_correlations))
+        if self.mrqap is not None:
+            tables.append(
+                (
+                    f"QAP 回归 MRQAP regression (R² = {self.mrqap.r_squared:.4f})",
+                    self.mrqap.coefficients,
+                )
+            )
         return Summary(
             "区域联系与创新网络 Inter-regional flows and networks", tuple(tables), self.notes
         )
@@ -364,9 +412,10 @@ def network_study(
     flows: pd.DataFrame | FlowNetwork | None = None,
     seed: Seed = 0,
     resilience_replicates: int = 50,
+    qap_permutations: int = 2000,
     progress: Callable[[int, int], None] | None = None,
 ) -> NetworkStudyResult:
-    r"""Estimated technology flows, network structure, gravity linkages, modelled vs observed.
+    r"""Estimated flows, network structure, gravity linkages, modelled vs observed, QAP.
 
     Parameters
     ----------
@@ -375,7 +424,8 @@ def network_study(
         :class:`~nqpf.panel.Panel` or long table with a ``score`` column (region, year, score),
         or ``None`` (bundled data only: flows, network and the city check; no index gravity).
     year
-        Year of the network: a year of the technology-market data (default: the latest).
+        Year of the network: a year of the technology-market data (default: the latest). With
+        ``flows=`` it is taken as the year of those flows for the QAP analysis's NQPF score.
     beta, target_mean_cost
         Distance decay of the estimated flows (exponential, per km), or the mean distance (km)
         to calibrate it to in every year. Default: calibrated in every year so that the mean
@@ -385,10 +435,12 @@ def network_study(
         The user's own O–D table (columns ``origin, destination, flow``) or a
         :class:`~nqpf.network.graph.FlowNetwork`: analysed instead of the estimated flows.
     seed
-        Seed of the communities, the core–periphery search and the random attacks (independent
-        child streams).
+        Seed of the communities, the core–periphery search, the random attacks and the QAP
+        permutations (independent child streams).
     resilience_replicates
         Replicates of the random attack.
+    qap_permutations
+        Permutations of each QAP correlation and of the MRQAP regression.
     progress
         Called as ``progress(done, total)`` after each step.
 
@@ -410,13 +462,18 @@ def network_study(
     trade is modelled (``self_flows="include"``) because the margins count it; the network
     drops it. The inflow margins are rescaled to the outflow total (Σ outflow is closer to the
     national turnover in every year of the data), and the gap is reported per year. Gravity:
-    :math:`R_{ij} = k_{ij}\sqrt{P_iG_i}\sqrt{P_jG_j}/(D_{ij}/|g_i-g_j|)^2` (DESIGN.md).
+    :math:`R_{ij} = k_{ij}\sqrt{P_iG_i}\sqrt{P_jG_j}/(D_{ij}/|g_i-g_j|)^2` (DESIGN.md). QAP:
+    :math:`Y_{ij} = \ln(1 + T_{ij})` regressed on great-circle km, :math:`|s_i - s_j|` (NQPF
+    score) and :math:`|g_i - g_j|` (GDP per capita) by MRQAP with double semi-partialling
+    (Dekker, Krackhardt & Snijders 2007); QAP correlations after Krackhardt (1988).
     """
     if beta is not None and target_mean_cost is not None:
         raise DataValidationError("give beta or target_mean_cost, not both")
     source = RandomSource.from_seed(seed)
+    qap_permutations = check_permutations(qap_permutations)
+    given_year = year
     notes: list[str] = []
-    steps, done = 6, 0
+    steps, done = 7, 0
 
     def step() -> None:
         nonlocal done
@@ -428,6 +485,7 @@ def network_study(
     notes += score_notes
     codes = [] if scores is None else sorted(scores["region_code"].unique(), key=order_key)
     provinces_only = scores is None or all(is_province(c) for c in codes)
+    sizes = None if scores is None else _population_gdp(codes, index_or_panel)
 
     # (a) estimated technology flows
     estimates: dict[int, ODEstimate] = {}
@@ -492,7 +550,7 @@ def network_study(
     gravity = None
     gravity_year = None
     if scores is not None:
-        gravity, gravity_year, c_notes = _index_gravity(scores, index_or_panel)
+        gravity, gravity_year, c_notes = _index_gravity(scores, sizes)
         notes += c_notes
     else:
         notes.append(
@@ -513,6 +571,28 @@ def network_study(
         )
     step()
 
+    # (e) QAP: what explains the network
+    qap_year = None
+    correlations = pd.DataFrame()
+    regression = None
+    if network is None:
+        notes.append("QAP 分析未计算 QAP analysis skipped: no network.")
+    elif scores is None:
+        notes.append("QAP 分析未计算 QAP analysis skipped: no index score (give an index result).")
+    else:
+        network_year = year if flows_source == "estimated" else given_year
+        qap_year, correlations, regression, e_notes = _qap(
+            network,
+            flows_source,
+            network_year,
+            scores,
+            sizes,
+            qap_permutations,
+            source,
+        )
+        notes += e_notes
+    step()
+
     return NetworkStudyResult(
         year=year,
         flows_source=flows_source,
@@ -528,6 +608,9 @@ def network_study(
         city_gravity=city_gravity,
         city_fit=city_fit,
         city_scatter=city_scatter,
+        qap_year=qap_year,
+        qap_correlations=correlations,
+        mrqap=regression,
         notes=tuple(notes),
         meta=make_meta(
             "network_study",
@@ -537,6 +620,7 @@ def network_study(
             flows=flows_source,
             seed=source.record,
             resilience_replicates=int(resilience_replicates),
+            qap_permutations=int(qap_permutations),
         ),
     )
 
@@ -637,34 +721,40 @@ def _user_network(flows: pd.DataFrame | FlowNetwork) -> FlowNetwork:
     return FlowNetwork.from_edges(flows, self_flows="drop")
 
 
-def _province_masses(
-    codes: list[Any], year: int, panel: Any
-) -> tuple[pd.DataFrame | None, list[str]]:
-    """Population (万人) and GDP per capita (元) of ``year`` or the latest earlier year."""
+def _population_gdp(codes: list[Any], panel: Any) -> pd.DataFrame | None:
+    """Population and GDP by ``region_code, year``, loaded once for the gravity and QAP parts.
+
+    From the input panel when it holds both, else from the bundled province panel when every
+    region is a province; ``None`` otherwise.
+    """
     holds = callable(getattr(panel, "evaluate", None)) and {"population", "gdp"} <= set(
         getattr(panel, "indicators", ())
     )
     if not holds:
         if not all(is_province(c) for c in codes):
-            return None, []
+            return None
         panel = load_province_panel()
     population = panel.evaluate("population").dropna()
     gdp = panel.evaluate("gdp").dropna()
-    both = pd.concat({"population": population, "gdp": gdp}, axis=1).dropna().reset_index()
-    both = both[both["year"] <= year]
+    return pd.concat({"population": population, "gdp": gdp}, axis=1).dropna().reset_index()
+
+
+def _province_masses(
+    codes: list[Any], year: int, sizes: pd.DataFrame | None
+) -> tuple[pd.DataFrame | None, list[int]]:
+    """Population (万人) and GDP per capita (元) of ``year`` or the latest earlier year.
+
+    Returns the masses (``None`` when a region has none) and the years used.
+    """
+    if sizes is None:
+        return None, []
+    both = sizes[sizes["year"] <= year]
     if both.empty:
         return None, []
     latest = both.sort_values("year").groupby("region_code").tail(1).set_index("region_code")
     latest = latest.reindex(codes)
     if latest["population"].isna().any():
         return None, []
-    used = sorted(set(latest["year"].astype(int)))
-    notes = []
-    if used != [year]:
-        notes.append(
-            f"引力模型 Gravity: population and GDP of {', '.join(map(str, used))} (the latest "
-            f"available up to {year})."
-        )
     masses = pd.DataFrame(
         {
             "population": latest["population"].to_numpy(),
@@ -672,23 +762,27 @@ def _province_masses(
         },
         index=pd.Index(codes, name="region"),
     )
-    return masses, notes
+    return masses, sorted(set(latest["year"].astype(int)))
 
 
 def _index_gravity(
-    scores: pd.DataFrame, source: Any
+    scores: pd.DataFrame, sizes: pd.DataFrame | None
 ) -> tuple[GravityLinkage | None, int, list[str]]:
     year = int(scores["year"].max())
     block = scores[scores["year"] == year].set_index("region_code")["value"]
     codes = sorted(block.index, key=order_key)
     notes: list[str] = []
-    masses, mass_notes = _province_masses(codes, year, source)
+    masses, used = _province_masses(codes, year, sizes)
     if masses is not None:
         masses["score"] = block.reindex(codes).to_numpy()
         gravity = gravity_linkage(
             masses, mass="population", size="score", per_capita="gdp_per_capita"
         )
-        notes += mass_notes
+        if used != [year]:
+            notes.append(
+                f"引力模型 Gravity: population and GDP of {', '.join(map(str, used))} (the latest "
+                f"available up to {year})."
+            )
         notes.append(
             f"引力模型 Gravity {year}: mass = population, size = NQPF score, economic distance "
             "D_ij / |g_i − g_j| with g = GDP per capita (pairs with equal g are undefined and "
@@ -710,6 +804,136 @@ def _index_gravity(
         "(no population or GDP in the data)."
     )
     return gravity, year, notes
+
+
+def _qap(
+    network: FlowNetwork,
+    flows_source: str,
+    network_year: int | None,
+    scores: pd.DataFrame,
+    sizes: pd.DataFrame | None,
+    permutations: int,
+    source: RandomSource,
+) -> tuple[int | None, pd.DataFrame, MRQAP | None, list[str]]:
+    """QAP correlations and MRQAP of log(1 + flow) on the relational predictors.
+
+    Predictors (:data:`QAP_PREDICTORS`) on the network's regions that have a score: great-circle
+    km between seats, |s_i − s_j| of the NQPF score and |g_i − g_j| of GDP per capita; each is
+    left out, with a note, when it cannot be built or is constant. Seeds: child streams
+    ``("qap", predictor)`` and ``("mrqap",)`` of the study's seed.
+    """
+    skipped = "QAP 分析未计算 QAP analysis skipped: "
+    years = sorted(int(y) for y in scores["year"].unique())
+    usable = [y for y in years if network_year is None or y <= network_year]
+    if not usable:
+        return None, pd.DataFrame(), None, [f"{skipped}no NQPF score up to {network_year}."]
+    score_year = usable[-1]
+    if network_year is None:
+        which = "the latest score year (the flows given carry no year; give year= to choose)"
+    elif score_year == network_year:
+        which = "the network's year"
+    else:
+        which = f"the latest score year up to the network's year {network_year}"
+    block = scores[scores["year"] == score_year].set_index("region_code")["value"]
+    nodes = [label for label in network.labels if label in block.index]
+    notes: list[str] = []
+    missing = [label for label in network.labels if label not in block.index]
+    if missing:
+        listed = ", ".join(_label(c) for c in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        notes.append(
+            f"QAP 缺少得分 Regions without a {score_year} score left out of the QAP analysis "
+            f"({len(missing)}: {listed}{more}); it uses the {len(nodes)} others."
+        )
+    if len(nodes) < 4:
+        notes.append(f"{skipped}{len(nodes)} region(s) with a score; it needs at least 4.")
+        return None, pd.DataFrame(), None, notes
+    if math.factorial(len(nodes)) < permutations:
+        notes.append(
+            f"QAP 置换 Permutations: {len(nodes)} regions have only {math.factorial(len(nodes))} "
+            f"distinct orders, fewer than the {permutations} permutations drawn; the p-values "
+            "are coarse."
+        )
+    sub = network.subnetwork(nodes)
+    index = pd.Index(nodes)
+    y = pd.DataFrame(np.log1p(sub.weights), index=index, columns=index)
+    unit = "万元" if flows_source == "estimated" else "the units of the flows given"
+    kind = "estimated flow" if flows_source == "estimated" else "flow"
+    notes.append(
+        f"QAP 分析 QAP analysis: Y = ln(1 + {kind}, {unit}) among {len(nodes)} regions "
+        f"(diagonal ignored); NQPF score of {score_year}, {which}."
+    )
+    candidates: dict[str, pd.DataFrame] = {}
+    try:
+        km = great_circle_matrix(region_coordinates(nodes))
+    except DataValidationError:
+        notes.append(
+            "QAP 距离 Distance left out: the regions are not registry codes, so there are no seats."
+        )
+    else:
+        candidates["distance"] = pd.DataFrame(km, index=index, columns=index)
+        if flows_source == "estimated":
+            notes.append(
+                "QAP 距离 Distance: great-circle km between seats. The estimated flows decay "
+                "with this distance by construction (T_ij ∝ exp(−β d_ij)), so its coefficient "
+                "partly restates the model: read the MRQAP for how much the score and GDP per "
+                "capita differences add beyond geography."
+            )
+        else:
+            notes.append("QAP 距离 Distance: great-circle km between seats.")
+    s = block.reindex(nodes).to_numpy(dtype=float)
+    candidates["score_difference"] = pd.DataFrame(
+        np.abs(s[:, None] - s[None, :]), index=index, columns=index
+    )
+    masses, used = _province_masses(nodes, score_year, sizes)
+    if masses is None:
+        notes.append(
+            "QAP 人均 GDP GDP per capita difference left out: no population and GDP for these "
+            "regions."
+        )
+    else:
+        g = masses["gdp_per_capita"].to_numpy()
+        candidates["gdp_pc_difference"] = pd.DataFrame(
+            np.abs(g[:, None] - g[None, :]), index=index, columns=index
+        )
+        notes.append(
+            f"QAP 人均 GDP GDP per capita (GDP / population, 元) of {', '.join(map(str, used))} "
+            f"(the latest up to {score_year})."
+        )
+    off = ~np.eye(len(nodes), dtype=bool)
+    predictors = {}
+    for name, matrix in candidates.items():
+        if np.ptp(matrix.to_numpy()[off]) == 0:
+            notes.append(f"QAP 常数 {name} left out: it is the same for every pair.")
+        else:
+            predictors[name] = matrix
+    if not predictors or np.ptp(y.to_numpy()[off]) == 0:
+        what = "no predictor" if not predictors else "the flows are the same for every pair"
+        notes.append(f"{skipped}{what}.")
+        return None, pd.DataFrame(), None, notes
+    rows = []
+    for name, matrix in predictors.items():
+        r = qap_correlation(
+            matrix, y, permutations=permutations, seed=source.child("qap", name).seed
+        )
+        rows.append((name, r.correlation, r.p_two_sided, r.p_greater, r.permutations))
+    correlations = pd.DataFrame(
+        rows, columns=["predictor", "correlation", "p_two_sided", "p_greater", "permutations"]
+    )
+    try:
+        regression = mrqap(
+            y, predictors, method="dsp", permutations=permutations, seed=source.child("mrqap").seed
+        )
+    except DataValidationError as exc:
+        notes.append(f"QAP 回归未计算 MRQAP skipped: {exc}")
+        return score_year, correlations, None, notes
+    notes.append(
+        f"QAP 回归 MRQAP: OLS of Y on {', '.join(predictors)} with an intercept; p-values of "
+        f"each t by double semi-partialling (Dekker, Krackhardt & Snijders 2007), {permutations} "
+        f"permutations; QAP correlations (Krackhardt 1988) permute Y. R² = "
+        f"{regression.r_squared:.3f}."
+    )
+    return score_year, correlations, regression, notes
 
 
 def _city_check() -> tuple[dict[str, GravityLinkage], pd.DataFrame, pd.DataFrame, list[str]]:
@@ -750,9 +974,10 @@ def _map_level(labels: Any) -> str | None:
 def _named(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """``frame`` with a ``name`` column (short region name) after ``column``."""
     out = frame.copy()
-    out.insert(
-        list(out.columns).index(column) + 1,
-        "name",
-        [region_label(c) if isinstance(c, int | np.integer) else str(c) for c in out[column]],
-    )
+    out.insert(list(out.columns).index(column) + 1, "name", [_label(c) for c in out[column]])
     return out
+
+
+def _label(code: Any) -> str:
+    """Short region name of a registry code, else the label as text."""
+    return region_label(code) if isinstance(code, int | np.integer) else str(code)
