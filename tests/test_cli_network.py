@@ -12,7 +12,9 @@ runner = CliRunner()
 def test_network_study_on_the_bundled_data(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(
-        app, ["network", "study", "--replicates", "3", "--seed", "1", "--out", str(out)]
+        app,
+        ["network", "study", "--replicates", "3", "--permutations", "99", "--seed", "1"]
+        + ["--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     for name in (
@@ -31,7 +33,8 @@ def test_network_study_on_the_bundled_data(tmp_path):
     totals = pd.read_csv(out / "gravity_totals.csv", encoding="utf-8-sig")
     assert len(totals) == 31 and totals.share.sum() == pytest.approx(1.0)
     assert "robustness R" in result.output
-    assert "MRQAP R² = " in result.output and "significant at 5 % (two-sided): " in result.output
+    assert "MRQAP R² = " in result.output and "(99 permutations)" in result.output
+    assert "significant at 5 % (two-sided): " in result.output
     assert (out / "estimated_mrqap.csv").stat().st_size > 0
 
 

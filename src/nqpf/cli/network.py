@@ -110,6 +110,9 @@ def study(
     replicates: Annotated[
         int, typer.Option(min=1, help="Replicates of the random attack (resilience).")
     ] = 50,
+    permutations: Annotated[
+        int, typer.Option(min=9, help="Permutations of the QAP correlations and MRQAP.")
+    ] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     data: DataOption = None,
     sheet: SheetOption = None,
@@ -160,6 +163,7 @@ def study(
             flows=od,
             seed=seed,
             resilience_replicates=replicates,
+            qap_permutations=permutations,
             progress=progress,
         )
         bar.update(task, completed=8)

@@ -784,9 +784,8 @@ def _index_gravity(
                 f"available up to {year})."
             )
         notes.append(
-            f"引力模型 Gravity {year}: mass = population, size = NQPF score, economic distance "
-            "D_ij / |g_i − g_j| with g = GDP per capita (pairs with equal g are undefined and "
-            f"listed); {'; '.join(gravity.notes)}."
+            f"引力模型 Gravity {year}: mass = population, size = NQPF score, g = GDP per capita "
+            f"(pairs with equal g are undefined and listed); {'; '.join(gravity.notes)}."
         )
         return gravity, year, notes
     masses = pd.DataFrame({"score": block.reindex(codes).to_numpy()}, index=pd.Index(codes))
