@@ -1,0 +1,9 @@
+"""Efficiency and productivity: DEA, Malmquist indices and the capital stock.
+
+DEA (CCR, BCC, super-efficiency, SBM with undesirable outputs), Malmquist and (global)
+Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every function returns a
+:class:`~nqpf.results.Result`; the linear programmes are solved with HiGHS through
+:func:`scipy.optimize.linprog`.
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,8 @@
+"""Scales and paths: how well the three elements are combined, sector agglomeration, scales.
+
+Coupling coordination of n subsystems, location quotients, and aggregation of regions to
+agglomerations, provinces, macro-regions and the nation. Every function returns a
+:class:`~nqpf.results.Result`.
+"""
+
+__all__: list[str] = []
