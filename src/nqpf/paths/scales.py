@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 
 from nqpf.data import load_urban_agglomerations
-from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError, WeightsError
+from nqpf.errors import (
+    DataValidationError,
+    DuplicateError,
+    UnknownRegionError,
+    WeightsError,
+    show,
+)
 from nqpf.panel import read_table
 from nqpf.regions import MACRO_REGIONS, Level, cities, name_of, normalize, provinces
 from nqpf.results import Result, Summary, make_meta
@@ -435,6 +441,15 @@ def aggregate(
             + ", ".join(unassigned.region.head(10))
             + (" ..." if len(unassigned) > 10 else "")
         )
+    covered = groups.unit[groups.region_code.isin(present.region_code)].unique()
+    absent = groups.unit_name[~groups.unit.isin(covered)].unique()
+    if len(absent):
+        notes.append(
+            f"{len(absent)} units have no member in the data and are not listed: "
+            + ", ".join(map(str, absent[:10]))
+            + (" ..." if len(absent) > 10 else "")
+        )
+    groups = groups[groups.unit.isin(covered)]
     years = sorted(data.year.unique())
     grid = groups.merge(pd.DataFrame({"year": years}), how="cross")
     merged = grid.merge(data, on=["region_code", "year"], how="left")
@@ -505,9 +520,10 @@ def _values(values: pd.DataFrame, region: str, year: str, value: str) -> tuple[p
     )
     dup = data.duplicated(["region_code", "year"])
     if dup.any():
-        first = data[dup].iloc[0]
+        i = int(np.argmax(dup.to_numpy()))
         raise DuplicateError(
-            f"region {first.region_code} year {first.year} appears more than once in values"
+            f"region {show(data.region_code.iloc[i])} year {show(data.year.iloc[i])} appears "
+            "more than once in values"
         )
     level: Level = "province" if data.region_code.isin(provinces().index).all() else "city"
     if level == "city":
@@ -542,8 +558,9 @@ def _weights(
     if bad.any():
         i = int(np.argmax(bad))
         raise WeightsError(
-            f"weight of region {data.region_code.iloc[i]} in {data.year.iloc[i]} must be a "
-            f"finite non-negative number, not {w[i]!r}"
+            f"weight of region {show(data.region_code.iloc[i])} in {show(data.year.iloc[i])} "
+            "must be a "
+            f"finite non-negative number, not {show(w[i])}"
         )
     return w
 
