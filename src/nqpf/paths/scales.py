@@ -371,8 +371,8 @@ def aggregate(
 
     Sums, simple means or weighted means (population or GDP weights) over the members with a
     value, partial members weighted by their share where one is stated (formulas in the
-    module docstring; DESIGN.md, "Scales"). Provinces come from the first four digits of a
-    GB/T 2260 city code, macro-regions from the NBS division.
+    module docstring; docs/methods-paths.md, "Scales"). Provinces come from the first two
+    digits of a GB/T 2260 city code, macro-regions from the NBS division.
 
     Parameters
     ----------
