@@ -29,7 +29,7 @@ from nqpf import econometrics as em
 from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
-from nqpf.data import flows_from_records, load_city_master
+from nqpf.data import flows_from_records, load_city_census, load_city_master
 from nqpf.geo import great_circle_matrix, region_coordinates
 from nqpf.network import (
     cascade,
@@ -45,6 +45,7 @@ from nqpf.network.gravity import gravity_linkage, linkage_fit
 from nqpf.network.interaction import doubly_constrained
 from nqpf.network.metrics import network_metrics
 from nqpf.panel import Panel
+from nqpf.paths.scales import aggregate, concentration, memberships
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
 from nqpf.studies import FigureSpec, StudyResult
@@ -191,6 +192,13 @@ def _core_flows() -> FlowNetwork:
     return FlowNetwork.from_matrix(w, [f"r{i}" for i in range(12)])
 
 
+@cache
+def _census() -> pd.DataFrame:
+    """Census population of the cities, 2010 and 2020."""
+    data = load_city_census().data
+    return data[data.indicator == "census_population"]
+
+
 DIRECTIONS = {"gdp": 1, "x": -1}
 REGION = {"region_code": "region"}
 
@@ -293,6 +301,10 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "Resilience": lambda: resilience(_core_flows(), "random", replicates=3),
     "ResilienceCurves": lambda: resilience_curves(_core_flows(), replicates=3),
     "Cascade": lambda: cascade(_core_flows(), 0.1),
+    # paths: scales
+    "Membership": memberships,
+    "Aggregated": lambda: aggregate(_census(), to="agglomeration"),
+    "Concentration": lambda: concentration(_census()),
 }
 
 PUBLIC = public_result_types()

@@ -5,4 +5,24 @@ agglomerations, provinces, macro-regions and the nation. Every function returns 
 :class:`~nqpf.results.Result`.
 """
 
-__all__: list[str] = []
+from nqpf.paths.scales import (
+    MISSING_AGGLOMERATIONS,
+    Aggregated,
+    Concentration,
+    Membership,
+    Scale,
+    aggregate,
+    concentration,
+    memberships,
+)
+
+__all__ = [
+    "MISSING_AGGLOMERATIONS",
+    "Aggregated",
+    "Concentration",
+    "Membership",
+    "Scale",
+    "aggregate",
+    "concentration",
+    "memberships",
+]
