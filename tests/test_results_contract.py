@@ -45,6 +45,8 @@ from nqpf.network.gravity import gravity_linkage, linkage_fit
 from nqpf.network.interaction import doubly_constrained
 from nqpf.network.metrics import network_metrics
 from nqpf.panel import Panel
+from nqpf.paths.coupling import coupling_coordination
+from nqpf.paths.quotient import location_quotient
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
 from nqpf.studies import FigureSpec, StudyResult
@@ -293,6 +295,19 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "Resilience": lambda: resilience(_core_flows(), "random", replicates=3),
     "ResilienceCurves": lambda: resilience_curves(_core_flows(), replicates=3),
     "Cascade": lambda: cascade(_core_flows(), 0.1),
+    # paths: coupling coordination, location quotient
+    "CouplingCoordination": lambda: coupling_coordination(
+        _long().assign(a=lambda f: f.score.clip(0, 1), b=lambda f: (f.x.abs() / 4).clip(0, 1))[
+            ["region_code", "year", "a", "b"]
+        ]
+    ),
+    "LocationQuotient": lambda: location_quotient(
+        _long().melt(["region_code", "year"], ["gdp", "score"], "sector"),
+        region="region_code",
+        sector="sector",
+        value="value",
+        year="year",
+    ),
 }
 
 PUBLIC = public_result_types()

@@ -5,4 +5,21 @@ agglomerations, provinces, macro-regions and the nation. Every function returns 
 :class:`~nqpf.results.Result`.
 """
 
-__all__: list[str] = []
+from nqpf.paths.coupling import (
+    GRADES,
+    CouplingCoordination,
+    CouplingVariant,
+    coupling_coordination,
+    grade_transitions,
+)
+from nqpf.paths.quotient import LocationQuotient, location_quotient
+
+__all__: list[str] = [
+    "GRADES",
+    "CouplingCoordination",
+    "CouplingVariant",
+    "LocationQuotient",
+    "coupling_coordination",
+    "grade_transitions",
+    "location_quotient",
+]
