@@ -109,7 +109,9 @@ class CouplingCoordination(Result):
         if "year" in frame.columns:
             counts = pd.crosstab(level, frame.year).reindex(range(1, 11), fill_value=0)
         else:
-            counts = level.value_counts().reindex(range(1, 11), fill_value=0).to_frame("n")
+            counts = (
+                level.value_counts().reindex(range(1, 11), fill_value=0).to_frame("地区数 Regions")
+            )
         counts.index = pd.Index(labels, name="等级 Grade")
         headers = {
             "region": "地区 Region",
