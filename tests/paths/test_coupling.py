@@ -257,3 +257,5 @@ def test_duplicates_and_bad_variant():
         coupling_coordination(frame)
     with pytest.raises(DataValidationError, match="variant"):
         coupling_coordination(frame_of([[0.2, 0.4]]), variant="modified")  # type: ignore[arg-type]
+    with pytest.raises(DataValidationError, match="'D' has the name of an output column"):
+        coupling_coordination(frame_of([[0.2, 0.4]]).rename(columns={"u2": "D"}))

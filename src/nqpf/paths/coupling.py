@@ -69,6 +69,9 @@ _FORMULAS = {
     "Π(U_i / max U)^(1/(n−1))] (Wang Shujia et al. 2021, 自然资源学报 36(3))",
 }
 
+#: Output columns a subsystem may not be named after.
+_RESERVED = ("region", "year", "C", "T", "D", "grade", "grade_en", "grade_level", "lagging")
+
 
 @dataclass(frozen=True)
 class CouplingCoordination(Result):
@@ -307,6 +310,12 @@ def _scores(
     if len(names) < 2:
         raise DataValidationError(
             f"coupling coordination needs at least two subsystem columns, got {names}"
+        )
+    clash = sorted(set(names) & set(_RESERVED))
+    if clash:
+        raise DataValidationError(
+            f"subsystem column {clash[0]!r} has the name of an output column; rename it "
+            f"(reserved: {', '.join(_RESERVED)})"
         )
     keys = pd.DataFrame({"region": frame[region].to_numpy()})
     if len(key_columns) == 2:
