@@ -45,6 +45,8 @@ from nqpf.network.gravity import gravity_linkage, linkage_fit
 from nqpf.network.interaction import doubly_constrained
 from nqpf.network.metrics import network_metrics
 from nqpf.panel import Panel
+from nqpf.paths.coupling import coupling_coordination
+from nqpf.paths.quotient import location_quotient
 from nqpf.paths.scales import aggregate, concentration, memberships
 from nqpf.regions import provinces
 from nqpf.results import Result, Summary
@@ -305,6 +307,19 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "Membership": memberships,
     "Aggregated": lambda: aggregate(_census(), to="agglomeration"),
     "Concentration": lambda: concentration(_census()),
+    # paths: coupling coordination, location quotient
+    "CouplingCoordination": lambda: coupling_coordination(
+        _long().assign(a=lambda f: f.score.clip(0, 1), b=lambda f: (f.x.abs() / 4).clip(0, 1))[
+            ["region_code", "year", "a", "b"]
+        ]
+    ),
+    "LocationQuotient": lambda: location_quotient(
+        _long().melt(["region_code", "year"], ["gdp", "score"], "sector"),
+        region="region_code",
+        sector="sector",
+        value="value",
+        year="year",
+    ),
 }
 
 PUBLIC = public_result_types()

@@ -5,6 +5,14 @@ agglomerations, provinces, macro-regions and the nation. Every function returns 
 :class:`~nqpf.results.Result`.
 """
 
+from nqpf.paths.coupling import (
+    GRADES,
+    CouplingCoordination,
+    CouplingVariant,
+    coupling_coordination,
+    grade_transitions,
+)
+from nqpf.paths.quotient import LocationQuotient, location_quotient
 from nqpf.paths.scales import (
     MISSING_AGGLOMERATIONS,
     Aggregated,
@@ -17,12 +25,19 @@ from nqpf.paths.scales import (
 )
 
 __all__ = [
+    "GRADES",
     "MISSING_AGGLOMERATIONS",
     "Aggregated",
     "Concentration",
+    "CouplingCoordination",
+    "CouplingVariant",
+    "LocationQuotient",
     "Membership",
     "Scale",
     "aggregate",
     "concentration",
+    "coupling_coordination",
+    "grade_transitions",
+    "location_quotient",
     "memberships",
 ]
