@@ -1960,11 +1960,12 @@ def _co2_cities() -> Loaded:
     )
     is_apart = raw.city.isin(apart).to_numpy()
     data = tidy[~is_apart]
-    per_year = data.groupby("year").region_code.nunique()
+    per_year = tidy.groupby("year").region_code.nunique()
     report.add(
         "unbalanced",
         "flagged",
-        "cities per year: " + ", ".join(f"{y} {n}" for y, n in per_year.items()),
+        "cities per year in the source (abolished units included): "
+        + ", ".join(f"{y} {n}" for y, n in per_year.items()),
         source=source,
         table="city_co2_total",
     )
