@@ -6,6 +6,7 @@ each dataset's SOURCE.md (row counts, empty cells, ISO 3166-2 codes) and the reg
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from nqpf.data import (
@@ -193,3 +194,14 @@ def test_city_report_has_every_repair_kind():
 def test_co2_level_is_checked():
     with pytest.raises(DataValidationError, match="county"):
         load_co2_emissions("county")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("level", ["capital", "province", "city"])
+def test_tidy_contract_and_panel(level):
+    loaded = load_capital_stock_inputs() if level == "capital" else load_co2_emissions(level)
+    assert loaded.layout == "long" and loaded.data.region_code.dtype == np.int64
+    assert not loaded.data.duplicated(["indicator", "region_code", "year"]).any()
+    assert set(loaded.data.indicator) <= set(variables(loaded.level).name)
+    panel = loaded.to_panel()
+    assert len(panel.report) == len(loaded.report)
+    assert loaded.summary().tables[0][1].loc[loaded.data.indicator.iloc[-1], "单位 Unit"]
