@@ -30,6 +30,7 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import flows_from_records, load_city_census, load_city_master
+from nqpf.efficiency import perpetual_inventory
 from nqpf.geo import great_circle_matrix, region_coordinates
 from nqpf.network import (
     cascade,
@@ -320,6 +321,8 @@ FACTORIES: dict[str, Callable[[], Result]] = {
         value="value",
         year="year",
     ),
+    # efficiency
+    "CapitalStock": lambda: perpetual_inventory(_wide().T, _wide().T * 0 + 1.0),
 }
 
 PUBLIC = public_result_types()

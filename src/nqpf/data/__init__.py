@@ -1,7 +1,7 @@
 """Bundled real datasets, their catalogue and loaders, the example table, Excel/Stata writers.
 
 >>> from nqpf.data import catalog, load_province_panel
->>> sorted(catalog().level.unique())
+>>> sorted(set(catalog().level.str.split("; ").explode()))
 ['city', 'province']
 """
 
@@ -10,11 +10,14 @@ from nqpf.data.example import EXAMPLE_YEARS, write_example
 from nqpf.data.export import sheet_names, stata_names, write_excel, write_stata
 from nqpf.data.loaders import (
     AGGREGATE_NAMES,
+    PROVINCE_ISO_CODES,
     TIDY,
     Loaded,
+    load_capital_stock_inputs,
     load_city_census,
     load_city_connectivity,
     load_city_master,
+    load_co2_emissions,
     load_prefecture_components,
     load_province_components,
     load_province_gdp,
@@ -28,15 +31,18 @@ from nqpf.data.records import RecordFlows, flows_from_records
 __all__ = [
     "AGGREGATE_NAMES",
     "EXAMPLE_YEARS",
+    "PROVINCE_ISO_CODES",
     "TIDY",
     "Loaded",
     "RecordFlows",
     "catalog",
     "corrections",
     "flows_from_records",
+    "load_capital_stock_inputs",
     "load_city_census",
     "load_city_connectivity",
     "load_city_master",
+    "load_co2_emissions",
     "load_prefecture_components",
     "load_province_components",
     "load_province_gdp",

@@ -29,15 +29,18 @@ from nqpf.data._files import raw_table
 from nqpf.data.catalog import corrections, variables
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
 from nqpf.panel import Panel
-from nqpf.regions import Level, cities, normalize, provinces
+from nqpf.regions import Level, check_level, cities, normalize, provinces
 from nqpf.results import Result, Summary, make_meta
 from nqpf.validation import ValidationReport
 
 __all__ = [
+    "PROVINCE_ISO_CODES",
     "Loaded",
+    "load_capital_stock_inputs",
     "load_city_census",
     "load_city_connectivity",
     "load_city_master",
+    "load_co2_emissions",
     "load_prefecture_components",
     "load_province_components",
     "load_province_gdp",
@@ -58,6 +61,8 @@ PREFECTURE = "prefecture_panel_gpi_components_2006_2018"
 AGGLOMERATIONS = "urban_agglomerations_curated"
 CROSSWALK = "prefecture_crosswalk"
 CONNECTIVITY = "city_innovation_connectivity_2016_2017"
+CAPITAL = "province_capital_stock_inputs_1952_2022"
+CO2 = "ceads_co2_emissions_1997_2019"
 
 #: Names of national and macro-regional aggregate rows in yearbook tables.
 AGGREGATE_NAMES: dict[str, str] = {
@@ -1466,7 +1471,8 @@ def _province_panel() -> Panel:
     if absent:
         raise DataValidationError(f"panel variables without data: {absent}")
     left_out = variables("province")
-    for row in left_out[~left_out.panel].itertuples(index=False):
+    left_out = left_out[~left_out.panel & left_out.dataset.isin([SCI_TECH, GDP, COMPONENTS])]
+    for row in left_out.itertuples(index=False):
         report.add(
             "excluded",
             "left out",
@@ -1502,3 +1508,486 @@ def _province_panel() -> Panel:
     data = data.sort_values(["region_code", "year", "indicator"], ignore_index=True)
     units = dict(zip(chosen.name, chosen.unit, strict=True))
     return Panel(data, "province", units, report)
+
+
+# ---------------------------------------------------------------------- capital-stock inputs
+#: Pinyin province names of the capital-stock inputs → registry codes (陕西 shaanxi vs 山西 shanxi).
+CAPITAL_PINYIN: dict[str, int] = {
+    "beijing": 110000,
+    "tianjin": 120000,
+    "hebei": 130000,
+    "shanxi": 140000,
+    "neimenggu": 150000,
+    "liaoning": 210000,
+    "jilin": 220000,
+    "heilongjiang": 230000,
+    "shanghai": 310000,
+    "jiangsu": 320000,
+    "zhejiang": 330000,
+    "anhui": 340000,
+    "fujian": 350000,
+    "jiangxi": 360000,
+    "shandong": 370000,
+    "henan": 410000,
+    "hubei": 420000,
+    "hunan": 430000,
+    "guangdong": 440000,
+    "guangxi": 450000,
+    "hainan": 460000,
+    "chongqing": 500000,
+    "sichuan": 510000,
+    "guizhou": 520000,
+    "yunnan": 530000,
+    "xizang": 540000,
+    "shaanxi": 610000,
+    "gansu": 620000,
+    "qinghai": 630000,
+    "ningxia": 640000,
+    "xinjiang": 650000,
+}
+
+#: Source columns of the capital-stock inputs → variable codes in :func:`nqpf.data.variables`.
+_CAPITAL_COLUMNS = ("invest", "InvestIndex", "InvestPrice", "depr")
+
+
+def load_capital_stock_inputs() -> Loaded:
+    """Provincial investment and deflators for a perpetual-inventory capital stock, 1952–2022.
+
+    The ``asset`` data of the R package CHNCapitalStock (Zhang, Wu & Zhang 2004 method), in the
+    tidy layout: indicators ``fixed_capital_formation`` (固定资本形成总额, 亿元, current
+    prices), ``investment_price_index`` (index as given), ``investment_deflator`` (1952 = 1)
+    and ``depreciation`` (亿元). Build the stock with
+    :func:`nqpf.efficiency.perpetual_inventory`.
+
+    Pinyin names are mapped to registry codes through :data:`CAPITAL_PINYIN` (every mapping
+    reported once, kind ``name_mapping``). Kept visible in the report: Chongqing from 1996 and
+    Sichuan including it before (kind ``boundary``), investment extrapolated after 2018 (kind
+    ``extrapolated``), the retail price index standing in for the investment price index after
+    2020 (kind ``proxy``), the empty ``InvestIndex``/``depr`` cells (kind ``missing``, one per
+    cell, kept as NaN), negative source values (kind ``negative``), index values that cannot be
+    previous-year = 100 (kind ``inconsistent``) and the noted differences from Zhang's table
+    (kind ``vintage``).
+
+    Examples
+    --------
+    >>> loaded = load_capital_stock_inputs()
+    >>> beijing = loaded.data.query("region == '北京市' and year == 1953")
+    >>> beijing.set_index("indicator").value["fixed_capital_formation"]
+    np.float64(5.36)
+    >>> loaded.data.query("region_code == 500000").year.min()
+    np.int64(1996)
+
+    """
+    return _capital().copy()
+
+
+@cache
+def _capital() -> Loaded:
+    source = CAPITAL
+    report = ValidationReport()
+    raw = _numbered(raw_table(CAPITAL, "capital_stock_inputs.csv.gz"))
+    catalogue = _variable_map(CAPITAL).reset_index().set_index("code")
+    names = _province_names()
+    unknown = sorted(set(raw.prv) - set(CAPITAL_PINYIN))
+    if unknown:
+        raise DataValidationError(f"{source}: provinces without a registry code: {unknown}")
+    for pinyin, part in raw.groupby("prv", sort=True):
+        code = CAPITAL_PINYIN[str(pinyin)]
+        report.add(
+            "name_mapping",
+            "repaired",
+            f"{pinyin!r} read as {names[code]} ({code})",
+            source=source,
+            row=int(part.line.iloc[0]),
+            region=str(code),
+            original=str(pinyin),
+            repaired=code,
+        )
+    codes = raw.prv.map(CAPITAL_PINYIN)
+    frames = []
+    for column in _CAPITAL_COLUMNS:
+        var = catalogue.loc[column]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "region_code": codes,
+                    "region": codes.map(names),
+                    "year": raw.yr,
+                    "indicator": var["name"],
+                    "value": raw[column].astype(float),
+                    "unit": var["unit"],
+                    "source": source,
+                    "table": var["table"],
+                    "code": column,
+                    "line": raw.line,
+                }
+            )
+        )
+    tidy = pd.concat(frames, ignore_index=True)
+    _report_missing(tidy, report, source)
+    for row in tidy[tidy.value < 0].itertuples(index=False):
+        report.add(
+            "negative",
+            "flagged",
+            f"{row.region} {row.year} {row.indicator} is negative ({row.value:g}) in the source",
+            source=source,
+            row=int(row.line),
+            region=str(row.region_code),
+            year=int(row.year),
+            indicator=row.indicator,
+            original=float(row.value),
+        )
+    index = tidy[tidy.indicator == "investment_price_index"]
+    high = index[index.value > 300]
+    report.add(
+        "inconsistent",
+        "flagged",
+        f"investment_price_index exceeds 300 in {len(high)} of {int(index.value.count())} "
+        "non-empty rows: these cannot be previous-year = 100 indices; the stock uses "
+        "investment_deflator instead",
+        source=source,
+        indicator="investment_price_index",
+    )
+    chongqing, sichuan = 500000, 510000
+    start = int(tidy.loc[tidy.region_code == chongqing, "year"].min())
+    report.add(
+        "boundary",
+        "flagged",
+        f"{names[chongqing]} has rows from {start} only (split from {names[sichuan]} in 1997)",
+        source=source,
+        region=str(chongqing),
+        year=start,
+    )
+    report.add(
+        "boundary",
+        "flagged",
+        f"{names[sichuan]} before {start} includes {names[chongqing]}: its series has a "
+        f"territorial break in {start}",
+        source=source,
+        region=str(sichuan),
+        year=start,
+    )
+    last = int(tidy.year.max())
+    for code in sorted(tidy.region_code.unique()):
+        report.add(
+            "extrapolated",
+            "flagged",
+            f"{names[code]} fixed_capital_formation 2019–{last}: extrapolated by the compiler "
+            "from the growth of fixed-asset investment, not published figures",
+            source=source,
+            region=str(code),
+            year=2019,
+            indicator="fixed_capital_formation",
+        )
+        report.add(
+            "proxy",
+            "flagged",
+            f"{names[code]} investment_deflator 2021–{last}: the retail price index stands in "
+            "for the investment price index",
+            source=source,
+            region=str(code),
+            year=2021,
+            indicator="investment_deflator",
+        )
+    report.add(
+        "vintage",
+        "flagged",
+        "the compiler notes differences from Zhang's published table for 湖北省 and 广东省",
+        source=source,
+    )
+    _check_unique(tidy, source)
+    data = _finish(tidy)
+    units_map = dict(zip(catalogue.name, catalogue.unit, strict=True))
+    return Loaded(CAPITAL, data, report, _empty_apart(), "province", units_map)
+
+
+# ---------------------------------------------------------------------- CO2 emissions
+#: ISO 3166-2:CN subdivision codes of the 31 mainland provinces → registry codes.
+PROVINCE_ISO_CODES: dict[str, int] = {
+    "CN-BJ": 110000,
+    "CN-TJ": 120000,
+    "CN-HE": 130000,
+    "CN-SX": 140000,
+    "CN-NM": 150000,
+    "CN-LN": 210000,
+    "CN-JL": 220000,
+    "CN-HL": 230000,
+    "CN-SH": 310000,
+    "CN-JS": 320000,
+    "CN-ZJ": 330000,
+    "CN-AH": 340000,
+    "CN-FJ": 350000,
+    "CN-JX": 360000,
+    "CN-SD": 370000,
+    "CN-HA": 410000,
+    "CN-HB": 420000,
+    "CN-HN": 430000,
+    "CN-GD": 440000,
+    "CN-GX": 450000,
+    "CN-HI": 460000,
+    "CN-CQ": 500000,
+    "CN-SC": 510000,
+    "CN-GZ": 520000,
+    "CN-YN": 530000,
+    "CN-XZ": 540000,
+    "CN-SN": 610000,
+    "CN-GS": 620000,
+    "CN-QH": 630000,
+    "CN-NX": 640000,
+    "CN-XJ": 650000,
+}
+
+#: City names of the CEADs inventories (after the province prefix) that are neither a registry
+#: spelling nor the unique start of one, with the registry name they stand for and why.
+CO2_CITY_NAMES: dict[str, tuple[str, str]] = {
+    "恩施州": ("恩施土家族苗族自治州", "州 abbreviates 土家族苗族自治州"),
+    "伊犁州直属县": (
+        "伊犁哈萨克自治州",
+        "the counties under the prefecture's direct administration; the registry code 654000 "
+        "covers exactly these (塔城地区 and 阿勒泰地区 have their own codes)",
+    ),
+}
+
+
+def load_co2_emissions(level: Level = "province") -> Loaded:
+    """CO2 emissions of provinces (1998–2019) or cities (1997–2019) from CEADs, in Mt.
+
+    Indicator ``co2_emissions`` in million tonnes (Mt) at both levels.
+
+    Provinces: ISO 3166-2 codes (``CN-AH`` …) are mapped to registry codes through
+    :data:`PROVINCE_ISO_CODES` (each mapping reported once, kind ``code_mapping``); tonnes are
+    converted to Mt (÷ 10⁶, kind ``unit``); Tibet is absent (kind ``coverage``).
+
+    Cities: names written province + city without separator (``云南大理``, ``吉林吉林``,
+    ``北京``) are split at the longest province name they begin with and the rest is found in
+    the registry within that province: as a registry spelling, as the unique start of a
+    registry name (``大理`` → 大理白族自治州) or through :data:`CO2_CITY_NAMES`; every split is
+    reported (kind ``name_split``). Units abolished before the registry's 2020 vintage (安徽巢湖,
+    山东莱芜) are kept apart under their former codes (kind ``abolished_unit``), never merged.
+    The unbalanced panel (cities per year) and the stray 1995 row are reported (kinds
+    ``unbalanced``, ``stray_year``).
+
+    Raises
+    ------
+    DataValidationError
+        For a level other than ``"province"`` or ``"city"``.
+
+    Examples
+    --------
+    >>> provinces_ = load_co2_emissions().data
+    >>> round(provinces_.query("region == '安徽省' and year == 1998").value.item(), 3)
+    109.875
+    >>> cities_ = load_co2_emissions("city")
+    >>> cities_.data.query("region_code == 532900").region.unique().tolist()
+    ['大理白族自治州']
+    >>> sorted(cities_.kept_apart.region.unique())
+    ['巢湖', '莱芜']
+
+    """
+    level = check_level(level)
+    return (_co2_provinces() if level == "province" else _co2_cities()).copy()
+
+
+@cache
+def _co2_provinces() -> Loaded:
+    source = CO2
+    report = ValidationReport()
+    raw = _numbered(raw_table(CO2, "province_co2_total.csv.gz"))
+    var = _variable_map(CO2).loc[("province_co2_total", "total_emissions")]
+    names = _province_names()
+    unknown = sorted(set(raw.actor_id) - set(PROVINCE_ISO_CODES))
+    if unknown:
+        raise DataValidationError(f"{source}: ISO 3166-2 codes not in the registry: {unknown}")
+    for iso, part in raw.groupby("actor_id", sort=True):
+        code = PROVINCE_ISO_CODES[str(iso)]
+        report.add(
+            "code_mapping",
+            "repaired",
+            f"ISO 3166-2 {iso} read as {names[code]} ({code})",
+            source=source,
+            table="province_co2_total",
+            row=int(part.line.iloc[0]),
+            region=str(code),
+            original=str(iso),
+            repaired=code,
+        )
+    codes = raw.actor_id.map(PROVINCE_ISO_CODES)
+    tidy = pd.DataFrame(
+        {
+            "region_code": codes,
+            "region": codes.map(names),
+            "year": raw.year,
+            "indicator": var["name"],
+            "value": raw.total_emissions.astype(float) / 1e6,
+            "unit": var["unit"],
+            "source": source,
+            "table": "province_co2_total",
+            "code": "total_emissions",
+            "line": raw.line,
+        }
+    )
+    report.add(
+        "unit",
+        "repaired",
+        f"total_emissions in tonnes (t) converted to million tonnes (Mt, ÷ 1,000,000) in "
+        f"{len(tidy)} rows, the unit of the city inventories",
+        source=source,
+        table="province_co2_total",
+        indicator=var["name"],
+        original="t",
+        repaired="Mt",
+    )
+    for code in sorted(set(names) - set(codes)):
+        report.add(
+            "coverage",
+            "flagged",
+            f"{names[code]} is absent from the CEADs provincial inventories",
+            source=source,
+            region=str(code),
+        )
+    _report_missing(tidy, report, source)
+    _check_unique(tidy, source)
+    return Loaded(CO2, _finish(tidy), report, _empty_apart(), "province", {var["name"]: "Mt"})
+
+
+def _split_city(name: str, where: str) -> tuple[int, str, str, int | None]:
+    """Province code, province short name, city part and registry code (None if abolished)."""
+    table = provinces()
+    starts = sorted((s for s in table.short if name.startswith(s)), key=len, reverse=True)
+    if not starts:
+        raise DataValidationError(f"{where}: {name!r} does not begin with a province name")
+    short = str(starts[0])
+    province = int(table.index[table.short == short][0])
+    rest = name[len(short) :]
+    if not rest:
+        municipality = province + 100
+        if municipality not in cities().index:
+            raise DataValidationError(f"{where}: {name!r} is a province, not a city")
+        return province, short, rest, municipality
+    if rest in CO2_CITY_NAMES:
+        rest_name = CO2_CITY_NAMES[rest][0]
+    else:
+        inside = cities()[cities().province_code == province]
+        begins = [str(n) for n in inside.name if str(n).startswith(rest)]
+        rest_name = begins[0] if len(begins) == 1 else rest
+    try:
+        code = normalize([rest_name], "city", where=where)[0]
+    except UnknownRegionError:
+        former = _former_codes().get(rest)
+        if former is None or former[0] // 10000 * 10000 != province:
+            raise
+        return province, short, rest, None
+    if code // 10000 * 10000 != province:
+        raise DataValidationError(
+            f"{where}: {name!r} reads as {cities().at[code, 'name']} ({code}), which is not in "
+            f"{short}"
+        )
+    return province, short, rest, code
+
+
+@cache
+def _co2_cities() -> Loaded:
+    source = CO2
+    report = ValidationReport()
+    raw = _numbered(raw_table(CO2, "city_co2_total.csv.gz"))
+    var = _variable_map(CO2).loc[("city_co2_total", "emission")]
+    names = _city_names()
+    found: dict[str, int] = {}
+    apart: dict[str, int] = {}
+    for name, part in raw.groupby("city", sort=True):
+        line = int(part.line.iloc[0])
+        where = f"{source} city_co2_total.csv line {line}"
+        _, short, rest, code = _split_city(str(name), where)
+        span = _span(sorted(part.year.unique()))
+        if code is None:
+            former = _former_codes()[rest]
+            apart[str(name)] = former[0]
+            report.add(
+                "abolished_unit",
+                "kept apart",
+                f"{name} ({rest}, {short}) is not in the 2020-vintage registry (last listed "
+                f"{former[2]}); its {len(part)} rows ({span}) are kept in .kept_apart under its "
+                f"former code {former[0]}, not merged into its successors",
+                source=source,
+                table="city_co2_total",
+                row=line,
+                region=str(former[0]),
+                original=str(name),
+            )
+            continue
+        found[str(name)] = code
+        how = f"; {CO2_CITY_NAMES[rest][1]}" if rest in CO2_CITY_NAMES else ""
+        report.add(
+            "name_split",
+            "repaired",
+            f"{name!r} split as province {short!r} + city {rest or short!r} → "
+            f"{names[code]} ({code}){how}",
+            source=source,
+            table="city_co2_total",
+            row=line,
+            region=str(code),
+            original=str(name),
+            repaired=names[code],
+        )
+    if len(set(found.values())) != len(found):
+        doubled = {n: c for n, c in found.items() if list(found.values()).count(c) > 1}
+        raise DuplicateError(f"{source}: several city names map to one code: {doubled}")
+    codes = raw.city.map({**found, **apart})
+    tidy = pd.DataFrame(
+        {
+            "region_code": codes,
+            "region": [
+                names[c] if n in found else _split_city(n, source)[2]
+                for n, c in zip(raw.city, codes, strict=True)
+            ],
+            "year": raw.year,
+            "indicator": var["name"],
+            "value": raw.emission.astype(float),
+            "unit": var["unit"],
+            "source": source,
+            "table": "city_co2_total",
+            "code": "emission",
+            "line": raw.line,
+        }
+    )
+    report.add(
+        "unit",
+        "flagged",
+        f"emission is in million tonnes (Mt) in the source, kept as is ({len(tidy)} rows); "
+        "province totals come in tonnes and are converted to Mt",
+        source=source,
+        table="city_co2_total",
+        indicator=var["name"],
+    )
+    is_apart = raw.city.isin(apart).to_numpy()
+    data = tidy[~is_apart]
+    per_year = tidy.groupby("year").region_code.nunique()
+    report.add(
+        "unbalanced",
+        "flagged",
+        "cities per year in the source (abolished units included): "
+        + ", ".join(f"{y} {n}" for y, n in per_year.items()),
+        source=source,
+        table="city_co2_total",
+    )
+    usual = per_year[per_year > 1].index.min()
+    for row in data[data.year < usual].itertuples(index=False):
+        later = data[(data.region_code == row.region_code) & (data.year > row.year)]
+        report.add(
+            "stray_year",
+            "flagged",
+            f"{row.region} {row.year}: the only row before {usual} (kept; its next year is "
+            f"{int(later.year.min())})",
+            source=source,
+            table="city_co2_total",
+            row=int(row.line),
+            region=str(row.region_code),
+            year=int(row.year),
+            indicator=row.indicator,
+        )
+    _report_missing(data, report, source)
+    _check_unique(data, source)
+    kept = tidy[is_apart].drop(columns="line").assign(reason="abolished unit")
+    kept["region_code"] = kept.region_code.astype("Int64")
+    kept = kept[[*TIDY, "reason"]].sort_values(["region", "year"], ignore_index=True)
+    return Loaded(CO2, _finish(data), report, kept, "city", {var["name"]: "Mt"})

@@ -6,4 +6,6 @@ Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every
 :func:`scipy.optimize.linprog`.
 """
 
-__all__: list[str] = []
+from nqpf.efficiency.capital import CapitalStock, perpetual_inventory
+
+__all__ = ["CapitalStock", "perpetual_inventory"]
