@@ -6,4 +6,7 @@ Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every
 :func:`scipy.optimize.linprog`.
 """
 
-__all__: list[str] = []
+from nqpf.efficiency.dea import DEAResult, dea, distance_function
+from nqpf.efficiency.malmquist import Malmquist, malmquist
+
+__all__: list[str] = ["DEAResult", "Malmquist", "dea", "distance_function", "malmquist"]
