@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
-from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.errors import DataValidationError, DuplicateError, show
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = ["DEAResult", "dea", "distance_function"]
@@ -162,7 +162,7 @@ def _table(
         i, j = (int(k[0]) for k in np.nonzero(bad))
         raise DataValidationError(
             f"{what[:-1]} {frame.columns[j]!r} of unit {frame.index[i]!r} is missing or not a "
-            f"finite number ({frame.iat[i, j]!r})"
+            f"finite number ({show(frame.iat[i, j])})"
         )
     return numbers
 
@@ -175,7 +175,7 @@ def _check_sign(frame: pd.DataFrame, what: str, *, positive: bool) -> None:
         i, j = (int(k[0]) for k in np.nonzero(bad))
         rule = "positive" if positive else "non-negative"
         raise DataValidationError(
-            f"{what[:-1]} {frame.columns[j]!r} of unit {frame.index[i]!r} is {values[i, j]!r}; "
+            f"{what[:-1]} {frame.columns[j]!r} of unit {frame.index[i]!r} is {show(values[i, j])}; "
             f"this model needs {rule} {what}"
         )
 
