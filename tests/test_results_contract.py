@@ -30,6 +30,7 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import flows_from_records, load_city_master
+from nqpf.efficiency import dea, malmquist
 from nqpf.geo import great_circle_matrix, region_coordinates
 from nqpf.network import (
     cascade,
@@ -71,6 +72,20 @@ def public_result_types() -> dict[str, type[Result]]:
 
 # --------------------------------------------------------------------------- small data
 YEARS = (2016, 2017, 2018, 2019)
+
+
+def _dea_x() -> pd.DataFrame:
+    """Inputs of 31 provinces × 4 years by (dmu, period): seeded capital and labour."""
+    rng = np.random.default_rng(11)
+    idx = pd.MultiIndex.from_product([_provinces().index, YEARS], names=["dmu", "period"])
+    return pd.DataFrame(rng.uniform(1, 10, (len(idx), 2)), index=idx, columns=["k", "l"])
+
+
+def _dea_y() -> pd.DataFrame:
+    """GDP of :func:`_dea_x`'s rows (seeded)."""
+    rng = np.random.default_rng(12)
+    x = _dea_x()
+    return pd.DataFrame({"gdp": rng.uniform(1, 10, len(x))}, index=x.index)
 
 
 @cache
@@ -293,6 +308,10 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "Resilience": lambda: resilience(_core_flows(), "random", replicates=3),
     "ResilienceCurves": lambda: resilience_curves(_core_flows(), replicates=3),
     "Cascade": lambda: cascade(_core_flows(), 0.1),
+    "DEAResult": lambda: dea(
+        _dea_x().xs(2019, level="period"), _dea_y().xs(2019, level="period"), super=True
+    ),
+    "Malmquist": lambda: malmquist(_dea_x(), _dea_y()),
 }
 
 PUBLIC = public_result_types()
