@@ -146,7 +146,7 @@ def test_super_sbm_keeps_inefficient_scores_and_exceeds_one_for_efficient() -> N
 @pytest.fixture(scope="module")
 def deapack_data():
     deapack = pytest.importorskip("deapack")
-    x, y, b = _data(30, seed=11)
+    x, y, b = _data(14, seed=11)
     frame = pd.DataFrame(np.hstack([x, y, b]), columns=["x1", "x2", "y1", "y2", "b1"])
     frame["dmu"] = [f"u{i}" for i in range(len(frame))]
     kw = {"dmu": "dmu", "inputs": ["x1", "x2"], "outputs": ["y1", "y2"]}

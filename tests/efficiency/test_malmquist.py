@@ -71,7 +71,7 @@ def test_global_index_is_ec_times_bpc_and_chains() -> None:
 
 def test_agrees_with_deapack() -> None:
     deapack = pytest.importorskip("deapack")
-    x, y = _panel()
+    x, y = _panel(n=8)
     frame = pd.concat([x, y], axis=1).reset_index()
     data = deapack.DEAData.from_frame(
         frame, dmu="dmu", inputs=["k", "l"], outputs=["gdp"], period="period"
