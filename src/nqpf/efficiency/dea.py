@@ -379,7 +379,9 @@ def _radial(
     c2 = np.zeros_like(batch.c)
     c2[:, 1 + n :] = -1.0
     lower, upper = batch.lower.copy(), batch.upper.copy()
-    lower[ok, 0] = upper[ok, 0] = first[ok]
+    # a tolerance of 1e-9 on the feasible side keeps the second phase feasible after rounding
+    lower[ok, 0] = first[ok] - (1e-9 if orientation == "output" else 0.0)
+    upper[ok, 0] = first[ok] + (1e-9 if orientation == "input" else 0.0)
     second = np.full(batch.c.shape, np.nan)
     if ok.any():
         second[ok] = _solve(_Batch(c2, batch.a_eq, batch.b_eq, lower, upper).take(ok))
