@@ -36,6 +36,9 @@ from nqpf.results import Result, Summary, make_meta
 __all__ = ["Malmquist", "malmquist"]
 
 INDEX_COLUMNS = ["malmquist", "ec", "tc", "pec", "sec"]
+#: A unit whose contemporaneous distance is at least 1 − FRONTIER_TOL spans its period's frontier
+#: (a few units just inside it are harmless: they change no distance).
+FRONTIER_TOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -191,40 +194,51 @@ def malmquist(
     )
 
     def dist(frontier: pd.Index, rows: pd.Index, r: Literal["crs", "vrs"]) -> pd.Series:
-        ref_x, ref_y = x.loc[frontier].to_numpy(), y.loc[frontier].to_numpy()
         d = distance_function(
             x.loc[rows].to_numpy(),
             y.loc[rows].to_numpy(),
-            ref_x,
-            ref_y,
+            x.loc[frontier].to_numpy(),
+            y.loc[frontier].to_numpy(),
             rts=r,
             orientation=orientation,
         )
-        return pd.Series(d, index=rows.get_level_values("dmu"))
+        return pd.Series(d, index=rows)
 
+    # Contemporaneous distances once per period. The units on a period's frontier (distance 1)
+    # span the same technology as all its units (every other unit is dominated by a combination
+    # of them), so cross-period and global distances are taken against the frontier units only.
     by_period = {t: x.index[x.index.get_level_values("period") == t] for t in periods}
+    own = pd.concat([dist(rows, rows, rts) for rows in by_period.values()])
+    frontier = {
+        t: rows[own.loc[rows].to_numpy() >= 1.0 - FRONTIER_TOL] for t, rows in by_period.items()
+    }
+    own_vrs = (
+        pd.concat([dist(rows, rows, "vrs") for rows in by_period.values()])
+        if rts == "crs"
+        else None
+    )
+    pooled = frontier[periods[0]].append([frontier[t] for t in periods[1:]])
+    global_ = dist(pooled, x.index, rts) if kind == "global" else None
     blocks, dropped = [], []
     for t, t1 in zip(periods[:-1], periods[1:], strict=True):
         dmus_t = by_period[t].get_level_values("dmu")
         dmus_t1 = by_period[t1].get_level_values("dmu")
         both = dmus_t.intersection(dmus_t1, sort=False)
         dropped += [str(d) for d in dmus_t.symmetric_difference(dmus_t1)]
-        rows_t = pd.MultiIndex.from_arrays([both, [t] * len(both)])
-        rows_t1 = pd.MultiIndex.from_arrays([both, [t1] * len(both)])
+        rows_t = pd.MultiIndex.from_arrays([both, [t] * len(both)], names=["dmu", "period"])
+        rows_t1 = pd.MultiIndex.from_arrays([both, [t1] * len(both)], names=["dmu", "period"])
         block = pd.DataFrame({"dmu": pd.Series(list(both), dtype=object)})
         block["period_from"], block["period_to"] = t, t1
         d = {
-            "d_t_t": dist(by_period[t], rows_t, rts),
-            "d_t_t1": dist(by_period[t], rows_t1, rts),
-            "d_t1_t": dist(by_period[t1], rows_t, rts),
-            "d_t1_t1": dist(by_period[t1], rows_t1, rts),
+            "d_t_t": own.loc[rows_t],
+            "d_t_t1": dist(frontier[t], rows_t1, rts),
+            "d_t1_t": dist(frontier[t1], rows_t, rts),
+            "d_t1_t1": own.loc[rows_t1],
         }
-        if kind == "global":
-            d["d_g_t"] = dist(x.index, rows_t, rts)
-            d["d_g_t1"] = dist(x.index, rows_t1, rts)
-        if rts == "crs":
-            d["v_t_t"] = dist(by_period[t], rows_t, "vrs")
-            d["v_t1_t1"] = dist(by_period[t1], rows_t1, "vrs")
+        if global_ is not None:
+            d["d_g_t"], d["d_g_t1"] = global_.loc[rows_t], global_.loc[rows_t1]
+        if own_vrs is not None:
+            d["v_t_t"], d["v_t1_t1"] = own_vrs.loc[rows_t], own_vrs.loc[rows_t1]
         for name, values in d.items():
             block[name] = values.to_numpy()
         blocks.append(block)
