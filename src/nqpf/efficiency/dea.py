@@ -51,6 +51,8 @@ Orientation = Literal["input", "output"]
 
 #: Units solved together as one block-diagonal programme (see ``bench/paths.py``).
 CHUNK = 32
+#: An SBM score of at least 1 − EFFICIENT_TOL counts as efficient (super-SBM is solved for it).
+EFFICIENT_TOL = 1e-6
 #: A weight above this counts as a peer in the reference set.
 PEER_TOL = 1e-9
 
@@ -444,7 +446,7 @@ def _sbm(
     z = _solve(_sbm_batch(x, y, b, super_=False))
     scores = z[:, 0] - np.sum(z[:, 1 + len(x) : 1 + len(x) + x.shape[1]] / (x.shape[1] * x), 1)
     if super_:
-        efficient = np.flatnonzero(scores >= 1.0 - 1e-9)
+        efficient = np.flatnonzero(scores >= 1.0 - EFFICIENT_TOL)
         zs = _solve(_sbm_batch(x, y, b, super_=True).take(efficient))
         z[efficient] = zs
         n, m = x.shape
@@ -486,7 +488,8 @@ def dea(
     undesirable
         Bad outputs (units × k) for SBM (Tone 2004), e.g. CO2 emissions.
     labels
-        Unit labels for array input (default ``DMU1``, ``DMU2``, …).
+        Unit labels for array input (default ``DMU1``, ``DMU2``, …; arrays of outputs or
+        undesirable outputs take the labels of the inputs).
 
     Raises
     ------
@@ -510,7 +513,9 @@ def dea(
     if orientation not in ("input", "output"):
         raise DataValidationError(f"unknown orientation {orientation!r}; use 'input' or 'output'")
     x = _table(inputs, "inputs", "x", labels)
-    y = _table(outputs, "outputs", "y", labels if not isinstance(outputs, pd.DataFrame) else None)
+    y = _table(
+        outputs, "outputs", "y", None if isinstance(outputs, pd.DataFrame) else list(x.index)
+    )
     tables = [("outputs", y)]
     b = None
     if undesirable is not None:
@@ -522,7 +527,7 @@ def dea(
             undesirable,
             "undesirable outputs",
             "b",
-            None if isinstance(undesirable, pd.DataFrame) else labels,
+            None if isinstance(undesirable, pd.DataFrame) else list(x.index),
         )
         tables.append(("undesirable outputs", b))
     for what, frame in tables:
@@ -546,7 +551,7 @@ def dea(
         )
     xv, yv = x.to_numpy(), y.to_numpy()
     if model == "sbm":
-        for what, frame in tables[:1] + [("inputs", x)] + tables[1:]:
+        for what, frame in [("inputs", x), *tables]:
             _check_sign(frame, what, positive=True)
         bv = np.zeros((n, 0)) if b is None else b.to_numpy()
         score, solution = _sbm(xv, yv, bv, super_=super)
