@@ -73,9 +73,9 @@ def test_one_input_one_output_is_the_productivity_ratio() -> None:
 
 
 def test_two_input_example_of_cooper_seiford_tone() -> None:
-    """Stores A–F, inputs (x1, x2), output 1 (Cooper, Seiford & Tone 2007, ch. 3 example).
-
-    Solved by hand: C, D, E span the frontier (facets x1 + 4 x2 = 12 through C–D and
+    """Stores A–F, inputs (x1, x2), output 1: the kind of two-input example Cooper, Seiford &
+    Tone (2007) use; the printed table could not be checked here, so the values are solved by
+    hand: C, D, E span the frontier (facets x1 + 4 x2 = 12 through C–D and
     x1 + x2 = 6 through D–E), so θ_A = 6/7 and θ_B = 12/19; F is radially efficient (θ = 1) but
     has an input excess of 2 in x1 over C.
     """
@@ -213,6 +213,12 @@ def test_frame_labels_and_notes() -> None:
 def test_bad_input(kwargs: dict, x: list, match: str) -> None:
     with pytest.raises(DataValidationError, match=match):
         dea(x, [[1.0], [2.0]], **kwargs)
+
+
+def test_array_outputs_take_the_labels_of_the_inputs() -> None:
+    x = pd.DataFrame({"k": [1.0, 2.0]}, index=["a", "b"])
+    r = dea(x, [[1.0], [1.0]])
+    assert r.efficiency.to_dict() == pytest.approx({"a": 1.0, "b": 0.5})
 
 
 def test_duplicate_labels_and_mismatched_units() -> None:
