@@ -30,7 +30,7 @@ from nqpf import index as ix
 from nqpf import spatial as sp
 from nqpf import studies as st
 from nqpf.data import flows_from_records, load_city_census, load_city_master
-from nqpf.efficiency import perpetual_inventory
+from nqpf.efficiency import dea, malmquist, perpetual_inventory
 from nqpf.geo import great_circle_matrix, region_coordinates
 from nqpf.network import (
     cascade,
@@ -75,6 +75,20 @@ def public_result_types() -> dict[str, type[Result]]:
 
 # --------------------------------------------------------------------------- small data
 YEARS = (2016, 2017, 2018, 2019)
+
+
+def _dea_x() -> pd.DataFrame:
+    """Inputs of 31 provinces × 4 years by (dmu, period): seeded capital and labour."""
+    rng = np.random.default_rng(11)
+    idx = pd.MultiIndex.from_product([_provinces().index, YEARS], names=["dmu", "period"])
+    return pd.DataFrame(rng.uniform(1, 10, (len(idx), 2)), index=idx, columns=["k", "l"])
+
+
+def _dea_y() -> pd.DataFrame:
+    """GDP of :func:`_dea_x`'s rows (seeded)."""
+    rng = np.random.default_rng(12)
+    x = _dea_x()
+    return pd.DataFrame({"gdp": rng.uniform(1, 10, len(x))}, index=x.index)
 
 
 @cache
@@ -323,6 +337,10 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     # efficiency
     "CapitalStock": lambda: perpetual_inventory(_wide().T, _wide().T * 0 + 1.0),
+    "DEAResult": lambda: dea(
+        _dea_x().xs(2019, level="period"), _dea_y().xs(2019, level="period"), super=True
+    ),
+    "Malmquist": lambda: malmquist(_dea_x(), _dea_y()),
 }
 
 PUBLIC = public_result_types()

@@ -7,5 +7,15 @@ Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every
 """
 
 from nqpf.efficiency.capital import CapitalStock, perpetual_inventory
+from nqpf.efficiency.dea import DEAResult, dea, distance_function
+from nqpf.efficiency.malmquist import Malmquist, malmquist
 
-__all__ = ["CapitalStock", "perpetual_inventory"]
+__all__ = [
+    "CapitalStock",
+    "DEAResult",
+    "Malmquist",
+    "dea",
+    "distance_function",
+    "malmquist",
+    "perpetual_inventory",
+]
