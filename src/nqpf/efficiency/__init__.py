@@ -6,4 +6,16 @@ Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every
 :func:`scipy.optimize.linprog`.
 """
 
-__all__: list[str] = []
+from nqpf.efficiency.luenberger import (
+    DirectionalDistance,
+    MalmquistLuenberger,
+    directional_distance,
+    malmquist_luenberger,
+)
+
+__all__: list[str] = [
+    "DirectionalDistance",
+    "MalmquistLuenberger",
+    "directional_distance",
+    "malmquist_luenberger",
+]
