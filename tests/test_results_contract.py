@@ -293,6 +293,25 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "Resilience": lambda: resilience(_core_flows(), "random", replicates=3),
     "ResilienceCurves": lambda: resilience_curves(_core_flows(), replicates=3),
     "Cascade": lambda: cascade(_core_flows(), 0.1),
+    # efficiency: green productivity
+    "DirectionalDistance": lambda: nqpf.efficiency.directional_distance(
+        [1.0, 2.0], [2.0, 3.0], [2.0, 1.0], [1.0, 2.0], [4.0, 3.0], [2.0, 1.0]
+    ),
+    "MalmquistLuenberger": lambda: nqpf.efficiency.malmquist_luenberger(
+        pd.DataFrame(
+            {
+                "region_code": list("abab"),
+                "year": [1, 1, 2, 2],
+                "x": 1.0,
+                "y": [4.0, 2.0, 6.0, 4.0],
+                "co2": 2.0,
+            }
+        ),
+        inputs=["x"],
+        good=["y"],
+        bad=["co2"],
+        kind="global",
+    ),
 }
 
 PUBLIC = public_result_types()

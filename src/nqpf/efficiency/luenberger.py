@@ -111,7 +111,9 @@ class MalmquistLuenberger(Result):
         One row per DMU and pair of consecutive periods: ``dmu, base_period, period, index,
         ec`` and ``tc`` (adjacent) or ``bpc`` (global), and ``cumulative``, the product of the
         indices of the DMU up to ``period`` (NaN from the first missing index on). Values above
-        1 mean improvement (more good output, less bad output).
+        1 mean improvement (more good output, less bad output). ``ec`` uses only the
+        contemporaneous distances and is always defined; ``index`` and ``tc`` are NaN when a
+        mixed-period programme is infeasible (adjacent ML only).
     distances
         ``dmu, period, frontier, distance``: every directional distance used; ``frontier`` is
         the period of the reference technology or ``"global"``.
