@@ -251,3 +251,23 @@ def test_unbalanced_panel_errors_or_drops_with_a_note():
     r = malmquist_luenberger(gap, **COLS, balanced="drop", kind="global")
     assert set(r.table.dmu) == {"r0", "r1", "r3"}
     assert any("dropped 1 DMU" in n and "'r2'" in n for n in r.notes)
+
+
+def test_global_distances_match_the_direct_lp_on_every_pooled_unit():
+    # the global frontier is solved by column generation from the units on their own period's
+    # frontier: every distance must equal the full programme's
+    data = _panel(n=15, periods=4, seed=11)
+    r = malmquist_luenberger(data, **COLS, kind="global")
+    glob = r.distances[r.distances.frontier == "global"]
+    assert len(glob) == 60
+    pooled = data[["k", "l"]].to_numpy(), data[["gdp"]].to_numpy(), data[["co2"]].to_numpy()
+    indexed = data.set_index(["dmu", "year"])
+    for row in glob.itertuples():
+        o = indexed.loc[(row.dmu, row.period)]
+        expected = _reference_ddf(
+            o[["k", "l"]].to_numpy(float),
+            o[["gdp"]].to_numpy(float),
+            o[["co2"]].to_numpy(float),
+            *pooled,
+        )
+        assert row.distance == pytest.approx(expected, abs=1e-8)

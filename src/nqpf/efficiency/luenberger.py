@@ -59,6 +59,9 @@ __all__ = [
 #: Constraint-matrix entries per block-diagonal programme (bounds memory and solve time).
 _BATCH_NONZEROS = 200_000
 
+#: Reference columns entered per unit and round of column generation.
+_ENTERING = 3
+
 _STATUS = {0: "optimal", 2: "infeasible", 3: "unbounded"}
 
 
@@ -199,60 +202,126 @@ def _solve(
     b_ref: np.ndarray,
     g: tuple[np.ndarray, np.ndarray, np.ndarray],
     vrs: bool,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Optimal β per evaluated unit (NaN without an optimum) and the solver outcome.
 
-    Units are solved in block-diagonal batches (the programmes are independent, so the optimum
-    of the sum of the β's is the optimum of each); a batch without an optimum is solved unit by
-    unit to find out which units have none.
+    With ``start`` (positions of reference units likely to span the frontier), the programmes
+    are first solved on those columns only and extended by column generation: a solution is
+    accepted when no other reference unit has a negative reduced cost under its duals, which
+    makes it optimal for the full programme (Dantzig–Wolfe pricing); units whose restricted
+    programme has no optimum are solved on every column.
     """
-    n, n_ref = len(x_eval), len(x_ref)
-    per_unit = n_ref * (x_ref.shape[1] + y_ref.shape[1] + b_ref.shape[1] + vrs) + n_ref
-    size = max(1, min(n, _BATCH_NONZEROS // max(per_unit, 1)))
+    ref_ub = np.vstack([x_ref.T, -y_ref.T])  # columns λ_j; rows inputs, −good outputs (≤)
+    ref_eq = np.vstack([b_ref.T, np.ones((1, len(x_ref)))]) if vrs else b_ref.T  # bads, Σλ (=)
+    evals = (x_eval, y_eval, b_eval)
+    n = len(x_eval)
+    if start is None:
+        beta, status, _, _ = _solve_batches(np.arange(n), evals, ref_ub, ref_eq, g)
+        return beta, status
     beta = np.full(n, np.nan)
-    status = [""] * n
-    # one unit's block: columns λ_1..λ_J, β; rows inputs, −outputs (≤) and bads, Σλ (=)
-    ref_ub = np.vstack([x_ref.T, -y_ref.T])
-    ref_eq = np.vstack([b_ref.T, np.ones((1, n_ref))]) if vrs else b_ref.T
-    for start in range(0, n, size):
-        units = np.arange(start, min(start + size, n))
-        solved, outcome = _solve_block(units, x_eval, y_eval, b_eval, ref_ub, ref_eq, g, vrs)
-        if solved is None and len(units) > 1:  # find the units without an optimum
-            for u in units:
-                one, status[u] = _solve_block(
-                    np.array([u]), x_eval, y_eval, b_eval, ref_ub, ref_eq, g, vrs
-                )
-                beta[u] = np.nan if one is None else one[0]
-            continue
-        if solved is not None:
-            beta[units] = solved
-        for u in units:
+    status = ["" for _ in range(n)]
+    columns = np.unique(start)
+    pending = np.arange(n)
+    fallback: list[np.ndarray] = []
+    while pending.size:
+        b_p, s_p, y_ub, y_eq = _solve_batches(
+            pending, evals, ref_ub[:, columns], ref_eq[:, columns], g
+        )
+        ok = np.array([s == "optimal" for s in s_p])
+        fallback.append(pending[~ok])
+        reduced = -(y_ub[ok] @ ref_ub + y_eq[ok] @ ref_eq)  # units × all reference columns
+        violated = reduced < -1e-9
+        violated[:, columns] = False
+        done = ~violated.any(axis=1)
+        accepted = pending[ok][done]
+        beta[accepted] = b_p[ok][done]
+        for u in accepted:
+            status[u] = "optimal"
+        # enter each unit's most negative columns (all violated ones would swell the programme)
+        worst = np.argsort(np.where(violated, reduced, 0.0)[~done], axis=1)[:, :_ENTERING]
+        entering = worst[np.take_along_axis(violated[~done], worst, axis=1)]
+        columns = np.union1d(columns, entering)
+        pending = pending[ok][~done]
+    rest = np.concatenate(fallback)
+    if rest.size:
+        b_f, s_f, _, _ = _solve_batches(rest, evals, ref_ub, ref_eq, g)
+        beta[rest] = b_f
+        for u, outcome in zip(rest, s_f, strict=True):
             status[u] = outcome
     return beta, status
 
 
-def _solve_block(
+def _solve_batches(
     units: np.ndarray,
-    x_eval: np.ndarray,
-    y_eval: np.ndarray,
-    b_eval: np.ndarray,
+    evals: tuple[np.ndarray, np.ndarray, np.ndarray],
     ref_ub: np.ndarray,
     ref_eq: np.ndarray,
     g: tuple[np.ndarray, np.ndarray, np.ndarray],
-    vrs: bool,
-) -> tuple[np.ndarray | None, str]:
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """β's, outcomes and duals of ``units`` against the given reference columns.
+
+    Units are solved in block-diagonal batches (the programmes are independent, so the optimum
+    of the sum of the β's is the optimum of each); a batch without an optimum is solved unit by
+    unit to find out which units have none. Duals are NaN for units without an optimum.
+    """
+    n = len(units)
+    beta = np.full(n, np.nan)
+    status = ["" for _ in range(n)]
+    y_ub = np.full((n, ref_ub.shape[0]), np.nan)
+    y_eq = np.full((n, ref_eq.shape[0]), np.nan)
+    size = max(1, min(n, _BATCH_NONZEROS // max(ref_ub.size + ref_eq.size, 1)))
+    for first in range(0, n, size):
+        batch = np.arange(first, min(first + size, n))
+        solved = _solve_block(units[batch], evals, ref_ub, ref_eq, g)
+        if solved[0] is None and batch.size > 1:  # find the units without an optimum
+            for i in batch:
+                _store(
+                    i, _solve_block(units[[i]], evals, ref_ub, ref_eq, g), beta, status, y_ub, y_eq
+                )
+            continue
+        _store(batch, solved, beta, status, y_ub, y_eq)
+    return beta, status, y_ub, y_eq
+
+
+def _store(
+    at: np.ndarray | np.intp,
+    solved: tuple[np.ndarray | None, str, np.ndarray | None, np.ndarray | None],
+    beta: np.ndarray,
+    status: list[str],
+    y_ub: np.ndarray,
+    y_eq: np.ndarray,
+) -> None:
+    at = np.atleast_1d(at)
+    values, outcome, dual_ub, dual_eq = solved
+    for i in at:
+        status[i] = outcome
+    if values is not None and dual_ub is not None and dual_eq is not None:
+        beta[at], y_ub[at], y_eq[at] = values, dual_ub, dual_eq
+
+
+def _solve_block(
+    units: np.ndarray,
+    evals: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ref_ub: np.ndarray,
+    ref_eq: np.ndarray,
+    g: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray | None, str, np.ndarray | None, np.ndarray | None]:
     """Solve the DDF programmes of ``units`` as one block-diagonal LP.
 
-    Returns the β's (``None`` without an optimum) and the solver outcome.
+    Returns the β's, the outcome and the duals (marginals) of the inequality and equality rows
+    per unit; ``None`` without an optimum.
     """
     k = len(units)
+    x_eval, y_eval, b_eval = (e[units] for e in evals)
     gx, gy, gb = (d[units] for d in g)
+    vrs = ref_eq.shape[0] > b_eval.shape[1]  # the convexity row Σλ = 1
     col_ub = np.hstack([gx, gy])  # β column of the inequality rows
     col_eq = np.hstack([gb, np.zeros((k, 1))]) if vrs else gb
     blocks_ub = [np.hstack([ref_ub, col_ub[i][:, None]]) for i in range(k)]
     blocks_eq = [np.hstack([ref_eq, col_eq[i][:, None]]) for i in range(k)]
-    b_ub = np.hstack([x_eval[units], -y_eval[units]]).ravel()
-    b_eq = (np.hstack([b_eval[units], np.ones((k, 1))]) if vrs else b_eval[units]).ravel()
+    b_ub = np.hstack([x_eval, -y_eval]).ravel()
+    b_eq = (np.hstack([b_eval, np.ones((k, 1))]) if vrs else b_eval).ravel()
     n_ref = ref_ub.shape[1]
     cost = np.zeros((k, n_ref + 1))
     cost[:, -1] = -1.0
@@ -269,9 +338,14 @@ def _solve_block(
         method="highs",
     )
     outcome = _STATUS.get(res.status, str(res.message))
-    if res.status == 0:
-        return np.asarray(res.x).reshape(k, n_ref + 1)[:, -1], outcome
-    return None, outcome
+    if res.status != 0:
+        return None, outcome, None, None
+    return (
+        np.asarray(res.x).reshape(k, n_ref + 1)[:, -1],
+        outcome,
+        np.asarray(res.ineqlin.marginals).reshape(k, -1),
+        np.asarray(res.eqlin.marginals).reshape(k, -1),
+    )
 
 
 def directional_distance(
@@ -518,13 +592,14 @@ def malmquist_luenberger(
     m, s = len(groups["inputs"]), len(groups["good"])
     x, y, b = values[..., :m], values[..., m : m + s], values[..., m + s :]
 
-    def dist(t_eval: int | None, t_ref: int | None) -> np.ndarray:
+    def dist(t_eval: int | None, t_ref: int | None, start: np.ndarray | None = None) -> np.ndarray:
         """Distances of period t_eval data (None: all) to the frontier of t_ref (None: global)."""
         ev = slice(None) if t_eval is None else t_eval
         rf = slice(None) if t_ref is None else t_ref
         x_r, y_r, b_r = (v[:, rf].reshape(-1, v.shape[-1]) for v in (x, y, b))
         x_e, y_e, b_e = (v[:, ev].reshape(-1, v.shape[-1]) for v in (x, y, b))
-        beta, _ = _solve(x_e, y_e, b_e, x_r, y_r, b_r, (np.zeros_like(x_e), y_e, b_e), rts == "vrs")
+        g = (np.zeros_like(x_e), y_e, b_e)
+        beta, _ = _solve(x_e, y_e, b_e, x_r, y_r, b_r, g, rts == "vrs", start)
         return beta.reshape(n, -1) if t_eval is None else beta
 
     own = np.column_stack([dist(t, t) for t in range(n_t)])  # D^t(t), n × T
@@ -541,7 +616,8 @@ def malmquist_luenberger(
         records += [(t + 1, str(periods[t]), back[:, t]) for t in range(n_t - 1)]
         records += [(t, str(periods[t + 1]), fwd[:, t]) for t in range(n_t - 1)]
     else:
-        glob = dist(None, None)  # D^G(t), n × T
+        # D^G(t), n × T; column generation from the units on their own period's frontier
+        glob = dist(None, None, start=np.flatnonzero(own.ravel() <= 1e-9))
         index = (1 + glob[:, :-1]) / (1 + glob[:, 1:])
         ec = (1 + own[:, :-1]) / (1 + own[:, 1:])
         gap = (1 + glob) / (1 + own)  # best-practice gap ratio per period
