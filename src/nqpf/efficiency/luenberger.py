@@ -209,7 +209,7 @@ def _solve(
     With ``start`` (positions of reference units likely to span the frontier), the programmes
     are first solved on those columns only and extended by column generation: a solution is
     accepted when no other reference unit has a negative reduced cost under its duals, which
-    makes it optimal for the full programme (Dantzig–Wolfe pricing); units whose restricted
+    makes it optimal for the full programme (LP duality); units whose restricted
     programme has no optimum are solved on every column.
     """
     ref_ub = np.vstack([x_ref.T, -y_ref.T])  # columns λ_j; rows inputs, −good outputs (≤)
