@@ -341,6 +341,25 @@ FACTORIES: dict[str, Callable[[], Result]] = {
         _dea_x().xs(2019, level="period"), _dea_y().xs(2019, level="period"), super=True
     ),
     "Malmquist": lambda: malmquist(_dea_x(), _dea_y()),
+    # efficiency: green productivity
+    "DirectionalDistance": lambda: nqpf.efficiency.directional_distance(
+        [1.0, 2.0], [2.0, 3.0], [2.0, 1.0], [1.0, 2.0], [4.0, 3.0], [2.0, 1.0]
+    ),
+    "MalmquistLuenberger": lambda: nqpf.efficiency.malmquist_luenberger(
+        pd.DataFrame(
+            {
+                "region_code": list("abab"),
+                "year": [1, 1, 2, 2],
+                "x": 1.0,
+                "y": [4.0, 2.0, 6.0, 4.0],
+                "co2": 2.0,
+            }
+        ),
+        inputs=["x"],
+        good=["y"],
+        bad=["co2"],
+        kind="global",
+    ),
 }
 
 PUBLIC = public_result_types()

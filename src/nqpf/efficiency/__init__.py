@@ -8,14 +8,24 @@ Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every
 
 from nqpf.efficiency.capital import CapitalStock, perpetual_inventory
 from nqpf.efficiency.dea import DEAResult, dea, distance_function
+from nqpf.efficiency.luenberger import (
+    DirectionalDistance,
+    MalmquistLuenberger,
+    directional_distance,
+    malmquist_luenberger,
+)
 from nqpf.efficiency.malmquist import Malmquist, malmquist
 
 __all__ = [
     "CapitalStock",
     "DEAResult",
+    "DirectionalDistance",
     "Malmquist",
+    "MalmquistLuenberger",
     "dea",
+    "directional_distance",
     "distance_function",
     "malmquist",
+    "malmquist_luenberger",
     "perpetual_inventory",
 ]
