@@ -5,6 +5,7 @@
   convergence, Markov chains, rank mobility);
 - :func:`spatial_study`: Moran's I by year, LISA clusters, Gi* hot spots;
 - :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR;
+- :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
   gravity checked against observed intercity networks.
 
@@ -15,6 +16,7 @@ command line and the workbench loop over. :data:`STUDIES` is the main job.
 """
 
 from nqpf.studies.base import FigureSpec, MainJob, Study, StudyResult
+from nqpf.studies.coupling import CouplingStudyResult, coupling_study
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult, auto_classes, disparity_study
 from nqpf.studies.drivers import (
     DEFAULT_DRIVERS,
@@ -35,6 +37,7 @@ __all__ = [
     "NATIONAL",
     "STUDIES",
     "WEIGHTS_SPECS",
+    "CouplingStudyResult",
     "DisparityStudyResult",
     "Driver",
     "DriversStudyResult",
@@ -46,6 +49,7 @@ __all__ = [
     "Study",
     "StudyResult",
     "auto_classes",
+    "coupling_study",
     "disparity_study",
     "drivers_study",
     "index_study",

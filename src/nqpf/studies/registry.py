@@ -1,8 +1,8 @@
 """The studies of the main job (``nqpf report``), in report order.
 
 Each entry runs one study on the :class:`~nqpf.studies.base.MainJob`: the index first (every
-later study reads its score), then regional differences, spatial structure, drivers and the
-inter-regional network (estimated technology flows, network structure, gravity linkages). A new
+later study reads its score), then regional differences, spatial structure, the coupling of the
+index's elements, drivers and the inter-regional network (estimated technology flows, network structure, gravity linkages). A new
 family appends one :class:`~nqpf.studies.base.Study` here; the report, the workbook and the
 workbench loop over this tuple.
 """
@@ -10,6 +10,7 @@ workbench loop over this tuple.
 from __future__ import annotations
 
 from nqpf.studies.base import MainJob, Study, StudyResult
+from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
 from nqpf.studies.index import index_study
@@ -47,6 +48,10 @@ def _spatial(job: MainJob) -> StudyResult:
     return spatial_study(job.index, "score", w=_weights(job), seed=job.seed)
 
 
+def _coupling(job: MainJob) -> StudyResult:
+    return coupling_study(job.index)
+
+
 def _drivers(job: MainJob) -> StudyResult:
     return drivers_study(job.panel, job.index, w=_weights(job), seed=job.seed)
 
@@ -61,6 +66,12 @@ STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
     Study("disparity", "Regional differences 区域差异", _disparity),
     Study("spatial", "Spatial structure 空间格局", _spatial),
+    Study(
+        "coupling",
+        "Coupling coordination 耦合协调",
+        _coupling,
+        hint="Coupling needs an index system with at least two dimensions (elements).",
+    ),
     Study(
         "drivers",
         "Drivers 影响因素",

@@ -1,0 +1,206 @@
+r"""How well the three elements are combined: coupling coordination of the index's dimensions.
+
+:func:`coupling_study` reads the element (dimension) scores of a composite index — labourers,
+means of labour, objects of labour in the bundled system — and runs
+:func:`~nqpf.paths.coupling_coordination` on them by region and year: coupling degree C,
+coordination index T, coupling coordination degree :math:`D = \sqrt{CT}`, its ten grades, the
+lagging element, the grade counts by year and the grade transitions (docs/methods-paths.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from nqpf.errors import DataValidationError
+from nqpf.index import IndexResult
+from nqpf.paths import GRADES, CouplingCoordination, CouplingVariant, coupling_coordination
+from nqpf.paths import grade_transitions as transitions
+from nqpf.results import Summary, make_meta
+from nqpf.studies.base import FigureSpec, StudyResult
+from nqpf.studies.inputs import region_level, with_region_names
+
+__all__ = ["CouplingStudyResult", "coupling_study"]
+
+
+@dataclass(frozen=True)
+class CouplingStudyResult(StudyResult):
+    """Coupling coordination of the index's elements by region and year.
+
+    Attributes
+    ----------
+    coupling
+        The :class:`~nqpf.paths.CouplingCoordination` of the element scores.
+    labels
+        Bilingual label of every subsystem ("劳动者 Labourers"), in subsystem order.
+    notes
+        Variant and source, how the element scores were read, the lagging-element counts.
+    """
+
+    key = "coupling"
+    title = ("耦合协调", "Coupling coordination")
+
+    coupling: CouplingCoordination
+    labels: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> list[int]:
+        """Years analysed."""
+        return sorted(int(y) for y in self.coupling.table["year"].unique())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``coupling`` (C, T, D, grade, lagging by region-year), ``coupling_grades`` (regions
+        per grade and year) and ``grade_transitions`` (with two years or more)."""
+        out = {"coupling": self.to_frame(), "coupling_grades": self.grade_counts()}
+        if len(self.years) > 1:
+            out["grade_transitions"] = transitions(self.coupling).reset_index()
+        return out
+
+    def figures(self) -> dict[str, FigureSpec]:
+        """The map of D in the latest year."""
+        frame = self.coupling.table
+        latest = self.years[-1]
+        current = frame[frame["year"] == latest].set_index("region")["D"]
+        level = region_level(current.index)
+        return {
+            "map": FigureSpec(
+                f"{latest} 年耦合协调度 Coupling coordination degree D, {latest}",
+                f"{level}_map",
+                current,
+                {"label": "耦合协调度 D", "title": f"{latest}", "vmin": 0.0, "vmax": 1.0},
+            )
+        }
+
+    def grade_counts(self) -> pd.DataFrame:
+        """``year, grade_level, grade, grade_en, regions``: all ten grades in every year."""
+        frame = self.coupling.table
+        counts = (
+            pd.crosstab(frame["year"], frame["grade_level"])
+            .reindex(columns=range(1, 11), fill_value=0)
+            .stack()
+            .rename("regions")
+            .reset_index()
+        )
+        counts["grade_level"] = counts["grade_level"].astype(int)
+        counts.insert(2, "grade", [GRADES[k - 1][0] for k in counts["grade_level"]])
+        counts.insert(3, "grade_en", [GRADES[k - 1][1] for k in counts["grade_level"]])
+        return counts
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coupling table with ``region_code`` (and short names for provinces)."""
+        return with_region_names(self.coupling.table.rename(columns={"region": "region_code"}))
+
+    def summary(self) -> Summary:
+        """The coupling summary (grades by year, the table) with the study's notes."""
+        inner = self.coupling.summary()
+        return Summary(inner.title, inner.tables, self.notes)
+
+
+def coupling_study(
+    index_result: Any,
+    *,
+    subsystems: Sequence[str] | None = None,
+    variant: CouplingVariant = "classic",
+    weights: Sequence[float] | None = None,
+) -> CouplingStudyResult:
+    """Coupling coordination of a composite index's elements (dimensions), by region and year.
+
+    Parameters
+    ----------
+    index_result
+        An :class:`~nqpf.index.IndexResult` or an index study result (its ``index``).
+    subsystems
+        Dimensions to couple (at least two; default: all of the index's dimensions).
+    variant
+        ``"classic"`` or ``"revised"`` (Wang Shujia et al. 2021), see
+        :func:`~nqpf.paths.coupling_coordination`.
+    weights
+        α_i of T in the order of ``subsystems`` (default equal).
+
+    Notes
+    -----
+    With linear aggregation an element's score is :math:`\\sum_{j \\in k} w_j y_j`, bounded by
+    the element's weight share :math:`W_k`; it is divided by :math:`W_k`, so that each element
+    is the weighted mean of its normalised indicators (as geometric aggregation already gives),
+    in [0, 1]. Elements still outside [0, 1] (a normalisation other than min–max) are min–max
+    rescaled over all region-years. Both steps are stated in ``notes``.
+
+    Raises
+    ------
+    DataValidationError
+        When the index has fewer than two dimensions or ``subsystems`` names an unknown one.
+    """
+    index = getattr(index_result, "index", index_result)
+    if not isinstance(index, IndexResult):
+        raise DataValidationError(
+            "coupling_study needs a composite-index result, got "
+            f"{type(index_result).__name__}"
+        )
+    dims = index.indicator_weights.drop_duplicates("dimension").set_index("dimension")
+    available = [str(d) for d in dims.index]
+    names = available if subsystems is None else [str(s) for s in subsystems]
+    unknown = [s for s in names if s not in available]
+    if unknown:
+        raise DataValidationError(
+            f"subsystem {unknown[0]!r} is not a dimension of the index {index.system_name!r} "
+            f"({', '.join(available)})"
+        )
+    if len(names) < 2:
+        raise DataValidationError(
+            f"coupling coordination needs at least two dimensions; the index "
+            f"{index.system_name!r} has {', '.join(names) or 'none'}"
+        )
+    wide = index.dimension_scores.pivot(
+        index=["region_code", "year"], columns="dimension", values="score"
+    )[names]
+    notes: list[str] = []
+    if index.meta.get("aggregation") == "linear":
+        share = index.indicator_weights.groupby("dimension")["weight"].sum()[names]
+        wide = wide / share
+        notes.append(
+            "element scores: each linear sub-score Σ_{j∈k} w_j y_j divided by its weight share "
+            "W_k (" + ", ".join(f"{k} {w:.4f}" for k, w in share.items()) + "), i.e. the "
+            "weighted mean of the element's normalised indicators"
+        )
+    low, high = wide.min(), wide.max()
+    outside = [str(k) for k in names if low[k] < 0 or high[k] > 1]
+    if outside:
+        wide = (wide - low) / (high - low)
+        notes.append(
+            f"element scores outside [0, 1] ({', '.join(outside)}): every element min–max "
+            "rescaled over all region-years"
+        )
+    result = coupling_coordination(wide.reset_index(), weights, variant)
+    labels = tuple(
+        f"{dims.loc[k, 'dimension_zh']} {dims.loc[k, 'dimension_en']}".strip() for k in names
+    )
+    notes.extend(result.notes)
+    notes.append(_lagging_note(result, dict(zip(names, labels, strict=True))))
+    return CouplingStudyResult(
+        coupling=result,
+        labels=labels,
+        notes=tuple(notes),
+        meta=make_meta(
+            "coupling study",
+            system=index.system_name,
+            subsystems=list(names),
+            variant=variant,
+            n=len(result.table),
+        ),
+    )
+
+
+def _lagging_note(result: CouplingCoordination, labels: dict[str, str]) -> str:
+    """'2021: the lagging element is 劳动者 Labourers in 12 regions, …'."""
+    frame = result.table
+    latest = int(frame["year"].max())
+    lagging = frame.loc[frame["year"] == latest, "lagging"].dropna()
+    counts = pd.Series([e for cell in lagging for e in cell.split(", ")]).value_counts()
+    parts = [f"{labels[k]} in {n} region(s)" for k, n in counts.items()]
+    return f"{latest}: the lagging element is " + ("; ".join(parts) or "none") + (
+        " (ties count for each tied element)"
+    )
