@@ -10,7 +10,14 @@ from nqpf.data import load_province_panel
 from nqpf.index import compute_index
 from nqpf.report.pages import SECTIONS, write_study_page
 from nqpf.report.plots import PLOTS, draw
-from nqpf.studies import STUDIES, FigureSpec, disparity_study, index_study, spatial_study
+from nqpf.studies import (
+    STUDIES,
+    FigureSpec,
+    coupling_study,
+    disparity_study,
+    index_study,
+    spatial_study,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +26,14 @@ def index_result():
 
 
 def test_every_registered_study_has_report_sections():
-    assert [s.key for s in STUDIES] == ["index", "disparity", "spatial", "drivers", "network"]
+    assert [s.key for s in STUDIES] == [
+        "index",
+        "disparity",
+        "spatial",
+        "coupling",
+        "drivers",
+        "network",
+    ]
     assert {s.key for s in STUDIES} <= set(SECTIONS)
 
 
@@ -61,3 +75,10 @@ def test_spatial_and_index_figures_draw(index_result):
 def test_draw_names_an_unknown_plot():
     with pytest.raises(KeyError, match="no drawing function 'pie'"):
         draw(FigureSpec("c", "pie", None))
+
+
+def test_coupling_figures_draw_and_the_page_is_written(index_result, tmp_path):
+    study = coupling_study(index_result)
+    _check_draws(study.figures())
+    page = write_study_page(study, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "三要素耦合协调" in page and "Grade transitions" in page

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nqpf.report.coupling_report import add_coupling_sections, coupling_subtitle
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
 from nqpf.report.html import HtmlReport
 from nqpf.report.index_report import add_index_sections
@@ -49,6 +50,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "index": (_index_sections, _index_subtitle),
     "disparity": (add_disparity_sections, disparity_subtitle),
     "spatial": (add_spatial_sections, spatial_subtitle),
+    "coupling": (add_coupling_sections, coupling_subtitle),
     "drivers": (add_drivers_sections, drivers_subtitle),
     "network": (add_network_sections, network_subtitle),
 }

@@ -2,9 +2,9 @@
 
 Each entry runs one study on the :class:`~nqpf.studies.base.MainJob`: the index first (every
 later study reads its score), then regional differences, spatial structure, the coupling of the
-index's elements, drivers and the inter-regional network (estimated technology flows, network structure, gravity linkages). A new
-family appends one :class:`~nqpf.studies.base.Study` here; the report, the workbook and the
-workbench loop over this tuple.
+index's elements, drivers and the inter-regional network (estimated technology flows, network
+structure, gravity linkages). A new family appends one :class:`~nqpf.studies.base.Study` here;
+the report, the workbook and the workbench loop over this tuple.
 """
 
 from __future__ import annotations

@@ -1,0 +1,72 @@
+"""The coupling study on the bundled index: D against the direct formula, tables, figures."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nqpf.errors import DataValidationError
+from nqpf.paths import coupling_coordination
+from nqpf.studies import coupling_study
+
+
+def _elements(index_result) -> pd.DataFrame:
+    """Each element's weighted mean of its normalised indicators, computed from scratch."""
+    weights = index_result.indicator_weights.set_index("indicator")
+    out = {}
+    for dim, members in weights.groupby("dimension", sort=False):
+        w = members["weight"]
+        out[dim] = index_result.normalized[w.index].to_numpy() @ (w / w.sum()).to_numpy()
+    return pd.DataFrame(out, index=index_result.normalized.index)
+
+
+@pytest.fixture(scope="module")
+def study(index_result):
+    return coupling_study(index_result)
+
+
+def test_d_equals_the_direct_formula_on_the_element_scores(index_result, study):
+    u = _elements(index_result)
+    assert ((u >= 0) & (u <= 1)).all().all()
+    n = u.shape[1]
+    c = n * np.prod(u, axis=1) ** (1 / n) / u.sum(axis=1)
+    d = np.sqrt(c * u.mean(axis=1)).rename("D")
+    got = study.to_frame().set_index(["region_code", "year"])["D"]
+    pd.testing.assert_series_equal(got.sort_index(), d.sort_index(), check_names=False)
+    direct = coupling_coordination(u.reset_index()).to_frame()
+    np.testing.assert_allclose(study.coupling.to_frame()["D"], direct["D"])
+    assert any("divided by its weight share" in note for note in study.notes)
+
+
+def test_tables_figures_and_notes(index_result, study):
+    tables = study.tables()
+    assert list(tables) == ["coupling", "coupling_grades", "grade_transitions"]
+    grades = tables["coupling_grades"]
+    assert len(grades) == 10 * len(index_result.years)
+    assert (grades.groupby("year")["regions"].sum() == 31).all()
+    transitions = tables["grade_transitions"].set_index("from")
+    assert transitions.to_numpy().sum() == 31 * (len(index_result.years) - 1)
+    fig = study.figures()["map"]
+    assert fig.plot == "province_map" and len(fig.data) == 31
+    lagging = [note for note in study.notes if "the lagging element is" in note]
+    latest = study.to_frame().query(f"year == {index_result.years[-1]}")
+    assert str(int((latest["lagging"] == "labourers").sum())) in lagging[0]
+    assert "劳动者 Labourers" in lagging[0]
+
+
+def test_revised_variant_and_subsets(index_result):
+    revised = coupling_study(
+        index_result, subsystems=["labourers", "objects_of_labour"], variant="revised"
+    )
+    u = _elements(index_result)[["labourers", "objects_of_labour"]]
+    a, b = u["labourers"], u["objects_of_labour"]
+    c = np.sqrt((1 - (a - b).abs()) * np.minimum(a, b) / np.maximum(a, b))
+    d = np.sqrt(c * (a + b) / 2)
+    got = revised.to_frame().set_index(["region_code", "year"])["D"]
+    np.testing.assert_allclose(got.sort_index(), d.sort_index())
+
+
+def test_bad_subsystems(index_result):
+    with pytest.raises(DataValidationError, match="'talent' is not a dimension"):
+        coupling_study(index_result, subsystems=["labourers", "talent"])
+    with pytest.raises(DataValidationError, match="at least two dimensions"):
+        coupling_study(index_result, subsystems=["labourers"])
