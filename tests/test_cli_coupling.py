@@ -1,0 +1,26 @@
+"""``nqpf coupling`` driven as a user would, on the bundled data."""
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from nqpf.cli import app
+
+runner = CliRunner()
+
+
+def test_coupling_writes_tables_and_page(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["coupling", "--variant", "revised", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("coupling.csv", "coupling_grades.csv", "grade_transitions.csv", "coupling.html"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "coupling.csv")
+    assert len(table) == 31 * 12 and table.D.between(0, 1).all()
+    assert "Wang Shujia" in result.output and "lagging element" in result.output
+
+
+def test_bad_variant_is_one_line_and_status_2(tmp_path):
+    result = runner.invoke(app, ["coupling", "--variant", "modern", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "'modern'" in lines[0], result.output
