@@ -282,6 +282,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     "SpatialStudyResult": lambda: st.spatial_study(_long(), w=_w(), permutations=9, seed=1),
     "IndexStudyResult": lambda: st.index_study(_panel(), _system(), runs=10, seed=0),
+    "CouplingStudyResult": lambda: st.coupling_study(_index_result()),
     "NetworkStudyResult": lambda: st.network_study(_long(), resilience_replicates=2, seed=0),
     "SpatialWeights": _w,
     # econometrics

@@ -70,3 +70,38 @@ def test_bad_subsystems(index_result):
         coupling_study(index_result, subsystems=["labourers", "talent"])
     with pytest.raises(DataValidationError, match="at least two dimensions"):
         coupling_study(index_result, subsystems=["labourers"])
+
+
+def test_elements_outside_the_unit_interval_are_rescaled_and_said(bundled_panel):
+    from nqpf.index import compute_index
+
+    zscored = compute_index(bundled_panel, normalization="zscore")
+    study = coupling_study(zscored)
+    u = _elements(zscored)
+    assert (u < 0).any().any()
+    u = (u - u.min()) / (u.max() - u.min())
+    n = u.shape[1]
+    c = n * np.prod(u, axis=1) ** (1 / n) / u.sum(axis=1)
+    d = np.sqrt(c * u.mean(axis=1))
+    got = study.to_frame().set_index(["region_code", "year"])["D"]
+    np.testing.assert_allclose(got.sort_index(), d.sort_index())
+    assert any("min–max rescaled over all region-years" in note for note in study.notes)
+
+
+def test_an_index_with_one_dimension_cannot_be_coupled(bundled_panel):
+    from nqpf.index import compute_index
+
+    system = {
+        "name": "one",
+        "dimensions": [
+            {
+                "name": "only",
+                "indicators": [
+                    {"name": "g", "formula": "gdp", "direction": 1},
+                    {"name": "p", "formula": "population", "direction": 1},
+                ],
+            }
+        ],
+    }
+    with pytest.raises(DataValidationError, match="at least two dimensions"):
+        coupling_study(compute_index(bundled_panel, system))

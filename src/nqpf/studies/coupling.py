@@ -53,8 +53,11 @@ class CouplingStudyResult(StudyResult):
         return sorted(int(y) for y in self.coupling.table["year"].unique())
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``coupling`` (C, T, D, grade, lagging by region-year), ``coupling_grades`` (regions
-        per grade and year) and ``grade_transitions`` (with two years or more)."""
+        """The study's tables (CSV files of ``nqpf coupling``, workbook sheets of the report).
+
+        ``coupling`` (C, T, D, grade, lagging by region-year), ``coupling_grades`` (regions per
+        grade and year) and ``grade_transitions`` (with two years or more).
+        """
         out = {"coupling": self.to_frame(), "coupling_grades": self.grade_counts()}
         if len(self.years) > 1:
             out["grade_transitions"] = transitions(self.coupling).reset_index()
@@ -107,7 +110,7 @@ def coupling_study(
     variant: CouplingVariant = "classic",
     weights: Sequence[float] | None = None,
 ) -> CouplingStudyResult:
-    """Coupling coordination of a composite index's elements (dimensions), by region and year.
+    r"""Coupling coordination of a composite index's elements (dimensions), by region and year.
 
     Parameters
     ----------
@@ -123,7 +126,7 @@ def coupling_study(
 
     Notes
     -----
-    With linear aggregation an element's score is :math:`\\sum_{j \\in k} w_j y_j`, bounded by
+    With linear aggregation an element's score is :math:`\sum_{j \in k} w_j y_j`, bounded by
     the element's weight share :math:`W_k`; it is divided by :math:`W_k`, so that each element
     is the weighted mean of its normalised indicators (as geometric aggregation already gives),
     in [0, 1]. Elements still outside [0, 1] (a normalisation other than min–max) are min–max
@@ -137,8 +140,7 @@ def coupling_study(
     index = getattr(index_result, "index", index_result)
     if not isinstance(index, IndexResult):
         raise DataValidationError(
-            "coupling_study needs a composite-index result, got "
-            f"{type(index_result).__name__}"
+            f"coupling_study needs a composite-index result, got {type(index_result).__name__}"
         )
     dims = index.indicator_weights.drop_duplicates("dimension").set_index("dimension")
     available = [str(d) for d in dims.index]
@@ -201,6 +203,8 @@ def _lagging_note(result: CouplingCoordination, labels: dict[str, str]) -> str:
     lagging = frame.loc[frame["year"] == latest, "lagging"].dropna()
     counts = pd.Series([e for cell in lagging for e in cell.split(", ")]).value_counts()
     parts = [f"{labels[k]} in {n} region(s)" for k, n in counts.items()]
-    return f"{latest}: the lagging element is " + ("; ".join(parts) or "none") + (
-        " (ties count for each tied element)"
+    return (
+        f"{latest}: the lagging element is "
+        + ("; ".join(parts) or "none")
+        + (" (ties count for each tied element)")
     )
