@@ -24,3 +24,19 @@ def test_bad_variant_is_one_line_and_status_2(tmp_path):
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "'modern'" in lines[0], result.output
+
+
+def test_coupling_on_a_user_table_with_its_own_system(tmp_path):
+    from nqpf.data.example import write_example
+
+    write_example(tmp_path)
+    out = tmp_path / "out"
+    args = ["coupling", "--data", str(tmp_path / "example.csv")]
+    args += ["--system", str(tmp_path / "example_system.yaml"), "--subsystem", "labourers"]
+    args += ["--subsystem", "objects_of_labour", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "coupling.csv")
+    assert len(table) == 31 * 4
+    assert {"labourers", "objects_of_labour"} <= set(table.columns)
+    assert "means_of_labour" not in table.columns
