@@ -208,6 +208,7 @@ def test_readme_walks_through_the_example():
         "disparity",
         "spatial",
         "drivers",
+        "coupling",
     }
     assert ["validate", "example/example.xlsx"] in commands
 
