@@ -17,7 +17,7 @@ what the next call returns.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -1581,6 +1581,42 @@ def load_capital_stock_inputs() -> Loaded:
     return _capital().copy()
 
 
+def _province_codes_from(
+    raw: pd.DataFrame,
+    column: str,
+    mapping: Mapping[str, int],
+    source: str,
+    report: ValidationReport,
+    *,
+    kind: str,
+    what: str,
+    **where: Any,
+) -> pd.Series:
+    """Province codes of a source column spelled its own way (pinyin, ISO 3166-2), via ``mapping``.
+
+    Every spelling is reported once (where it first appears); a spelling outside ``mapping`` is
+    an error listing them all.
+    """
+    unknown = sorted(set(raw[column]) - set(mapping))
+    if unknown:
+        raise DataValidationError(f"{source}: {what} values without a registry code: {unknown}")
+    names = _province_names()
+    for value, part in raw.groupby(column, sort=True):
+        code = mapping[str(value)]
+        report.add(
+            kind,
+            "repaired",
+            f"{what} {value!r} read as {names[code]} ({code})",
+            source=source,
+            row=int(part.line.iloc[0]),
+            region=str(code),
+            original=str(value),
+            repaired=code,
+            **where,
+        )
+    return raw[column].map(mapping)
+
+
 @cache
 def _capital() -> Loaded:
     source = CAPITAL
@@ -1588,22 +1624,9 @@ def _capital() -> Loaded:
     raw = _numbered(raw_table(CAPITAL, "capital_stock_inputs.csv.gz"))
     catalogue = _variable_map(CAPITAL).reset_index().set_index("code")
     names = _province_names()
-    unknown = sorted(set(raw.prv) - set(CAPITAL_PINYIN))
-    if unknown:
-        raise DataValidationError(f"{source}: provinces without a registry code: {unknown}")
-    for pinyin, part in raw.groupby("prv", sort=True):
-        code = CAPITAL_PINYIN[str(pinyin)]
-        report.add(
-            "name_mapping",
-            "repaired",
-            f"{pinyin!r} read as {names[code]} ({code})",
-            source=source,
-            row=int(part.line.iloc[0]),
-            region=str(code),
-            original=str(pinyin),
-            repaired=code,
-        )
-    codes = raw.prv.map(CAPITAL_PINYIN)
+    codes = _province_codes_from(
+        raw, "prv", CAPITAL_PINYIN, source, report, kind="name_mapping", what="pinyin name"
+    )
     frames = []
     for column in _CAPITAL_COLUMNS:
         var = catalogue.loc[column]
@@ -1795,23 +1818,16 @@ def _co2_provinces() -> Loaded:
     raw = _numbered(raw_table(CO2, "province_co2_total.csv.gz"))
     var = _variable_map(CO2).loc[("province_co2_total", "total_emissions")]
     names = _province_names()
-    unknown = sorted(set(raw.actor_id) - set(PROVINCE_ISO_CODES))
-    if unknown:
-        raise DataValidationError(f"{source}: ISO 3166-2 codes not in the registry: {unknown}")
-    for iso, part in raw.groupby("actor_id", sort=True):
-        code = PROVINCE_ISO_CODES[str(iso)]
-        report.add(
-            "code_mapping",
-            "repaired",
-            f"ISO 3166-2 {iso} read as {names[code]} ({code})",
-            source=source,
-            table="province_co2_total",
-            row=int(part.line.iloc[0]),
-            region=str(code),
-            original=str(iso),
-            repaired=code,
-        )
-    codes = raw.actor_id.map(PROVINCE_ISO_CODES)
+    codes = _province_codes_from(
+        raw,
+        "actor_id",
+        PROVINCE_ISO_CODES,
+        source,
+        report,
+        kind="code_mapping",
+        what="ISO 3166-2",
+        table="province_co2_total",
+    )
     tidy = pd.DataFrame(
         {
             "region_code": codes,
