@@ -205,3 +205,23 @@ def test_agglomeration_needs_city_codes():
     )
     with pytest.raises(DataValidationError, match=r"needs city codes.*not city codes.*'北京'"):
         _study(frame, "agglomeration")
+
+
+def test_agglomeration_groups_of_every_city_follow_the_raw_curated_table():
+    """by_agglomeration reads the membership through nqpf.paths.memberships(); the groups of all
+    registry cities must equal those worked out with pandas from the raw loader's table
+    (first plan wins, ties impossible; cities in no agglomeration → Other)."""
+    from nqpf.data import load_urban_agglomerations
+    from nqpf.paths import AGGLOMERATION_EN
+    from nqpf.regions import cities as registry
+    from nqpf.studies.groups import by_agglomeration
+
+    codes = pd.Series(registry().index.to_numpy(dtype=np.int64))
+    grouping = by_agglomeration(codes, overlap="first-plan", unassigned="other")
+    raw = load_urban_agglomerations().data.sort_values("plan_year", kind="stable")
+    first = raw.drop_duplicates("region_code").set_index("region_code").agglomeration
+    expected = [
+        f"{first[c]} {AGGLOMERATION_EN[first[c]]}" if c in first.index else OTHER for c in codes
+    ]
+    assert grouping.labels.tolist() == expected
+    assert set(AGGLOMERATION_EN) == set(raw.agglomeration)

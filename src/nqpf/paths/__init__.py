@@ -14,6 +14,7 @@ from nqpf.paths.coupling import (
 )
 from nqpf.paths.quotient import LocationQuotient, location_quotient
 from nqpf.paths.scales import (
+    AGGLOMERATION_EN,
     MISSING_AGGLOMERATIONS,
     Aggregated,
     Concentration,
@@ -25,6 +26,7 @@ from nqpf.paths.scales import (
 )
 
 __all__ = [
+    "AGGLOMERATION_EN",
     "GRADES",
     "MISSING_AGGLOMERATIONS",
     "Aggregated",

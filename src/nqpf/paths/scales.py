@@ -43,6 +43,7 @@ from nqpf.regions import MACRO_REGIONS, Level, cities, name_of, normalize, provi
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = [
+    "AGGLOMERATION_EN",
     "MISSING_AGGLOMERATIONS",
     "Aggregated",
     "Concentration",
@@ -62,6 +63,27 @@ _HOWS = ("sum", "mean", "weighted_mean")
 #: official list of prefecture-level members exists for them.
 MISSING_AGGLOMERATIONS = ("海峡西岸城市群", "辽中南城市群", "天山北坡城市群")
 
+#: English names of the agglomerations of the bundled membership.
+AGGLOMERATION_EN: dict[str, str] = {
+    "粤港澳大湾区": "Guangdong–Hong Kong–Macao Greater Bay Area",
+    "京津冀城市群": "Beijing–Tianjin–Hebei",
+    "长江三角洲城市群": "Yangtze River Delta",
+    "珠江三角洲城市群": "Pearl River Delta",
+    "成渝城市群": "Chengdu–Chongqing",
+    "长江中游城市群": "Middle Yangtze River",
+    "中原城市群": "Central Plains",
+    "哈长城市群": "Harbin–Changchun",
+    "北部湾城市群": "Beibu Gulf",
+    "关中平原城市群": "Guanzhong Plain",
+    "呼包鄂榆城市群": "Hohhot–Baotou–Ordos–Yulin",
+    "兰西城市群": "Lanzhou–Xining",
+    "山东半岛城市群": "Shandong Peninsula",
+    "山西中部城市群": "Central Shanxi",
+    "滇中城市群": "Central Yunnan",
+    "黔中城市群": "Central Guizhou",
+    "宁夏沿黄城市群": "Ningxia Yellow River",
+}
+
 #: Name of the whole country as a unit of :func:`aggregate`.
 NATION = ("CN", "全国 China")
 #: Label of the union of all agglomerations in :func:`concentration`.
@@ -79,10 +101,11 @@ class Membership(Result):
     Attributes
     ----------
     table
-        ``agglomeration, region_code, region, partial, share, shared``: one row per member.
-        ``partial`` marks a city only partly inside; ``share`` is the stated share inside (NaN
-        when none is given: the city then counts whole); ``shared`` marks a city that the
-        source lists in more than one agglomeration on purpose.
+        ``agglomeration, region_code, region, partial, share, shared, plan_year``: one row
+        per member. ``partial`` marks a city only partly inside; ``share`` is the stated share
+        inside (NaN when none is given: the city then counts whole); ``shared`` marks a city
+        that the source lists in more than one agglomeration on purpose; ``plan_year`` is the
+        year of the agglomeration's plan document (NaN when not given).
     source
         ``"bundled"`` (the curated table) or where the user's membership came from.
     notes
@@ -133,7 +156,8 @@ def memberships(
         ``None`` for the bundled table, or a DataFrame / CSV or XLSX file with the columns
         ``agglomeration`` and ``city`` (name or 6-digit code) and optionally ``partial``
         (true/false) and ``share`` (0 < share ≤ 1: the part of the city inside; implies
-        partial) and ``shared`` (true/false: listed in several agglomerations on purpose).
+        partial), ``shared`` (true/false: listed in several agglomerations on purpose) and
+        ``plan_year`` (year of the agglomeration's plan).
     aliases
         Extra city spellings for :func:`nqpf.regions.normalize`.
 
@@ -180,6 +204,7 @@ def memberships(
             "partial": partial.to_numpy(),
             "share": share.to_numpy(),
             "shared": _flags(raw, "shared", label).to_numpy(),
+            "plan_year": _plan_years(raw, label).to_numpy(),
         }
     )
     notes = [f"membership read from {label}: {table.agglomeration.nunique()} agglomerations"]
@@ -203,6 +228,7 @@ def _bundled() -> Membership:
             "partial": data.partial_coverage.to_numpy(dtype=bool),
             "share": np.nan,
             "shared": data.region_code.duplicated(keep=False).to_numpy(),
+            "plan_year": data.plan_year.to_numpy(dtype=float),
         }
     )
     _check_members(table, "bundled membership", strict=False)
@@ -245,6 +271,19 @@ def _flags(raw: pd.DataFrame, column: str, label: str) -> pd.Series:
             )
         out.append(text in _TRUE)
     return pd.Series(out, index=raw.index, dtype=bool)
+
+
+def _plan_years(raw: pd.DataFrame, label: str) -> pd.Series:
+    if "plan_year" not in raw:
+        return pd.Series(np.nan, index=raw.index)
+    years = pd.to_numeric(raw.plan_year, errors="coerce")
+    bad = raw.plan_year.notna() & raw.plan_year.astype(str).str.strip().ne("") & years.isna()
+    if bad.any():
+        row = bad.idxmax()
+        raise DataValidationError(
+            f"{label} row {row}: plan_year must be a year, not {raw.plan_year[row]!r}"
+        )
+    return years.astype(float)
 
 
 def _shares(raw: pd.DataFrame, label: str) -> pd.Series:
@@ -772,6 +811,7 @@ def _union(member: Membership) -> Membership:
             "partial": (share < 1).to_numpy(),
             "share": share.where(share < 1).to_numpy(),
             "shared": False,
+            "plan_year": np.nan,
         }
     )
     return Membership(table=table, source=member.source, notes=(), meta=member.meta)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from nqpf import regions
 from nqpf.errors import DataValidationError, NqpfError, show
+from nqpf.paths import AGGLOMERATION_EN, memberships
 
 __all__ = ["OTHER", "Grouping", "Overlap", "Unassigned", "by_agglomeration", "by_province"]
 
@@ -25,27 +26,6 @@ Unassigned = Literal["error", "other", "drop"]
 
 #: Label of the cities in no agglomeration (``unassigned="other"``).
 OTHER = "其他 Other"
-
-#: English names of the agglomerations of the curated list.
-AGGLOMERATION_EN: dict[str, str] = {
-    "粤港澳大湾区": "Guangdong–Hong Kong–Macao Greater Bay Area",
-    "京津冀城市群": "Beijing–Tianjin–Hebei",
-    "长江三角洲城市群": "Yangtze River Delta",
-    "珠江三角洲城市群": "Pearl River Delta",
-    "成渝城市群": "Chengdu–Chongqing",
-    "长江中游城市群": "Middle Yangtze River",
-    "中原城市群": "Central Plains",
-    "哈长城市群": "Harbin–Changchun",
-    "北部湾城市群": "Beibu Gulf",
-    "关中平原城市群": "Guanzhong Plain",
-    "呼包鄂榆城市群": "Hohhot–Baotou–Ordos–Yulin",
-    "兰西城市群": "Lanzhou–Xining",
-    "山东半岛城市群": "Shandong Peninsula",
-    "山西中部城市群": "Central Shanxi",
-    "滇中城市群": "Central Yunnan",
-    "黔中城市群": "Central Guizhou",
-    "宁夏沿黄城市群": "Ningxia Yellow River",
-}
 
 _SHOW = 10  # how many cities a message lists
 
@@ -127,16 +107,14 @@ def by_province(region: pd.Series) -> Grouping:
 
 
 def _membership() -> pd.DataFrame:
-    from nqpf.data import load_urban_agglomerations
-
-    table = load_urban_agglomerations().data
-    return table[["agglomeration", "plan_year", "region_code", "partial_coverage"]]
+    """The bundled membership (:func:`nqpf.paths.memberships`): the one source of the list."""
+    return memberships().table[["agglomeration", "plan_year", "region_code", "partial"]]
 
 
 def _describe(rows: pd.DataFrame) -> str:
     parts = []
     for row in rows.itertuples(index=False):
-        partial = ", partly" if bool(row.partial_coverage) else ""
+        partial = ", partly" if bool(row.partial) else ""
         parts.append(f"{row.agglomeration} ({int(row.plan_year)}{partial})")
     return " / ".join(parts)
 
@@ -191,7 +169,7 @@ def by_agglomeration(
     multi = sorted(int(c) for c in count.index[count.to_numpy() > 1])
     notes = [
         "分组 Groups: 城市群 urban agglomerations from the curated list "
-        "(nqpf.data.load_urban_agglomerations; hand-curated from the plan documents, not "
+        "(nqpf.paths.memberships; hand-curated from the plan documents, not "
         "checked line by line against the plan texts)."
     ]
     chosen = _normalise_choices(overlap) if isinstance(overlap, Mapping) else {}
