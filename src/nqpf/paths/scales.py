@@ -44,12 +44,14 @@ from nqpf.results import Result, Summary, make_meta
 
 __all__ = [
     "AGGLOMERATION_EN",
+    "ALL",
     "MISSING_AGGLOMERATIONS",
     "Aggregated",
     "Concentration",
     "Membership",
     "Scale",
     "aggregate",
+    "agglomeration_label",
     "concentration",
     "memberships",
 ]
@@ -88,6 +90,16 @@ AGGLOMERATION_EN: dict[str, str] = {
 NATION = ("CN", "全国 China")
 #: Label of the union of all agglomerations in :func:`concentration`.
 ALL = "全部城市群 All agglomerations"
+
+
+def agglomeration_label(name: str) -> str:
+    """Bilingual label of an agglomeration: "京津冀城市群 Beijing–Tianjin–Hebei".
+
+    The name as given when :data:`AGGLOMERATION_EN` does not know it (a user's agglomeration).
+    """
+    english = AGGLOMERATION_EN.get(name)
+    return f"{name} {english}" if english else name
+
 
 _TRUE = {"1", "true", "yes", "y", "t", "是", "x"}
 _FALSE = {"0", "false", "no", "n", "f", "否", ""}

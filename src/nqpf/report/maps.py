@@ -212,9 +212,13 @@ def _colors(
                 f"region {unknown.index[0]} has category {unknown.iloc[0]!r}, "
                 f"not in categories_order {order!r}"
             )
-        if colors is None:
-            tab10 = colormaps["tab10"]
-            mapping = {c: tab10(i % 10) for i, c in enumerate(order)}
+        if colors is None:  # tab20 without its greys (no data) when tab10 would repeat
+            if len(order) <= 10:
+                palette = list(colormaps["tab10"].colors)  # type: ignore[attr-defined]
+            else:
+                tab20 = colormaps["tab20"].colors  # type: ignore[attr-defined]
+                palette = [c for i, c in enumerate(tab20) if i not in (14, 15)]
+            mapping = {c: palette[i % len(palette)] for i, c in enumerate(order)}
         elif isinstance(colors, Mapping):
             missing = [c for c in order if c not in colors]
             if missing:
@@ -317,7 +321,12 @@ def _scale_bar(ax: Axes, box: tuple[float, float, float, float]) -> None:
 
 
 def _legend(
-    ax: Axes, fig: Figure, legend: dict[str, Any], label: str | None, no_data: bool
+    ax: Axes,
+    fig: Figure,
+    legend: dict[str, Any],
+    label: str | None,
+    no_data: bool,
+    no_data_label: str = NO_DATA_LABEL,
 ) -> None:
     handles: list[LegendPatch] = []
     if legend["kind"] == "categorical":
@@ -330,7 +339,7 @@ def _legend(
     if no_data:
         handles.append(
             LegendPatch(
-                facecolor=NO_DATA_COLOR, edgecolor=_EDGE, linewidth=0.4, label=NO_DATA_LABEL
+                facecolor=NO_DATA_COLOR, edgecolor=_EDGE, linewidth=0.4, label=no_data_label
             )
         )
     # one lower-left legend style: class legend, or the no-data patch beside a colour bar
@@ -352,6 +361,9 @@ def _legend(
             cax.set_title(label, fontsize=8, loc="left", pad=6)
         if handles:
             ax.legend(handles=handles, **style)
+    elif len(handles) > 10:  # a long class legend goes below the map, in two columns
+        style |= {"loc": "upper left", "bbox_to_anchor": (0.0, -0.01), "ncol": 2}
+        ax.legend(handles=handles, title=label, title_fontsize=8, alignment="left", **style)
     else:
         ax.legend(handles=handles, title=label, title_fontsize=8, alignment="left", **style)
 
@@ -377,6 +389,7 @@ def _choropleth(
     bins: Sequence[float] | None,
     ax: Axes | None,
     inset: bool,
+    no_data_label: str = NO_DATA_LABEL,
 ) -> Figure:
     if not isinstance(values, pd.Series):
         raise TypeError(
@@ -447,7 +460,7 @@ def _choropleth(
             0.96, 0.03, "南海诸岛", transform=sub.transAxes, ha="right", va="bottom", fontsize=7
         )
         sub.set_label("south_china_sea_inset")
-    _legend(ax, fig, legend, label, no_data)
+    _legend(ax, fig, legend, label, no_data, no_data_label)
     return fig
 
 
@@ -465,6 +478,7 @@ def province_map(
     bins: Sequence[float] | None = None,
     ax: Axes | None = None,
     inset: bool = True,
+    no_data_label: str = NO_DATA_LABEL,
 ) -> Figure:
     """Choropleth map of China's provinces with a South China Sea inset.
 
@@ -485,7 +499,8 @@ def province_map(
     categories_order
         Legend order of the classes; every value must be in it. Default: sorted labels.
     colors
-        Class colours: a mapping class → colour or a sequence in ``categories_order``.
+        Class colours: a mapping class → colour or a sequence in ``categories_order``
+        (default: tab10, or tab20 for more than ten classes).
     vmin, vmax
         Limits of the continuous colour scale (default: data range).
     bins
@@ -494,6 +509,8 @@ def province_map(
         Draw into this axes instead of a new figure.
     inset
         Draw the South China Sea inset (南海诸岛).
+    no_data_label
+        Legend label of the grey regions without a value (default :data:`NO_DATA_LABEL`).
 
     Returns
     -------
@@ -541,6 +558,7 @@ def province_map(
         bins=bins,
         ax=ax,
         inset=inset,
+        no_data_label=no_data_label,
     )
 
 
@@ -558,6 +576,7 @@ def city_map(
     bins: Sequence[float] | None = None,
     ax: Axes | None = None,
     inset: bool = True,
+    no_data_label: str = NO_DATA_LABEL,
 ) -> Figure:
     """Choropleth map of China's prefecture-level units with province borders and inset.
 
@@ -588,4 +607,5 @@ def city_map(
         bins=bins,
         ax=ax,
         inset=inset,
+        no_data_label=no_data_label,
     )

@@ -7,7 +7,8 @@
 - :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR;
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
-  gravity checked against observed intercity networks.
+  gravity checked against observed intercity networks;
+- :func:`scales_study`: urban-agglomeration concentration and aggregation across scales.
 
 Every study reads its input through :func:`~nqpf.studies.inputs.value_table` and its spatial
 weights through :func:`~nqpf.studies.inputs.study_weights`, and returns a
@@ -29,6 +30,7 @@ from nqpf.studies.index import IndexStudyResult, index_study
 from nqpf.studies.inputs import WEIGHTS_SPECS, study_weights, value_table
 from nqpf.studies.network import NetworkStudyResult, network_study
 from nqpf.studies.registry import STUDIES
+from nqpf.studies.scales import ScalesStudyResult, scales_study
 from nqpf.studies.spatial import SpatialStudyResult, spatial_study
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "IndexStudyResult",
     "MainJob",
     "NetworkStudyResult",
+    "ScalesStudyResult",
     "SpatialStudyResult",
     "Study",
     "StudyResult",
@@ -54,6 +57,7 @@ __all__ = [
     "drivers_study",
     "index_study",
     "network_study",
+    "scales_study",
     "spatial_study",
     "study_weights",
     "value_table",

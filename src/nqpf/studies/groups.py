@@ -17,7 +17,7 @@ import pandas as pd
 
 from nqpf import regions
 from nqpf.errors import DataValidationError, NqpfError, show
-from nqpf.paths import AGGLOMERATION_EN, memberships
+from nqpf.paths import agglomeration_label, memberships
 
 __all__ = ["OTHER", "Grouping", "Overlap", "Unassigned", "by_agglomeration", "by_province"]
 
@@ -40,11 +40,6 @@ class Grouping:
     order: tuple[Hashable, ...]
     keep: np.ndarray
     notes: tuple[str, ...]
-
-
-def _agglomeration_label(name: str) -> str:
-    english = AGGLOMERATION_EN.get(name)
-    return f"{name} {english}" if english else name
 
 
 def _city_name(code: int) -> str:
@@ -262,9 +257,9 @@ def by_agglomeration(
             + ", ".join(emptied)
             + "."
         )
-    order = tuple(_agglomeration_label(a) for a in listed if a in used)
+    order = tuple(agglomeration_label(a) for a in listed if a in used)
     labels = np.array(
-        [_agglomeration_label(name_of[c]) if c in name_of else OTHER for c in codes.tolist()],
+        [agglomeration_label(name_of[c]) if c in name_of else OTHER for c in codes.tolist()],
         dtype=object,
     )
     if outside and unassigned == "other":

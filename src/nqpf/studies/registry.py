@@ -16,6 +16,7 @@ from nqpf.studies.drivers import drivers_study
 from nqpf.studies.index import index_study
 from nqpf.studies.inputs import is_province
 from nqpf.studies.network import network_study
+from nqpf.studies.scales import check_bundled_panel, scales_study
 from nqpf.studies.spatial import spatial_study
 
 __all__ = ["STUDIES"]
@@ -61,6 +62,11 @@ def _network(job: MainJob) -> StudyResult:
     return network_study(job.index, seed=job.seed, progress=progress)
 
 
+def _scales(job: MainJob) -> StudyResult:
+    check_bundled_panel(job.panel)
+    return scales_study()
+
+
 #: The main job's studies, in report order.
 STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
@@ -84,5 +90,11 @@ STUDIES: tuple[Study, ...] = (
         "Networks 区域联系与网络",
         _network,
         hint="For your own O–D table run `nqpf network study --data FILE --flows OD.csv`.",
+    ),
+    Study(
+        "scales",
+        "Urban agglomerations and scales 城市群与多尺度",
+        _scales,
+        hint="For your own city table run `nqpf scales --data FILE --value COL`.",
     ),
 )
