@@ -13,7 +13,7 @@ from __future__ import annotations
 from nqpf.paths import MISSING_AGGLOMERATIONS, agglomeration_label
 from nqpf.report.html import HtmlReport
 from nqpf.report.plots import add_figure
-from nqpf.studies.scales import MEASURES, ScalesStudyResult
+from nqpf.studies.scales import ScalesStudyResult
 
 __all__ = ["SCALES_SECTION_TITLE", "add_scales_sections", "scales_subtitle"]
 
@@ -34,9 +34,9 @@ _COUNTS = {
 }
 
 
-def _measure(indicator: str, year: object) -> str:
-    zh, en = MEASURES.get(indicator, ("", indicator))
-    return f"{zh} {en} {year}".strip()
+def _measure(study: ScalesStudyResult, indicator: str, year: object) -> str:
+    names = dict.fromkeys(study.measure_label(indicator))  # one name when both are the same
+    return f"{' '.join(names)} {year}"
 
 
 def add_scales_sections(report: HtmlReport, study: ScalesStudyResult) -> HtmlReport:
@@ -71,7 +71,9 @@ def add_scales_sections(report: HtmlReport, study: ScalesStudyResult) -> HtmlRep
     table = study.concentration_table()
     if not table.empty:
         table = table.assign(
-            measure=[_measure(i, y) for i, y in zip(table.indicator, table.year, strict=True)]
+            measure=[
+                _measure(study, i, y) for i, y in zip(table.indicator, table.year, strict=True)
+            ]
         )
         wide = table.pivot_table(index="label", columns="measure", values="share", sort=False)
         wide.index.name = "城市群 Agglomeration"
@@ -101,7 +103,9 @@ def add_scales_sections(report: HtmlReport, study: ScalesStudyResult) -> HtmlRep
         if block.empty:
             continue
         wide = block.assign(
-            measure=[_measure(i, y) for i, y in zip(block.indicator, block.year, strict=True)]
+            measure=[
+                _measure(study, i, y) for i, y in zip(block.indicator, block.year, strict=True)
+            ]
         ).pivot_table(index="unit_name", columns="measure", values="value", sort=False)
         wide.index.name = "单元 Unit"
         report.table(

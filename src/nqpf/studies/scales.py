@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,13 +76,6 @@ _PATENT_YEAR = 2017  # CNIPA patents of city_innovation_connectivity_2016_2017 (
 _BAR_MEASURES = ("census_population", "gdp_real_1997", "patents")
 _OUTSIDE = "不属于所列城市群 Outside the listed agglomerations"
 
-Weight = Literal["population", "gdp", "none"]
-
-
-def _label(indicator: str) -> str:
-    zh, en = MEASURES.get(indicator, ("", indicator))
-    return f"{zh} {en}".strip()
-
 
 @dataclass(frozen=True)
 class ScalesStudyResult(StudyResult):
@@ -115,6 +108,15 @@ class ScalesStudyResult(StudyResult):
     aggregates: pd.DataFrame
     source: str
     notes: tuple[str, ...] = ()
+
+    def measure_label(self, indicator: str) -> tuple[str, str]:
+        """(Chinese, English) name of a measure.
+
+        From :data:`MEASURES` for the bundled data; a user's indicator keeps its own name.
+        """
+        if self.source == "bundled" and indicator in MEASURES:
+            return MEASURES[indicator]
+        return indicator, indicator
 
     def concentration_table(self) -> pd.DataFrame:
         """The concentration rows with a bilingual ``label`` and ``partial`` members with data.
@@ -164,13 +166,13 @@ class ScalesStudyResult(StudyResult):
         )
         out = []
         for row in table[table["agglomeration"] == ALL].itertuples(index=False):
-            zh, en = MEASURES.get(str(row.indicator), (str(row.indicator), str(row.indicator)))
+            zh, en = self.measure_label(str(row.indicator))
             out.append(
                 f"{row.year} 年 {n} 个城市群{absent}合计占全国{zh}的 {row.share:.1f}%（成员城市 "
                 f"{row.members} 个有数据、{row.members_missing} 个无数据）。The {n} "
                 f"agglomerations hold {row.share:.1f} % of {en[:1].lower()}{en[1:]} in {row.year} "
                 f"({row.members} member cities with data, {row.members_missing} without"
-                f"{absent_en})."
+                f"{absent_en}; national total: {row.national_source})."
             )
         return out
 
@@ -236,7 +238,7 @@ class ScalesStudyResult(StudyResult):
             latest = bars.groupby("indicator")["year"].transform("max")
             bars = bars[bars["year"] == latest].copy()
             bars["measure"] = [
-                f"{_label(str(i))} {y}"
+                f"{' '.join(dict.fromkeys(self.measure_label(str(i))))} {y}"
                 for i, y in zip(bars["indicator"], bars["year"], strict=True)
             ]
             out["shares"] = FigureSpec(
@@ -284,7 +286,7 @@ def scales_study(
     values: Sequence[str] | None = None,
     membership: Membership | pd.DataFrame | str | Path | None = None,
     scales: Sequence[Scale] = SCALES,
-    weight: Weight = "none",
+    weight: str = "none",
 ) -> ScalesStudyResult:
     r"""Concentration in urban agglomerations and aggregation to coarser scales.
 
@@ -305,15 +307,15 @@ def scales_study(
         Target scales (default all four: agglomeration, province, macro-region, nation).
     weight
         With ``data``: ``"none"`` sums the values (and tabulates the agglomerations' shares);
-        ``"population"`` or ``"gdp"`` takes weighted means :math:`\sum w_i x_i/\sum w_i`
-        with that indicator of ``data`` as the weight. The bundled run sums the absolute
+        an indicator of ``data`` (``"population"``, ``"gdp"``) takes weighted means
+        :math:`\sum w_i x_i/\sum w_i` with it as the weight. The bundled run sums the absolute
         measures and weights GDP per head and patents per 10,000 people by population.
 
     Raises
     ------
     DataValidationError
-        ``values`` without ``data`` or the reverse, an unknown scale or weight, a weight
-        indicator missing from ``data``; the errors of :func:`~nqpf.paths.memberships` for a
+        ``values`` without ``data`` or the reverse, an unknown scale, a weight indicator
+        missing from ``data``; the errors of :func:`~nqpf.paths.memberships` for a
         bad membership file (names that do not resolve, a city in two agglomerations).
 
     Examples
@@ -330,8 +332,6 @@ def scales_study(
         raise DataValidationError(
             f"scales must be among {', '.join(SCALES)}; got {list(scales) or 'none'}"
         )
-    if weight not in ("population", "gdp", "none"):
-        raise DataValidationError(f"weight must be population, gdp or none, not {weight!r}")
     member = membership if isinstance(membership, Membership) else memberships(membership)
     notes = list(member.notes)
     if data is None:
@@ -390,7 +390,11 @@ def scales_study(
     shares = None
     if sums:
         shares = concentration(table, measures=sums, membership=member)
-        notes += [n for n in shares.notes if n not in notes]
+        notes += [  # the agglomeration aggregates above already state the rest
+            n
+            for n in shares.notes
+            if n not in member.notes and not any(x.endswith(n) for x in notes)
+        ]
     return ScalesStudyResult(
         membership=member,
         values=table,
@@ -476,9 +480,7 @@ def _bundled_values() -> tuple[pd.DataFrame, list[str]]:
     return table, notes
 
 
-def _user_values(
-    data: Any, values: Sequence[str], weight: Weight
-) -> tuple[pd.DataFrame, list[str]]:
+def _user_values(data: Any, values: Sequence[str], weight: str) -> tuple[pd.DataFrame, list[str]]:
     """Long city values ``region_code, year, indicator, value, unit, weight`` of a user's table."""
     frames, notes = [], []
     names = list(dict.fromkeys([*values, *([] if weight == "none" else [weight])]))
