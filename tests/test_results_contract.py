@@ -284,6 +284,12 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "IndexStudyResult": lambda: st.index_study(_panel(), _system(), runs=10, seed=0),
     "CouplingStudyResult": lambda: st.coupling_study(_index_result()),
     "NetworkStudyResult": lambda: st.network_study(_long(), resilience_replicates=2, seed=0),
+    "ScalesStudyResult": lambda: st.scales_study(
+        _census()
+        .pivot(index=["region_code", "year"], columns="indicator", values="value")
+        .reset_index(),
+        values=["census_population"],
+    ),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),

@@ -100,7 +100,12 @@ def scales(
         if data is not None:
             panel, source = load_source(data, **read_options(locals()))
             names = [panel.indicator_for(v) for v in value or []]
-            by = weight if weight == "none" else panel.indicator_for(weight)
+            try:
+                by = weight if weight == "none" else panel.indicator_for(weight)
+            except DataValidationError as exc:
+                raise DataValidationError(
+                    f"--weight {weight}: {exc}; add that column or use --weight none"
+                ) from None
         bar.advance(task)
         bar.update(task, description="Urban agglomerations and scales 城市群与多尺度")
         study = scales_study(
