@@ -173,6 +173,10 @@ def test_weighted_means_of_a_user_table_and_bad_options():
     got = result.aggregates.set_index("unit").value
     assert got[440000] == pytest.approx((1 * 1 + 3 * 3) / 4) and got[110000] == 10.0
     assert result.concentration is None and "agglomeration_concentration" not in result.tables()
+    gap = values.assign(population=[1.0, np.nan, 2.0])
+    result = scales_study(gap, values=["x"], weight="population", scales=["province"])
+    assert result.aggregates.set_index("unit").value[440000] == 1.0  # 深圳 has no weight
+    assert "1 region-years without a population weight are left out" in " ".join(result.notes)
     with pytest.raises(DataValidationError, match="needs a 'gdp' column"):
         scales_study(values, values=["x"], weight="gdp")
     with pytest.raises(DataValidationError, match="scales must be among"):

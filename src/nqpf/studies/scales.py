@@ -45,9 +45,10 @@ from nqpf.paths import (
     memberships,
 )
 from nqpf.paths.scales import ALL
+from nqpf.regions import name_of
 from nqpf.results import Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
-from nqpf.studies.inputs import value_table
+from nqpf.studies.inputs import region_level, value_table
 
 __all__ = [
     "MEASURES",
@@ -349,6 +350,20 @@ def scales_study(
         weighted = {} if weight == "none" else dict.fromkeys(values, weight)
         source = "user"
     notes += read_notes
+    for indicator, by in weighted.items():
+        part = table[table["indicator"] == indicator]
+        unweighted = part[part["value"].notna() & part["weight"].isna()]
+        if len(unweighted):
+            names = ", ".join(
+                f"{name_of(int(c), level=region_level([c]))} {y}"
+                for c, y in zip(
+                    unweighted["region_code"][:10], unweighted["year"][:10], strict=True
+                )
+            )
+            notes.append(
+                f"{indicator}: {len(unweighted)} region-years without a {by} weight are left out "
+                f"of the weighted means: {names}{' ...' if len(unweighted) > 10 else ''}"
+            )
     frames = []
     for scale in scales:
         for indicator in [*sums, *weighted]:
