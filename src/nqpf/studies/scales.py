@@ -350,7 +350,7 @@ def scales_study(
         weighted = {} if weight == "none" else dict.fromkeys(values, weight)
         source = "user"
     notes += read_notes
-    for indicator, by in weighted.items():
+    for indicator, name in weighted.items():
         part = table[table["indicator"] == indicator]
         unweighted = part[part["value"].notna() & part["weight"].isna()]
         if len(unweighted):
@@ -361,7 +361,7 @@ def scales_study(
                 )
             )
             notes.append(
-                f"{indicator}: {len(unweighted)} region-years without a {by} weight are left out "
+                f"{indicator}: {len(unweighted)} region-years without a {name} weight are left out "
                 f"of the weighted means: {names}{' ...' if len(unweighted) > 10 else ''}"
             )
     frames = []
