@@ -18,6 +18,7 @@ from nqpf.report.disparity_report import add_disparity_sections, disparity_subti
 from nqpf.report.html import HtmlReport
 from nqpf.report.index_report import add_index_sections
 from nqpf.report.network_report import add_network_sections, network_subtitle
+from nqpf.report.scenario_report import add_scenario_sections, scenario_subtitle
 from nqpf.report.spatial_report import (
     add_drivers_sections,
     add_spatial_sections,
@@ -53,6 +54,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "coupling": (add_coupling_sections, coupling_subtitle),
     "drivers": (add_drivers_sections, drivers_subtitle),
     "network": (add_network_sections, network_subtitle),
+    "scenario": (add_scenario_sections, scenario_subtitle),
 }
 
 

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from nqpf.report import disparity_figures, figures, maps, network_figures, spatial_figures
 from nqpf.report.html import HtmlReport
+from nqpf.report.scenario_figures import scenario_intervals, scenario_series
 from nqpf.studies.base import FigureSpec
 
 __all__ = ["PLOTS", "add_figure", "draw"]
@@ -46,6 +47,8 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "fit_scatter": network_figures.fit_scatter,
     "coreness_bars": network_figures.coreness_bars,
     "resilience_curves": network_figures.resilience_curves,
+    "scenario_intervals": scenario_intervals,
+    "scenario_series": scenario_series,
 }
 
 

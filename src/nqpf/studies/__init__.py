@@ -29,6 +29,7 @@ from nqpf.studies.index import IndexStudyResult, index_study
 from nqpf.studies.inputs import WEIGHTS_SPECS, study_weights, value_table
 from nqpf.studies.network import NetworkStudyResult, network_study
 from nqpf.studies.registry import STUDIES
+from nqpf.studies.scenario import Change, ScenarioStudyResult, parse_change, scenario_study
 from nqpf.studies.spatial import SpatialStudyResult, spatial_study
 
 __all__ = [
@@ -57,4 +58,8 @@ __all__ = [
     "spatial_study",
     "study_weights",
     "value_table",
+    "Change",
+    "ScenarioStudyResult",
+    "parse_change",
+    "scenario_study",
 ]
