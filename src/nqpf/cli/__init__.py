@@ -12,6 +12,7 @@ from nqpf.cli import (  # noqa: F401  (registers the commands)
     index,
     network,
     records,
+    scenario,
     spatial,
 )
 from nqpf.cli._app import app, main

@@ -407,9 +407,13 @@ def _weights(
 
 
 def _unit_interval(normalized: pd.DataFrame, normalization: str) -> pd.DataFrame:
-    """Normalised values on [0, 1] (min–max of the normalised data if the method is not bounded)."""
+    """Normalised values on [0, 1] (min–max of the normalised data if the method is not bounded).
+
+    Min–max values outside [0, 1] (bounds held by a ``basis``) are clipped: a value beyond the
+    basis's best has no obstacle, one below its worst the full gap.
+    """
     if normalization in ("minmax", "minmax_group"):
-        return normalized
+        return normalized.clip(0.0, 1.0)
     low, high = normalized.min(), normalized.max()
     return (normalized - low) / (high - low)
 

@@ -98,7 +98,10 @@ class Change:
         """``rd_intensity ×1.1 @ 中部`` (years added when restricted)."""
         where = f" @ {', '.join(self.regions)}" if self.regions else " @ all regions"
         when = f" : {_years_text(self.years)}" if self.years else ""
-        return f"{self.indicator} {_OPERATIONS[self.operation]}{self.amount:g}{where}{when}"
+        symbol, amount = _OPERATIONS[self.operation], self.amount
+        if self.operation == "+" and amount < 0:
+            symbol, amount = "-", -amount
+        return f"{self.indicator} {symbol}{amount:g}{where}{when}"
 
     def apply(self, values: np.ndarray) -> np.ndarray:
         """The changed values."""
@@ -556,6 +559,13 @@ def scenario_study(
         else "重新计算边界与权重 hold='none': the scenario's normalisation bounds and "
         "data-driven weights are recomputed on the changed data, so unchanged regions move too"
     )
+    outside = int(((scenario.normalized < 0) | (scenario.normalized > 1)).to_numpy().sum())
+    if hold == "weights" and normalization == "minmax" and outside:
+        notes.append(
+            f"{outside} normalised value(s) of the scenario lie outside [0, 1]: the changed values "
+            "pass the baseline's minimum or maximum and are scored as such; their obstacle "
+            "degrees use the value clipped to [0, 1]"
+        )
     if runs:
         notes.append(
             f"rank intervals: {runs} Monte Carlo runs for each index with seed {seed} "
