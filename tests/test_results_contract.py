@@ -290,6 +290,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
         .reset_index(),
         values=["census_population"],
     ),
+    "ScenarioStudyResult": lambda: st.scenario_study(_panel(), _system(), ["a*1.1"], runs=10),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),

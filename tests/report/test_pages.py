@@ -34,6 +34,7 @@ def test_every_registered_study_has_report_sections():
         "drivers",
         "network",
         "scales",
+        "scenario",
     ]
     assert {s.key for s in STUDIES} <= set(SECTIONS)
 

@@ -13,6 +13,7 @@ from nqpf.cli import (  # noqa: F401  (registers the commands)
     network,
     records,
     scales,
+    scenario,
     spatial,
 )
 from nqpf.cli._app import app, main

@@ -18,6 +18,7 @@ from nqpf.index.compute import (
     WEIGHTINGS,
     IndexResult,
     compute_index,
+    index_of_values,
     index_uncertainty,
 )
 from nqpf.index.normalise import NORMALIZATION_METHODS, normalize_indicators
@@ -47,6 +48,7 @@ __all__ = [
     "Indicator",
     "builtin_systems",
     "compute_index",
+    "index_of_values",
     "index_uncertainty",
     "load_system",
     "AGGREGATION_METHODS",

@@ -20,7 +20,7 @@ from nqpf.data.export import write_excel
 from nqpf.errors import DataValidationError, IndexSystemError
 from nqpf.index._checks import as_frame
 from nqpf.index.aggregate import AGGREGATION_METHODS, aggregate_indicators
-from nqpf.index.normalise import normalize_resolved
+from nqpf.index.normalise import basis_frame, normalize_resolved
 from nqpf.index.obstacle import obstacle_degree
 from nqpf.index.system import IndexSystem, load_system
 from nqpf.index.uncertainty import UncertaintyResult, rank_uncertainty
@@ -30,7 +30,14 @@ from nqpf.regions import name_of
 from nqpf.results import Result, Summary, make_meta
 from nqpf.validation import ValidationReport
 
-__all__ = ["AGGREGATIONS", "WEIGHTINGS", "IndexResult", "compute_index", "index_uncertainty"]
+__all__ = [
+    "AGGREGATIONS",
+    "WEIGHTINGS",
+    "IndexResult",
+    "compute_index",
+    "index_of_values",
+    "index_uncertainty",
+]
 
 #: Weighting names accepted by :func:`compute_index`; ``"entropy-critic"`` is the multiplicative
 #: combination of entropy and CRITIC weights.
@@ -186,10 +193,6 @@ def compute_index(
     to one within the dimension.
     """
     system = load_system(system)
-    if aggregation not in AGGREGATIONS:
-        raise DataValidationError(
-            f"aggregation must be one of {list(AGGREGATIONS)}, got {aggregation!r}"
-        )
     unknown = [name for name in exclude if name not in system.names]
     if unknown:
         raise IndexSystemError(f"cannot exclude {unknown}: not indicators of {system.name!r}")
@@ -211,19 +214,58 @@ def compute_index(
     values = _drop_incomplete(values, report)
     if values.empty:
         raise DataValidationError(f"no region-year has every indicator of {system.name!r}")
+    return index_of_values(
+        values,
+        system,
+        weighting=weighting,
+        aggregation=aggregation,
+        normalization=normalization,
+        report=report,
+        exclude=exclude,
+    )
+
+
+def index_of_values(
+    values: pd.DataFrame,
+    system: str | Path | IndexSystem | dict[str, Any] = "nqpf-province",
+    *,
+    weighting: str | Mapping[str, float] | pd.Series = "entropy",
+    aggregation: str = "linear",
+    normalization: str = "minmax",
+    basis: pd.DataFrame | None = None,
+    report: ValidationReport | None = None,
+    exclude: Sequence[str] = (),
+) -> IndexResult:
+    """The composite index of indicator values already evaluated (:func:`compute_index`'s core).
+
+    ``values`` holds one complete row per region-year (index ``region_code, year``) and one
+    column per indicator of ``system`` (those of ``exclude`` left out), e.g. an
+    :class:`IndexResult`'s ``values`` with some cells changed. ``basis`` (raw values with the same
+    columns, e.g. the baseline's ``values``) fixes the normalisation statistics and the
+    data-driven weights (see :func:`~nqpf.index.normalise.normalize_resolved`), so that only
+    the changed values move; ``report`` receives nothing new and is kept in the result.
+    """
+    system = load_system(system)
+    if aggregation not in AGGREGATIONS:
+        raise DataValidationError(
+            f"aggregation must be one of {list(AGGREGATIONS)}, got {aggregation!r}"
+        )
+    report = ValidationReport() if report is None else report
 
     # directions and dimensions as resolved when the system was read; the global min-max table
     # is computed once: objective weights always use it, whatever the aggregation's normalisation
     frame = as_frame(values)
     signs = system.directions[frame.columns].to_numpy(dtype=float)
     dimension = system.dimensions[frame.columns]
-    unit = normalize_resolved(frame, signs)
+    held = None if basis is None else basis_frame(basis, frame.columns)
+    unit = normalize_resolved(frame, signs, basis=held)
     if normalization == "minmax":
         normalized = unit
     else:
         by_year = {"groups": "year"} if normalization == "minmax_group" else {}
-        normalized = normalize_resolved(frame, signs, method=normalization, **by_year)
-    weights = _weights(weighting, unit, signs, dimension)
+        normalized = normalize_resolved(frame, signs, method=normalization, basis=held, **by_year)
+    weight_unit = unit if held is None else normalize_resolved(held, signs)
+    weights = _weights(weighting, weight_unit, signs, dimension)
     score = aggregate_indicators(normalized, weights, aggregation, floor=GEOMETRIC_FLOOR).scores
 
     scores = pd.DataFrame({"score": score}).reset_index()
@@ -365,9 +407,13 @@ def _weights(
 
 
 def _unit_interval(normalized: pd.DataFrame, normalization: str) -> pd.DataFrame:
-    """Normalised values on [0, 1] (min–max of the normalised data if the method is not bounded)."""
+    """Normalised values on [0, 1] (min–max of the normalised data if the method is not bounded).
+
+    Min–max values outside [0, 1] (bounds held by a ``basis``) are clipped: a value beyond the
+    basis's best has no obstacle, one below its worst the full gap.
+    """
     if normalization in ("minmax", "minmax_group"):
-        return normalized
+        return normalized.clip(0.0, 1.0)
     low, high = normalized.min(), normalized.max()
     return (normalized - low) / (high - low)
 
@@ -399,6 +445,7 @@ def index_uncertainty(
     weight_perturbation: float = 0.2,
     n_jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    basis: pd.DataFrame | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo rank uncertainty of an index result (see :func:`~nqpf.index.rank_uncertainty`).
 
@@ -411,7 +458,8 @@ def index_uncertainty(
     are added to these choices when they are not among them (the weights labelled with the
     index's weighting), so the nominal configuration is a point of the design space and the
     weight perturbation is centred on the index's weights whenever they are drawn. Ranks are
-    computed within each year.
+    computed within each year. ``basis`` (see :func:`index_of_values`) holds every run's
+    normalisation statistics and data-driven weights at those of the basis table.
     """
     columns = result.values.columns
     meta = result.meta
@@ -440,4 +488,5 @@ def index_uncertainty(
         seed=seed,
         n_jobs=n_jobs,
         progress=progress,
+        basis=basis,
     )

@@ -30,10 +30,13 @@ NORMALIZATION_METHODS: tuple[str, ...] = ("minmax", "minmax_group", "zscore", "v
 """Methods accepted by :func:`normalize_indicators`."""
 
 
-def _minmax_array(values: np.ndarray, signs: np.ndarray) -> np.ndarray:
-    """Min-max normalisation of a checked array (no constant column)."""
-    low = values.min(axis=0)
-    high = values.max(axis=0)
+def _minmax_array(
+    values: np.ndarray, signs: np.ndarray, stats: np.ndarray | None = None
+) -> np.ndarray:
+    """Min-max normalisation of a checked array, with the bounds of ``stats`` (default itself)."""
+    stats = values if stats is None else stats
+    low = stats.min(axis=0)
+    high = stats.max(axis=0)
     span = high - low
     return np.where(signs > 0, (values - low) / span, (high - values) / span)
 
@@ -132,11 +135,17 @@ def normalize_resolved(
     method: str = "minmax",
     groups: Any = None,
     reference: Any = None,
+    basis: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`normalize_indicators` of a table checked by ``as_frame`` with resolved directions.
 
     The entry point of the index pipeline, whose directions are resolved once when the index
     system is read: ``signs`` is a float array of +1/-1 aligned with ``frame.columns``.
+
+    ``basis`` (a checked table with the same columns) supplies the statistics of the formula —
+    min and max, mean and standard deviation, column norm — in place of ``frame``'s own, so that
+    changed values are scored on fixed bounds (a what-if scenario); normalised values may then
+    leave [0, 1]. Not for ``"minmax_group"``; ``"reference"`` has no statistics to hold.
     """
     check_method(method, NORMALIZATION_METHODS)
     columns = frame.columns
@@ -145,6 +154,9 @@ def normalize_resolved(
         raise ValueError(f"groups is only used by method='minmax_group', not {method!r}")
     if reference is not None and method != "reference":
         raise ValueError(f"reference is only used by method='reference', not {method!r}")
+    if basis is not None and method == "minmax_group":
+        raise ValueError("basis= cannot hold the bounds of method='minmax_group'")
+    stats = values if basis is None else basis_frame(basis, columns).to_numpy()
 
     if method == "minmax_group":
         if groups is None:
@@ -156,17 +168,25 @@ def normalize_resolved(
             check_not_constant(values[rows], columns, where=f" within group {plain(label)}")
             out[rows] = _minmax_array(values[rows], signs)
     else:
-        check_not_constant(values, columns)
+        check_not_constant(stats, columns)
         if method == "minmax":
-            out = _minmax_array(values, signs)
+            out = _minmax_array(values, signs, stats)
         elif method == "zscore":
-            out = signs * (values - values.mean(axis=0)) / values.std(axis=0, ddof=1)
+            out = signs * (values - stats.mean(axis=0)) / stats.std(axis=0, ddof=1)
         elif method == "vector":
-            scaled = values / np.sqrt((values**2).sum(axis=0))
+            scaled = values / np.sqrt((stats**2).sum(axis=0))
             out = np.where(signs > 0, scaled, 1.0 - scaled)
         else:  # reference
             out = _reference(values, signs, columns, frame.index, reference)
     return pd.DataFrame(out, index=frame.index, columns=columns)
+
+
+def basis_frame(basis: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
+    """The checked basis table (see :func:`normalize_resolved`) with ``columns`` in order."""
+    missing = [c for c in columns if c not in basis.columns]
+    if missing:
+        raise DataValidationError(f"the basis table has no column for indicator(s) {missing}")
+    return as_frame(basis[columns], "basis")
 
 
 def _reference(

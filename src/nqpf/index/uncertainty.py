@@ -24,7 +24,7 @@ from nqpf.index.aggregate import (
     aggregate_indicators,
     translate_to_floor,
 )
-from nqpf.index.normalise import normalize_resolved
+from nqpf.index.normalise import basis_frame, normalize_resolved
 from nqpf.index.weights import WEIGHTING_METHODS, IndexWeights, align_weights, weights_from_unit
 from nqpf.results import Result, Summary, make_meta
 
@@ -366,6 +366,7 @@ def rank_uncertainty(
     progress: Callable[[int, int], Any] | None = None,
     nominal: Mapping[str, Any] | None = None,
     geometric_floor: float = 0.01,
+    basis: pd.DataFrame | None = None,
 ) -> UncertaintyResult:
     r"""Monte Carlo uncertainty of composite-index ranks and first-order sensitivity to choices.
 
@@ -413,6 +414,11 @@ def rank_uncertainty(
         Geometric aggregation needs positive scores: in each normalised table, every indicator
         whose minimum is below this value is translated so that its minimum equals it (see
         :func:`~nqpf.index.geometric_aggregate`).
+    basis
+        Optional table of raw values (same indicators) that fixes every normalisation's
+        statistics and every data-driven weighting (see
+        :func:`~nqpf.index.normalise.normalize_resolved`): a what-if scenario is then scored
+        with the baseline's bounds and weights in each run. Not with ``"minmax_group"``.
 
     Returns
     -------
@@ -536,7 +542,9 @@ def rank_uncertainty(
 
     # normalised tables, once each (rows in group order); the global min-max table is also the
     # one every data-driven weighting is computed on
-    unit = normalize_resolved(frame, signs)
+    held = None if basis is None else basis_frame(basis, columns)
+    unit = normalize_resolved(frame, signs, basis=held)
+    weight_unit = unit if held is None else normalize_resolved(held, signs)
     norm_names = [_choice_name(c, k) for k, c in enumerate(norm_choices)]
     tables: dict[str, pd.DataFrame] = {}
     for name in dict.fromkeys([*norm_names, nominal_spec["normalization"]]):
@@ -544,7 +552,9 @@ def rank_uncertainty(
             tables[name] = unit
         else:
             groups_here = labels if name == "minmax_group" else None
-            tables[name] = normalize_resolved(frame, signs, method=name, groups=groups_here)
+            tables[name] = normalize_resolved(
+                frame, signs, method=name, groups=groups_here, basis=held
+            )
     cells = {name: _Cell(tables[name].to_numpy()[order], geometric_floor) for name in norm_names}
 
     # base weight vectors, once each
@@ -552,7 +562,7 @@ def rank_uncertainty(
         if isinstance(choice, pd.Series | IndexWeights):
             return align_weights(choice, columns)
         return weights_from_unit(
-            unit, signs, choice, dimensions=dimensions if choice == "equal" else None
+            weight_unit, signs, choice, dimensions=dimensions if choice == "equal" else None
         ).weights.to_numpy()
 
     weight_names = [_choice_name(c, k) for k, c in enumerate(weight_choices)]

@@ -19,6 +19,7 @@ from nqpf.report.html import HtmlReport
 from nqpf.report.index_report import add_index_sections
 from nqpf.report.network_report import add_network_sections, network_subtitle
 from nqpf.report.scales_report import add_scales_sections, scales_subtitle
+from nqpf.report.scenario_report import add_scenario_sections, scenario_subtitle
 from nqpf.report.spatial_report import (
     add_drivers_sections,
     add_spatial_sections,
@@ -55,6 +56,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "drivers": (add_drivers_sections, drivers_subtitle),
     "network": (add_network_sections, network_subtitle),
     "scales": (add_scales_sections, scales_subtitle),
+    "scenario": (add_scenario_sections, scenario_subtitle),
 }
 
 

@@ -22,6 +22,7 @@ from nqpf.report import (
     spatial_figures,
 )
 from nqpf.report.html import HtmlReport
+from nqpf.report.scenario_figures import scenario_intervals, scenario_series
 from nqpf.studies.base import FigureSpec
 
 __all__ = ["PLOTS", "add_figure", "draw"]
@@ -54,6 +55,8 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "coreness_bars": network_figures.coreness_bars,
     "resilience_curves": network_figures.resilience_curves,
     "agglomeration_shares": scales_figures.agglomeration_shares,
+    "scenario_intervals": scenario_intervals,
+    "scenario_series": scenario_series,
 }
 
 

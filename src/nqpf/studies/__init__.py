@@ -8,7 +8,8 @@
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
   gravity checked against observed intercity networks;
-- :func:`scales_study`: urban-agglomeration concentration and aggregation across scales.
+- :func:`scales_study`: urban-agglomeration concentration and aggregation across scales;
+- :func:`scenario_study`: what-if changes of indicators against the baseline, with rank intervals.
 
 Every study reads its input through :func:`~nqpf.studies.inputs.value_table` and its spatial
 weights through :func:`~nqpf.studies.inputs.study_weights`, and returns a
@@ -31,6 +32,7 @@ from nqpf.studies.inputs import WEIGHTS_SPECS, study_weights, value_table
 from nqpf.studies.network import NetworkStudyResult, network_study
 from nqpf.studies.registry import STUDIES
 from nqpf.studies.scales import ScalesStudyResult, scales_study
+from nqpf.studies.scenario import Change, ScenarioStudyResult, parse_change, scenario_study
 from nqpf.studies.spatial import SpatialStudyResult, spatial_study
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "NATIONAL",
     "STUDIES",
     "WEIGHTS_SPECS",
+    "Change",
     "CouplingStudyResult",
     "DisparityStudyResult",
     "Driver",
@@ -48,6 +51,7 @@ __all__ = [
     "MainJob",
     "NetworkStudyResult",
     "ScalesStudyResult",
+    "ScenarioStudyResult",
     "SpatialStudyResult",
     "Study",
     "StudyResult",
@@ -57,7 +61,9 @@ __all__ = [
     "drivers_study",
     "index_study",
     "network_study",
+    "parse_change",
     "scales_study",
+    "scenario_study",
     "spatial_study",
     "study_weights",
     "value_table",

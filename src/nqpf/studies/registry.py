@@ -17,6 +17,7 @@ from nqpf.studies.index import index_study
 from nqpf.studies.inputs import is_province
 from nqpf.studies.network import network_study
 from nqpf.studies.scales import check_bundled_panel, scales_study
+from nqpf.studies.scenario import DEFAULT_CHANGES, scenario_study
 from nqpf.studies.spatial import spatial_study
 
 __all__ = ["STUDIES"]
@@ -67,6 +68,21 @@ def _scales(job: MainJob) -> StudyResult:
     return scales_study()
 
 
+def _scenario(job: MainJob) -> StudyResult:
+    """+10 % R&D intensity in the Central region, with the main job's runs and seed."""
+    progress = job.progress("情景 Scenario runs", 2 * job.runs) if job.progress else None
+    return scenario_study(
+        job.panel,
+        job.system,
+        DEFAULT_CHANGES,
+        runs=job.runs,
+        seed=job.seed,
+        weighting=job.weighting,
+        aggregation=job.aggregation,
+        progress=progress,
+    )
+
+
 #: The main job's studies, in report order.
 STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
@@ -96,5 +112,12 @@ STUDIES: tuple[Study, ...] = (
         "Urban agglomerations and scales 城市群与多尺度",
         _scales,
         hint="For your own city table run `nqpf scales --data FILE --value COL`.",
+    ),
+    Study(
+        "scenario",
+        "Scenario analysis 情景分析",
+        _scenario,
+        hint="The default scenario changes rd_intensity of nqpf-province.yaml; for your own "
+        "system run `nqpf scenario --data FILE --change 'INDICATOR*1.1@REGIONS'`.",
     ),
 )
