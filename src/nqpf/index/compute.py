@@ -26,7 +26,7 @@ from nqpf.index.system import IndexSystem, load_system
 from nqpf.index.uncertainty import UncertaintyResult, rank_uncertainty
 from nqpf.index.weights import WEIGHTING_METHODS, combine_weights, weights_from_unit
 from nqpf.panel import Panel
-from nqpf.regions import name_of, provinces
+from nqpf.regions import Level, name_of, provinces
 from nqpf.results import Result, Summary, make_meta
 from nqpf.validation import ValidationReport
 
@@ -272,7 +272,7 @@ def compute_index(
 
 def _name(code: Any, lang: Literal["short", "en"] = "short") -> str:
     """Short (or English) name of a province or city code."""
-    level = "province" if int(code) in provinces().index else "city"
+    level: Level = "province" if int(code) in provinces().index else "city"
     return name_of(int(code), lang, level)
 
 

@@ -16,6 +16,7 @@ command line and the workbench loop over. :data:`STUDIES` is the main job.
 """
 
 from nqpf.studies.base import FigureSpec, MainJob, Study, StudyResult
+from nqpf.studies.city import CityStudyResult, city_study
 from nqpf.studies.coupling import CouplingStudyResult, coupling_study
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult, auto_classes, disparity_study
 from nqpf.studies.drivers import (
@@ -37,6 +38,7 @@ __all__ = [
     "NATIONAL",
     "STUDIES",
     "WEIGHTS_SPECS",
+    "CityStudyResult",
     "CouplingStudyResult",
     "DisparityStudyResult",
     "Driver",
@@ -49,6 +51,7 @@ __all__ = [
     "Study",
     "StudyResult",
     "auto_classes",
+    "city_study",
     "coupling_study",
     "disparity_study",
     "drivers_study",

@@ -10,6 +10,7 @@ the report, the workbook and the workbench loop over this tuple.
 from __future__ import annotations
 
 from nqpf.studies.base import MainJob, Study, StudyResult
+from nqpf.studies.city import CITY_RUNS, city_study, on_bundled_data
 from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
@@ -61,6 +62,13 @@ def _network(job: MainJob) -> StudyResult:
     return network_study(job.index, seed=job.seed, progress=progress)
 
 
+def _city(job: MainJob) -> StudyResult:
+    on_bundled_data(job.panel)
+    runs = min(job.runs, CITY_RUNS)
+    progress = job.progress("Monte Carlo runs", runs) if job.progress else None
+    return city_study(runs=runs, seed=job.seed, progress=progress)
+
+
 #: The main job's studies, in report order.
 STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
@@ -84,5 +92,11 @@ STUDIES: tuple[Study, ...] = (
         "Networks 区域联系与网络",
         _network,
         hint="For your own O–D table run `nqpf network study --data FILE --flows OD.csv`.",
+    ),
+    Study(
+        "city",
+        "City index 城市新质生产力指数",
+        _city,
+        hint="It uses the bundled city data; `nqpf city --system FILE` runs another city system.",
     ),
 )
