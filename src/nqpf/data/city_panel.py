@@ -101,10 +101,9 @@ def load_city_panel() -> Panel:
     report.add(
         "imputed",
         "flagged",
-        f"{prefecture.name}: the source authors imputed missing values and did not mark them; "
-        "any value of population, employment, wages, GDP or spending may be imputed. "
-        f"{CO2}, {census.name} and {CONNECTIVITY} mark no imputed values.",
-        source=prefecture.name,
+        f"{CO2}, {census.name} and {CONNECTIVITY} mark no imputed values; the values "
+        f"{prefecture.name} imputed are not marked (see its own entry)",
+        source="city panel",
     )
     columns = ["region_code", "year", "indicator", "value"]
     data = pd.concat([rows[columns] for rows in parts.values()], ignore_index=True)
