@@ -44,13 +44,15 @@ def city(
         task = bar.add_task("Loading city data 读取城市数据", total=4)
         panel = load_city_panel()
         bar.advance(task)
-        runs_task = bar.add_task("Monte Carlo runs", total=runs or 1)
+        runs_task = bar.add_task("Monte Carlo runs", total=runs) if runs else None
 
         def progress(done: int, total: int) -> None:
-            bar.update(runs_task, completed=done, total=total)
+            bar.update(runs_task, completed=done, total=total)  # type: ignore[arg-type]
 
         bar.update(task, description="City index 城市新质生产力指数")
-        study = city_study(panel, system, year=year, runs=runs, seed=seed, progress=progress)
+        study = city_study(
+            panel, system, year=year, runs=runs, seed=seed, progress=progress if runs else None
+        )
         bar.advance(task)
         outputs = write_study(bar, task, out, study, "city.html")
 
