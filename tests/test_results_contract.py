@@ -291,6 +291,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
         values=["census_population"],
     ),
     "ScenarioStudyResult": lambda: st.scenario_study(_panel(), _system(), ["a*1.1"], runs=10),
+    "CityStudyResult": lambda: st.city_study(runs=5, permutations=9),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),

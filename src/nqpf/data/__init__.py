@@ -6,6 +6,7 @@
 """
 
 from nqpf.data.catalog import catalog, corrections, variables
+from nqpf.data.city_panel import load_city_panel
 from nqpf.data.example import EXAMPLE_YEARS, write_example
 from nqpf.data.export import sheet_names, stata_names, write_excel, write_stata
 from nqpf.data.loaders import (
@@ -41,6 +42,7 @@ __all__ = [
     "load_capital_stock_inputs",
     "load_city_census",
     "load_city_connectivity",
+    "load_city_panel",
     "load_city_master",
     "load_co2_emissions",
     "load_prefecture_components",

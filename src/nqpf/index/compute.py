@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from nqpf.index.system import IndexSystem, load_system
 from nqpf.index.uncertainty import UncertaintyResult, rank_uncertainty
 from nqpf.index.weights import WEIGHTING_METHODS, combine_weights, weights_from_unit
 from nqpf.panel import Panel
-from nqpf.regions import name_of
+from nqpf.regions import Level, name_of, provinces
 from nqpf.results import Result, Summary, make_meta
 from nqpf.validation import ValidationReport
 
@@ -97,14 +97,14 @@ class IndexResult(Result):
         dims.columns = [f"score_{c}" for c in dims.columns]
         out = self.scores.set_index(["region_code", "year"]).join(dims).reset_index()
         out.insert(
-            1, "region", [name_of(c, "short" if lang == "zh" else "en") for c in out.region_code]
+            1, "region", [_name(c, "short" if lang == "zh" else "en") for c in out.region_code]
         )
         return out
 
     def ranking(self, value: str = "rank") -> pd.DataFrame:
         """Regions × years table of ``rank`` or ``score``."""
         wide = self.scores.pivot(index="region_code", columns="year", values=value)
-        wide.index = pd.Index([name_of(c, "short") for c in wide.index], name="region")
+        wide.index = pd.Index([_name(c) for c in wide.index], name="region")
         return wide.sort_values(wide.columns[-1], ascending=value == "rank")
 
     def to_frame(self) -> pd.DataFrame:
@@ -312,6 +312,12 @@ def index_of_values(
     )
 
 
+def _name(code: Any, lang: Literal["short", "en"] = "short") -> str:
+    """Short (or English) name of a province or city code."""
+    level: Level = "province" if int(code) in provinces().index else "city"
+    return name_of(int(code), lang, level)
+
+
 def _evaluate(panel: Panel, name: str, formula: str, system: IndexSystem) -> pd.Series:
     try:
         return panel.evaluate(formula)
@@ -328,8 +334,7 @@ def _drop_incomplete(values: pd.DataFrame, report: ValidationReport) -> pd.DataF
         report.add(
             "missing",
             "excluded",
-            f"{name_of(code, 'short')} {year} left out of the index: no value for "
-            + ", ".join(missing),
+            f"{_name(code)} {year} left out of the index: no value for " + ", ".join(missing),
             source="compute_index",
             region=str(code),
             year=int(year),
@@ -356,7 +361,7 @@ def _report_gaps(values: pd.DataFrame, kept: pd.DataFrame, report: ValidationRep
                 report.add(
                     "gap",
                     "excluded",
-                    f"{name_of(code, 'short')} {year} left out of the index: no row for that year",
+                    f"{_name(code)} {year} left out of the index: no row for that year",
                     source="compute_index",
                     region=str(code),
                     year=int(year),
@@ -367,7 +372,7 @@ def _report_gaps(values: pd.DataFrame, kept: pd.DataFrame, report: ValidationRep
                 "gap",
                 "flagged",
                 f"{year}: {len(regions) - len(absent)} of {len(regions)} regions ranked; not in "
-                f"that year's index: {', '.join(name_of(c, 'short') for c in absent)}",
+                f"that year's index: {', '.join(_name(c) for c in absent)}",
                 source="compute_index",
                 year=int(year),
                 region=", ".join(map(str, absent)),

@@ -52,7 +52,9 @@ def _numeric(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
 
 
 def _region_name(code: object, lang: LabelLang) -> str:
-    return regions.name_of(int(code), "short" if lang == "zh" else "en")  # type: ignore[call-overload]
+    """Short (or English) name of a province or, failing that, a city code."""
+    level: regions.Level = "province" if int(code) in regions.provinces().index else "city"  # type: ignore[call-overload]
+    return regions.name_of(int(code), "short" if lang == "zh" else "en", level)  # type: ignore[call-overload]
 
 
 def _check_lang(label_lang: str) -> None:

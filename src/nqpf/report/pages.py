@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nqpf.report.city_report import add_city_sections, city_subtitle
 from nqpf.report.coupling_report import add_coupling_sections, coupling_subtitle
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
 from nqpf.report.html import HtmlReport
@@ -57,6 +58,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "network": (add_network_sections, network_subtitle),
     "scales": (add_scales_sections, scales_subtitle),
     "scenario": (add_scenario_sections, scenario_subtitle),
+    "city": (add_city_sections, city_subtitle),
 }
 
 

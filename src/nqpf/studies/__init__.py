@@ -8,6 +8,7 @@
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
   gravity checked against observed intercity networks;
+- :func:`city_study`: the city index, its rank uncertainty and Moran's I on the bundled city data;
 - :func:`scales_study`: urban-agglomeration concentration and aggregation across scales;
 - :func:`scenario_study`: what-if changes of indicators against the baseline, with rank intervals.
 
@@ -18,6 +19,7 @@ command line and the workbench loop over. :data:`STUDIES` is the main job.
 """
 
 from nqpf.studies.base import FigureSpec, MainJob, Study, StudyResult
+from nqpf.studies.city import CityStudyResult, city_study
 from nqpf.studies.coupling import CouplingStudyResult, coupling_study
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult, auto_classes, disparity_study
 from nqpf.studies.drivers import (
@@ -42,6 +44,7 @@ __all__ = [
     "STUDIES",
     "WEIGHTS_SPECS",
     "Change",
+    "CityStudyResult",
     "CouplingStudyResult",
     "DisparityStudyResult",
     "Driver",
@@ -56,6 +59,7 @@ __all__ = [
     "Study",
     "StudyResult",
     "auto_classes",
+    "city_study",
     "coupling_study",
     "disparity_study",
     "drivers_study",

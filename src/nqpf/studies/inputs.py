@@ -35,6 +35,7 @@ __all__ = [
     "order_key",
     "region_label",
     "region_level",
+    "require_bundled",
     "short_name",
     "study_weights",
     "value_label",
@@ -405,3 +406,24 @@ def weights_description(w: SpatialWeights, spec: Any) -> str:
     if w.kind == "knn" and isinstance(spec, str):
         return f"{base} (k = 4)"
     return base
+
+
+def require_bundled(panel: Any, study: str, reads: str) -> None:
+    """Raise unless ``panel`` is the bundled province panel (the main job's own data).
+
+    Studies that read bundled data of their own (``reads``: the city data, the census, the
+    efficiency inputs) have nothing of a user's table to work on; on one, the main job lists
+    them as skipped with their hint.
+
+    Raises
+    ------
+    DataValidationError
+        When ``panel`` holds other data than :func:`nqpf.data.load_province_panel`.
+    """
+    from nqpf.data import load_province_panel
+
+    data = getattr(panel, "data", None)
+    if not (isinstance(data, pd.DataFrame) and data.equals(load_province_panel().data)):
+        raise DataValidationError(
+            f"the {study} study runs on {reads}; the data of this job are a user's table"
+        )

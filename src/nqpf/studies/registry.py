@@ -10,13 +10,14 @@ the report, the workbook and the workbench loop over this tuple.
 from __future__ import annotations
 
 from nqpf.studies.base import MainJob, Study, StudyResult
+from nqpf.studies.city import CITY_RUNS, city_study
 from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
 from nqpf.studies.index import index_study
-from nqpf.studies.inputs import is_province
+from nqpf.studies.inputs import is_province, require_bundled
 from nqpf.studies.network import network_study
-from nqpf.studies.scales import check_bundled_panel, scales_study
+from nqpf.studies.scales import scales_study
 from nqpf.studies.scenario import DEFAULT_CHANGES, scenario_study
 from nqpf.studies.spatial import spatial_study
 
@@ -63,8 +64,15 @@ def _network(job: MainJob) -> StudyResult:
     return network_study(job.index, seed=job.seed, progress=progress)
 
 
+def _city(job: MainJob) -> StudyResult:
+    require_bundled(job.panel, "city", "the bundled city data")
+    runs = min(job.runs, CITY_RUNS)
+    progress = job.progress("Monte Carlo runs", runs) if job.progress else None
+    return city_study(runs=runs, seed=job.seed, progress=progress)
+
+
 def _scales(job: MainJob) -> StudyResult:
-    check_bundled_panel(job.panel)
+    require_bundled(job.panel, "scales", "the bundled census, prefecture panel and patents")
     return scales_study()
 
 
@@ -106,6 +114,12 @@ STUDIES: tuple[Study, ...] = (
         "Networks 区域联系与网络",
         _network,
         hint="For your own O–D table run `nqpf network study --data FILE --flows OD.csv`.",
+    ),
+    Study(
+        "city",
+        "City index 城市新质生产力指数",
+        _city,
+        hint="It uses the bundled city data; `nqpf city --system FILE` runs another city system.",
     ),
     Study(
         "scales",

@@ -31,7 +31,6 @@ from nqpf.data import (
     load_city_census,
     load_city_connectivity,
     load_prefecture_components,
-    load_province_panel,
 )
 from nqpf.errors import DataValidationError
 from nqpf.paths import (
@@ -54,7 +53,6 @@ __all__ = [
     "MEASURES",
     "SCALES",
     "ScalesStudyResult",
-    "check_bundled_panel",
     "scales_study",
 ]
 
@@ -260,25 +258,6 @@ class ScalesStudyResult(StudyResult):
             inner = self.concentration.summary()
             return Summary(inner.title, inner.tables, self.notes)
         return Summary("尺度汇总 Aggregation across scales", (("", self.aggregates),), self.notes)
-
-
-def check_bundled_panel(panel: Any) -> None:
-    """Raise unless ``panel`` is the bundled province panel (the main job's own data).
-
-    The scales study of the main job reads the bundled city data; on a user's table it has
-    nothing of the user's to aggregate.
-
-    Raises
-    ------
-    DataValidationError
-        When ``panel`` holds other data than :func:`nqpf.data.load_province_panel`.
-    """
-    data = getattr(panel, "data", None)
-    if not (isinstance(data, pd.DataFrame) and data.equals(load_province_panel().data)):
-        raise DataValidationError(
-            "the scales study aggregates the bundled city data (census, prefecture panel, "
-            "patents); the data of this job are a user's table"
-        )
 
 
 def scales_study(
