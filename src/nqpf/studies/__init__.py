@@ -25,6 +25,12 @@ from nqpf.studies.drivers import (
     DriversStudyResult,
     drivers_study,
 )
+from nqpf.studies.efficiency import (
+    EfficiencyInputs,
+    EfficiencyStudyResult,
+    efficiency_inputs,
+    efficiency_study,
+)
 from nqpf.studies.index import IndexStudyResult, index_study
 from nqpf.studies.inputs import WEIGHTS_SPECS, study_weights, value_table
 from nqpf.studies.network import NetworkStudyResult, network_study
@@ -57,4 +63,8 @@ __all__ = [
     "spatial_study",
     "study_weights",
     "value_table",
+    "EfficiencyInputs",
+    "EfficiencyStudyResult",
+    "efficiency_inputs",
+    "efficiency_study",
 ]

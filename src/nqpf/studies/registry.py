@@ -13,6 +13,7 @@ from nqpf.studies.base import MainJob, Study, StudyResult
 from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
+from nqpf.studies.efficiency import efficiency_study
 from nqpf.studies.index import index_study
 from nqpf.studies.inputs import is_province
 from nqpf.studies.network import network_study
@@ -52,6 +53,10 @@ def _coupling(job: MainJob) -> StudyResult:
     return coupling_study(job.index)
 
 
+def _efficiency(job: MainJob) -> StudyResult:
+    return efficiency_study(job.panel)
+
+
 def _drivers(job: MainJob) -> StudyResult:
     return drivers_study(job.panel, job.index, w=_weights(job), seed=job.seed)
 
@@ -71,6 +76,13 @@ STUDIES: tuple[Study, ...] = (
         "Coupling coordination 耦合协调",
         _coupling,
         hint="Coupling needs an index system with at least two dimensions (elements).",
+    ),
+    Study(
+        "efficiency",
+        "TFP and green TFP 全要素生产率",
+        _efficiency,
+        hint="The efficiency study runs on the bundled province inputs; for your own table run "
+        "`nqpf efficiency --data FILE --input COL --output COL --undesirable COL`.",
     ),
     Study(
         "drivers",
