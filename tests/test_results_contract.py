@@ -284,7 +284,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "IndexStudyResult": lambda: st.index_study(_panel(), _system(), runs=10, seed=0),
     "CouplingStudyResult": lambda: st.coupling_study(_index_result()),
     "NetworkStudyResult": lambda: st.network_study(_long(), resilience_replicates=2, seed=0),
-    "EfficiencyInputs": lambda: st.efficiency_inputs(),
+    "EfficiencyInputs": lambda: instance("EfficiencyStudyResult").inputs,
     "EfficiencyStudyResult": lambda: st.efficiency_study(),
     "SpatialWeights": _w,
     # econometrics

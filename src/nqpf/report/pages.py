@@ -15,6 +15,7 @@ from typing import Any
 
 from nqpf.report.coupling_report import add_coupling_sections, coupling_subtitle
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
+from nqpf.report.efficiency_report import add_efficiency_sections, efficiency_subtitle
 from nqpf.report.html import HtmlReport
 from nqpf.report.index_report import add_index_sections
 from nqpf.report.network_report import add_network_sections, network_subtitle
@@ -53,6 +54,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "coupling": (add_coupling_sections, coupling_subtitle),
     "drivers": (add_drivers_sections, drivers_subtitle),
     "network": (add_network_sections, network_subtitle),
+    "efficiency": (add_efficiency_sections, efficiency_subtitle),
 }
 
 

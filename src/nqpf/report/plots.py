@@ -13,7 +13,14 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from nqpf.report import disparity_figures, figures, maps, network_figures, spatial_figures
+from nqpf.report import (
+    disparity_figures,
+    efficiency_figures,
+    figures,
+    maps,
+    network_figures,
+    spatial_figures,
+)
 from nqpf.report.html import HtmlReport
 from nqpf.studies.base import FigureSpec
 
@@ -46,6 +53,7 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "fit_scatter": network_figures.fit_scatter,
     "coreness_bars": network_figures.coreness_bars,
     "resilience_curves": network_figures.resilience_curves,
+    "productivity_lines": efficiency_figures.productivity_lines,
 }
 
 
