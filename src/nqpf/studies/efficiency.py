@@ -27,7 +27,7 @@ from nqpf.efficiency import (
     malmquist_luenberger,
     perpetual_inventory,
 )
-from nqpf.errors import DataValidationError
+from nqpf.errors import DataValidationError, show
 from nqpf.results import Result, Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.inputs import is_province, order_key, with_region_names
@@ -535,7 +535,7 @@ def _user_inputs(
         if len(bad):
             code, year = bad.index[0]
             raise DataValidationError(
-                f"{name!r} must be positive (DEA): region {code} in {year} has {bad.iloc[0]!r}"
+                f"{name!r} must be positive (DEA): region {code} in {year} has {show(bad.iloc[0])}"
             )
     table = wide.rename_axis(columns="variable").stack().rename("value").reset_index()
     units = getattr(data, "units", {})
