@@ -246,13 +246,10 @@ def efficiency_inputs(
     spans = {k: set(v.dropna().index.get_level_values("year")) for k, v in series.items()}
     common = sorted(set.intersection(*spans.values()))
     years = _longest_run(common)
-    limits = ", ".join(
-        f"{k} {min(v)}–{max(v)}"
-        for k, v in spans.items()
-        if min(v) == years[0] or max(v) == years[-1]
-    )
+    limits = ", ".join(f"{k} {min(v)}–{max(v)}" for k, v in spans.items())
     notes.append(
-        f"年份 Years: {years[0]}–{years[-1]}, the years every source covers (limited by {limits})"
+        f"年份 Years: {years[0]}–{years[-1]}, the longest run of consecutive years that every "
+        f"source covers (sources: {limits})"
         + (
             f"; years of the overlap outside this consecutive run dropped: "
             f"{', '.join(map(str, sorted(set(common) - set(years))))}"
