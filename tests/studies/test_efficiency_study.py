@@ -79,6 +79,8 @@ def test_indices_multiply_and_means_are_geometric(study):
     assert national["cumulative_index"].iloc[-1] == pytest.approx(np.prod(ratios))
     defined = means.dropna(subset=["index"])
     np.testing.assert_allclose(defined["index"], defined.ec * defined.change, rtol=1e-10)
+    radial = defined[defined.measure == "tfp"]
+    np.testing.assert_allclose(radial.ec, radial.pec * radial.sec, rtol=1e-10)
     assert set(means.group) == {
         "全国 National",
         "东部 East",

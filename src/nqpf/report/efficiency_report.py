@@ -22,6 +22,8 @@ _DECOMPOSITION_COLUMNS = {
     "index": "年均指数 Mean index",
     "ec": "技术效率变化 EC",
     "change": "技术进步 TC / 最佳实践差距变化 BPC",
+    "pec": "纯技术效率变化 PEC",
+    "sec": "规模效率变化 SEC",
     "cumulative": "累计 Cumulative",
 }
 _MEASURES = {"tfp": "全要素生产率 TFP (Malmquist)", "green_tfp": "绿色全要素生产率 Green TFP (GML)"}

@@ -27,7 +27,7 @@ from nqpf.efficiency import (
     malmquist_luenberger,
     perpetual_inventory,
 )
-from nqpf.errors import DataValidationError, show
+from nqpf.errors import DataValidationError, UnknownRegionError, show
 from nqpf.results import Result, Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.inputs import is_province, order_key, with_region_names
@@ -366,39 +366,34 @@ class EfficiencyStudyResult(StudyResult):
     def means(self) -> pd.DataFrame:
         """Geometric means by group and year: ``measure, group, year, index, ec, change, …``.
 
-        ``measure`` is ``tfp`` (change = TC) or ``green_tfp`` (change = BPC); groups are the
+        ``measure`` is ``tfp`` (change = TC; ``pec``, ``sec`` the split of EC) or ``green_tfp``
+        (change = BPC; no ``pec``/``sec``); groups are the
         nation and the macro-regions present. The means are taken over the regions whose three
         values are defined, so index = EC × change holds for them too; ``cumulative_*`` are
         products over the years (1 in the first year).
         """
         tfp = self.tfp_table().rename(columns={"tfp": "index", "tc": "change"})
         green = self.green_table().rename(columns={"gml": "index", "bpc": "change"})
+        green = green.assign(pec=np.nan, sec=np.nan)
+        values = ["index", "ec", "change", "pec", "sec"]
         parts = []
         for measure, table in (("tfp", tfp), ("green_tfp", green)):
             table = table.dropna(subset=["index", "ec", "change"])
-            codes = table["region_code"]
             groups = [(NATIONAL, table)]
-            if all(is_province(c) or c >= 100000 for c in codes):
-                labels = pd.Series(
-                    [_MACRO[k] for k in regions.macro_region(codes.tolist())], index=table.index
-                )
-                groups += [
-                    (label, table[labels == label])
-                    for label in _MACRO.values()
-                    if (labels == label).any()
-                ]
+            labels = _macro_labels(table["region_code"])
+            if labels is not None:
+                groups += [(k, table[labels == k]) for k in _MACRO.values() if (labels == k).any()]
             for label, rows in groups:
-                logs = np.log(rows[["index", "ec", "change"]])
-                mean = np.exp(logs.groupby(rows["year"]).mean())
-                first = pd.DataFrame(
-                    {"index": [np.nan], "ec": [np.nan], "change": [np.nan]},
-                    index=[int(rows["year_from"].min())],
+                logs = np.log(rows[values]).groupby(rows["year"]).mean()
+                start = int(rows["year_from"].min())
+                cum = np.exp(logs[["index", "ec", "change"]].cumsum())
+                cum.loc[start] = 1.0
+                frame = (
+                    pd.concat([pd.DataFrame(np.nan, index=[start], columns=values), np.exp(logs)])
+                    .join(cum.add_prefix("cumulative_"))
+                    .rename_axis("year")
+                    .reset_index()
                 )
-                cum = np.exp(logs.groupby(rows["year"]).mean().cumsum())
-                cum.loc[first.index[0]] = 1.0
-                frame = pd.concat([first, mean]).join(cum.add_prefix("cumulative_"))
-                frame.index.name = "year"
-                frame = frame.reset_index()
                 frame.insert(0, "group", label)
                 frame.insert(0, "measure", measure)
                 frame["regions"] = [0, *rows.groupby("year").size().tolist()]
@@ -425,7 +420,7 @@ class EfficiencyStudyResult(StudyResult):
     def decomposition(self) -> pd.DataFrame:
         """Mean yearly change over the whole span by group: geometric means of the yearly means."""
         means = self.means().dropna(subset=["index"])
-        logs = np.log(means[["index", "ec", "change"]])
+        logs = np.log(means[["index", "ec", "change", "pec", "sec"]])
         out = np.exp(logs.groupby([means["measure"], means["group"]], sort=False).mean())
         last = means.groupby(["measure", "group"], sort=False)["cumulative_index"].last()
         return out.assign(cumulative=last).reset_index()
@@ -491,6 +486,15 @@ class EfficiencyStudyResult(StudyResult):
             ),
             self.notes,
         )
+
+
+def _macro_labels(codes: pd.Series) -> pd.Series | None:
+    """Macro-region label of each region code; ``None`` when a code is not a Chinese region."""
+    try:
+        keys = regions.macro_region(codes.tolist())
+    except UnknownRegionError:
+        return None
+    return pd.Series([_MACRO[k] for k in keys], index=codes.index)
 
 
 def _bundled(data: Any) -> bool:
