@@ -8,6 +8,8 @@
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
   gravity checked against observed intercity networks.
+- :func:`efficiency_study`: yearly DEA scores, Malmquist TFP and global Malmquist–Luenberger
+  green TFP of the provinces on real inputs (:func:`efficiency_inputs`) or a user's panel.
 
 Every study reads its input through :func:`~nqpf.studies.inputs.value_table` and its spatial
 weights through :func:`~nqpf.studies.inputs.study_weights`, and returns a

@@ -458,11 +458,18 @@ class EfficiencyStudyResult(StudyResult):
         region = self.by_region()
         if all(is_province(c) for c in region["region_code"]):
             growth = (region.set_index("region_code")["gml"] - 1) * 100
+            top = float(growth.abs().max())  # colours centred on no change
             out["green_tfp_map"] = FigureSpec(
                 f"绿色全要素生产率年均增长 Mean yearly green-TFP growth (GML − 1, %), {span}",
                 "province_map",
                 growth,
-                {"label": "GML − 1 (%)", "cmap": "RdYlGn", "title": span},
+                {
+                    "label": "GML − 1 (%)",
+                    "cmap": "RdYlGn",
+                    "title": span,
+                    "vmin": -top,
+                    "vmax": top,
+                },
             )
         return out
 
