@@ -19,6 +19,15 @@ import numpy as np
 import pandas as pd
 
 from nqpf import regions
+from nqpf.data import (
+    load_capital_stock_inputs,
+    load_co2_emissions,
+    load_province_components,
+    load_province_gdp,
+    load_province_panel,
+    load_province_sci_tech,
+    load_technology_market,
+)
 from nqpf.efficiency import (
     Malmquist,
     MalmquistLuenberger,
@@ -28,6 +37,7 @@ from nqpf.efficiency import (
     perpetual_inventory,
 )
 from nqpf.errors import DataValidationError, UnknownRegionError, show
+from nqpf.panel import Panel
 from nqpf.results import Result, Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
 from nqpf.studies.inputs import is_province, order_key, with_region_names
@@ -119,15 +129,6 @@ def _raw_series(
     delta: float, base_year: int
 ) -> tuple[dict[str, pd.Series], dict[str, str], list[str]]:
     """Every variable by (region_code, year), its unit and the notes of its construction."""
-    from nqpf.data import (
-        load_capital_stock_inputs,
-        load_co2_emissions,
-        load_province_components,
-        load_province_gdp,
-        load_province_sci_tech,
-        load_technology_market,
-    )
-
     capital = load_capital_stock_inputs().data
     invest = _indicator(capital, "fixed_capital_formation")
     deflator = _indicator(capital, "investment_deflator")
@@ -506,9 +507,6 @@ def _macro_labels(codes: pd.Series) -> pd.Series | None:
 
 def _bundled(data: Any) -> bool:
     """Whether ``data`` is the bundled province panel (the main job without ``--data``)."""
-    from nqpf.data import load_province_panel
-    from nqpf.panel import Panel
-
     if not isinstance(data, Panel):
         return False
     bundled = load_province_panel().data
@@ -523,7 +521,11 @@ def _user_inputs(
     names = [v for group in roles.values() for v in group]
     if len(set(names)) < len(names):
         raise DataValidationError(f"a column is named twice among {names}")
-    known = list(getattr(data, "indicators", ()))
+    if not isinstance(data, Panel):
+        raise DataValidationError(
+            f"the efficiency study reads a Panel (nqpf.panel.Panel), got {type(data).__name__}"
+        )
+    known = list(data.indicators)
     for name in names:
         if name not in known:
             raise DataValidationError(
@@ -546,8 +548,7 @@ def _user_inputs(
                 f"{name!r} must be positive (DEA): region {code} in {year} has {show(bad.iloc[0])}"
             )
     table = wide.rename_axis(columns="variable").stack().rename("value").reset_index()
-    units = getattr(data, "units", {})
-    table["unit"] = table["variable"].map(lambda v: units.get(v, ""))
+    table["unit"] = table["variable"].map(lambda v: data.units.get(v, ""))
     return EfficiencyInputs(
         table=table,
         roles=roles,
