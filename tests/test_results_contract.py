@@ -292,6 +292,8 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     ),
     "ScenarioStudyResult": lambda: st.scenario_study(_panel(), _system(), ["a*1.1"], runs=10),
     "CityStudyResult": lambda: st.city_study(runs=5, permutations=9),
+    "EfficiencyInputs": lambda: instance("EfficiencyStudyResult").inputs,
+    "EfficiencyStudyResult": lambda: st.efficiency_study(),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),

@@ -31,6 +31,7 @@ def test_every_registered_study_has_report_sections():
         "disparity",
         "spatial",
         "coupling",
+        "efficiency",
         "drivers",
         "network",
         "city",

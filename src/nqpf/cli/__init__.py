@@ -10,6 +10,7 @@ from nqpf.cli import (  # noqa: F401  (registers the commands)
     coupling,
     data,
     disparity,
+    efficiency,
     index,
     network,
     records,

@@ -16,6 +16,7 @@ from typing import Any
 from nqpf.report.city_report import add_city_sections, city_subtitle
 from nqpf.report.coupling_report import add_coupling_sections, coupling_subtitle
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
+from nqpf.report.efficiency_report import add_efficiency_sections, efficiency_subtitle
 from nqpf.report.html import HtmlReport
 from nqpf.report.index_report import add_index_sections
 from nqpf.report.network_report import add_network_sections, network_subtitle
@@ -59,6 +60,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "scales": (add_scales_sections, scales_subtitle),
     "scenario": (add_scenario_sections, scenario_subtitle),
     "city": (add_city_sections, city_subtitle),
+    "efficiency": (add_efficiency_sections, efficiency_subtitle),
 }
 
 

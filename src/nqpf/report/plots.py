@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from nqpf.report import (
     disparity_figures,
+    efficiency_figures,
     figures,
     maps,
     network_figures,
@@ -57,6 +58,7 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "agglomeration_shares": scales_figures.agglomeration_shares,
     "scenario_intervals": scenario_intervals,
     "scenario_series": scenario_series,
+    "productivity_lines": efficiency_figures.productivity_lines,
 }
 
 

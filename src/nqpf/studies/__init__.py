@@ -4,6 +4,8 @@
 - :func:`disparity_study`: regional differences and their dynamics (Dagum, Theil, densities,
   convergence, Markov chains, rank mobility);
 - :func:`spatial_study`: Moran's I by year, LISA clusters, Gi* hot spots;
+- :func:`efficiency_study`: yearly DEA scores, Malmquist TFP and global Malmquist–Luenberger
+  green TFP of the provinces on real inputs (:func:`efficiency_inputs`) or a user's panel;
 - :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR;
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
@@ -29,6 +31,12 @@ from nqpf.studies.drivers import (
     DriversStudyResult,
     drivers_study,
 )
+from nqpf.studies.efficiency import (
+    EfficiencyInputs,
+    EfficiencyStudyResult,
+    efficiency_inputs,
+    efficiency_study,
+)
 from nqpf.studies.index import IndexStudyResult, index_study
 from nqpf.studies.inputs import WEIGHTS_SPECS, study_weights, value_table
 from nqpf.studies.network import NetworkStudyResult, network_study
@@ -49,6 +57,8 @@ __all__ = [
     "DisparityStudyResult",
     "Driver",
     "DriversStudyResult",
+    "EfficiencyInputs",
+    "EfficiencyStudyResult",
     "FigureSpec",
     "IndexStudyResult",
     "MainJob",
@@ -63,6 +73,8 @@ __all__ = [
     "coupling_study",
     "disparity_study",
     "drivers_study",
+    "efficiency_inputs",
+    "efficiency_study",
     "index_study",
     "network_study",
     "parse_change",

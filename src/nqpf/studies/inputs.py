@@ -31,6 +31,7 @@ from nqpf.panel import describe_missing, parse_numbers
 
 __all__ = [
     "WEIGHTS_SPECS",
+    "is_bundled",
     "is_province",
     "order_key",
     "region_label",
@@ -408,8 +409,16 @@ def weights_description(w: SpatialWeights, spec: Any) -> str:
     return base
 
 
+def is_bundled(panel: Any) -> bool:
+    """Whether ``panel`` is the bundled province panel (the main job without ``--data``)."""
+    from nqpf.data import load_province_panel
+
+    data = getattr(panel, "data", None)
+    return isinstance(data, pd.DataFrame) and data.equals(load_province_panel().data)
+
+
 def require_bundled(panel: Any, study: str, reads: str) -> None:
-    """Raise unless ``panel`` is the bundled province panel (the main job's own data).
+    """Raise unless :func:`is_bundled` (``panel`` is the main job's own data).
 
     Studies that read bundled data of their own (``reads``: the city data, the census, the
     efficiency inputs) have nothing of a user's table to work on; on one, the main job lists
@@ -420,10 +429,7 @@ def require_bundled(panel: Any, study: str, reads: str) -> None:
     DataValidationError
         When ``panel`` holds other data than :func:`nqpf.data.load_province_panel`.
     """
-    from nqpf.data import load_province_panel
-
-    data = getattr(panel, "data", None)
-    if not (isinstance(data, pd.DataFrame) and data.equals(load_province_panel().data)):
+    if not is_bundled(panel):
         raise DataValidationError(
             f"the {study} study runs on {reads}; the data of this job are a user's table"
         )

@@ -14,6 +14,7 @@ from nqpf.studies.city import CITY_RUNS, city_study
 from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
+from nqpf.studies.efficiency import efficiency_study
 from nqpf.studies.index import index_study
 from nqpf.studies.inputs import is_province, require_bundled
 from nqpf.studies.network import network_study
@@ -53,6 +54,10 @@ def _spatial(job: MainJob) -> StudyResult:
 
 def _coupling(job: MainJob) -> StudyResult:
     return coupling_study(job.index)
+
+
+def _efficiency(job: MainJob) -> StudyResult:
+    return efficiency_study(job.panel)
 
 
 def _drivers(job: MainJob) -> StudyResult:
@@ -101,6 +106,13 @@ STUDIES: tuple[Study, ...] = (
         "Coupling coordination 耦合协调",
         _coupling,
         hint="Coupling needs an index system with at least two dimensions (elements).",
+    ),
+    Study(
+        "efficiency",
+        "TFP and green TFP 全要素生产率",
+        _efficiency,
+        hint="The efficiency study runs on the bundled province inputs; for your own table run "
+        "`nqpf efficiency --data FILE --input COL --output COL --undesirable COL`.",
     ),
     Study(
         "drivers",
