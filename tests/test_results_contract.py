@@ -361,6 +361,9 @@ FACTORIES: dict[str, Callable[[], Result]] = {
         bad=["co2"],
         kind="global",
     ),
+    "TwoStage": lambda: nqpf.efficiency.two_stage(
+        _dea_x(), _dea_y().rename(columns={"gdp": "z"}), _dea_y() * 0.5 + 1.0, model="additive"
+    ),
 }
 
 PUBLIC = public_result_types()
