@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nqpf.report.chain_report import add_chain_sections, chain_subtitle
 from nqpf.report.coupling_report import add_coupling_sections, coupling_subtitle
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
 from nqpf.report.html import HtmlReport
@@ -53,6 +54,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "coupling": (add_coupling_sections, coupling_subtitle),
     "drivers": (add_drivers_sections, drivers_subtitle),
     "network": (add_network_sections, network_subtitle),
+    "chain": (add_chain_sections, chain_subtitle),
 }
 
 

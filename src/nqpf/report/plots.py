@@ -46,6 +46,7 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "fit_scatter": network_figures.fit_scatter,
     "coreness_bars": network_figures.coreness_bars,
     "resilience_curves": network_figures.resilience_curves,
+    "quadrant_scatter": figures.quadrant_scatter,
 }
 
 

@@ -8,6 +8,7 @@
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
   gravity checked against observed intercity networks.
+- :func:`chain_study`: two-stage innovation-chain efficiency (R&D → commercialisation).
 
 Every study reads its input through :func:`~nqpf.studies.inputs.value_table` and its spatial
 weights through :func:`~nqpf.studies.inputs.study_weights`, and returns a
@@ -16,6 +17,7 @@ command line and the workbench loop over. :data:`STUDIES` is the main job.
 """
 
 from nqpf.studies.base import FigureSpec, MainJob, Study, StudyResult
+from nqpf.studies.chain import DEFAULT_CHAIN, ChainStudyResult, chain_study
 from nqpf.studies.coupling import CouplingStudyResult, coupling_study
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult, auto_classes, disparity_study
 from nqpf.studies.drivers import (
@@ -32,11 +34,13 @@ from nqpf.studies.registry import STUDIES
 from nqpf.studies.spatial import SpatialStudyResult, spatial_study
 
 __all__ = [
+    "DEFAULT_CHAIN",
     "DEFAULT_DRIVERS",
     "DEFAULT_DRIVERS_NOTE",
     "NATIONAL",
     "STUDIES",
     "WEIGHTS_SPECS",
+    "ChainStudyResult",
     "CouplingStudyResult",
     "DisparityStudyResult",
     "Driver",
@@ -49,6 +53,7 @@ __all__ = [
     "Study",
     "StudyResult",
     "auto_classes",
+    "chain_study",
     "coupling_study",
     "disparity_study",
     "drivers_study",

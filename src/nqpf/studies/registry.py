@@ -10,6 +10,7 @@ the report, the workbook and the workbench loop over this tuple.
 from __future__ import annotations
 
 from nqpf.studies.base import MainJob, Study, StudyResult
+from nqpf.studies.chain import chain_study
 from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
 from nqpf.studies.drivers import drivers_study
@@ -61,6 +62,10 @@ def _network(job: MainJob) -> StudyResult:
     return network_study(job.index, seed=job.seed, progress=progress)
 
 
+def _chain(job: MainJob) -> StudyResult:
+    return chain_study(job.panel)
+
+
 #: The main job's studies, in report order.
 STUDIES: tuple[Study, ...] = (
     Study("index", "Composite index 综合指数", _index),
@@ -84,5 +89,12 @@ STUDIES: tuple[Study, ...] = (
         "Networks 区域联系与网络",
         _network,
         hint="For your own O–D table run `nqpf network study --data FILE --flows OD.csv`.",
+    ),
+    Study(
+        "chain",
+        "Innovation-chain efficiency 创新链两阶段效率",
+        _chain,
+        hint="The chain's default variables are indicators of the bundled data; for your own "
+        "table run `nqpf chain --data FILE --input COL --intermediate COL --output COL`.",
     ),
 )
