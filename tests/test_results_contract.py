@@ -284,6 +284,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "IndexStudyResult": lambda: st.index_study(_panel(), _system(), runs=10, seed=0),
     "CouplingStudyResult": lambda: st.coupling_study(_index_result()),
     "NetworkStudyResult": lambda: st.network_study(_long(), resilience_replicates=2, seed=0),
+    "ChainStudyResult": lambda: st.chain_study(model="additive"),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),
