@@ -33,6 +33,7 @@ def test_every_registered_study_has_report_sections():
         "coupling",
         "drivers",
         "network",
+        "chain",
     ]
     assert {s.key for s in STUDIES} <= set(SECTIONS)
 
