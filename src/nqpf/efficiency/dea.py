@@ -398,7 +398,7 @@ def _sbm_batch(
 ) -> _Batch:
     """Charnes–Cooper programmes z = (t, Λ, S⁻, S^g, S^b) of SBM or super-SBM, one per unit.
 
-    ``vrs`` adds ΣΛ = t (Σλ = 1 before the transformation; Tone 2001, §4).
+    ``vrs`` adds ΣΛ = t (Σλ = 1 before the transformation; Tone 2001).
     """
     n, m = x.shape
     s, k = y.shape[1], b.shape[1]
@@ -502,7 +502,7 @@ def dea(
         Unit labels for array input (default ``DMU1``, ``DMU2``, …; arrays of outputs or
         undesirable outputs take the labels of the inputs).
     rts
-        Returns to scale of SBM: ``"crs"`` (default) or ``"vrs"`` (Σλ = 1; Tone 2001, §4).
+        Returns to scale of SBM: ``"crs"`` (default) or ``"vrs"`` (Σλ = 1; Tone 2001).
         The radial models take theirs from ``model`` (CCR constant, BCC variable); a
         contradicting ``rts`` is an error.
 

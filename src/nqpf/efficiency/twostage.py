@@ -26,7 +26,7 @@ weighted mean :math:`E_o = \omega_1 E^1_o + \omega_2 E^2_o` with
 
 The optimal multipliers need not be unique, and then neither is the split into stages. Both
 models report the *stage-1-priority* decomposition: :math:`E^1_o` maximised with :math:`E_o`
-held at its optimum (Kao & Hwang 2008, §3; Chen et al. 2009, §3), :math:`E^2_o` from the identity
+held at its optimum (Kao & Hwang 2008; Chen et al. 2009), :math:`E^2_o` from the identity
 (:math:`E^2 = E/E^1`, resp. :math:`E^2 = (E(1 + E^1) - E^1)/E^1`). The smallest such
 :math:`E^1_o` is solved too; where the two differ the decomposition is flagged not unique.
 
