@@ -209,6 +209,7 @@ def test_readme_walks_through_the_example():
         "spatial",
         "drivers",
         "coupling",
+        "chain",
     }
     assert ["validate", "example/example.xlsx"] in commands
 

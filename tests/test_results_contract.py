@@ -294,6 +294,7 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "CityStudyResult": lambda: st.city_study(runs=5, permutations=9),
     "EfficiencyInputs": lambda: instance("EfficiencyStudyResult").inputs,
     "EfficiencyStudyResult": lambda: st.efficiency_study(),
+    "ChainStudyResult": lambda: st.chain_study(model="additive"),
     "SpatialWeights": _w,
     # econometrics
     "PanelFEResults": lambda: em.panel_fe(_spatial_panel_frame(), "y", ["x", "z"]),
@@ -370,6 +371,9 @@ FACTORIES: dict[str, Callable[[], Result]] = {
         good=["y"],
         bad=["co2"],
         kind="global",
+    ),
+    "TwoStage": lambda: nqpf.efficiency.two_stage(
+        _dea_x(), _dea_y().rename(columns={"gdp": "z"}), _dea_y() * 0.5 + 1.0, model="additive"
     ),
 }
 

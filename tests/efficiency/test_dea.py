@@ -39,25 +39,36 @@ def multiplier_radial(x: np.ndarray, y: np.ndarray, *, vrs: bool, orientation: s
     return np.array(out)
 
 
-def sbm_dual(x: np.ndarray, y: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """SBM from the dual of Tone (2001, 2004): max ξ s.t. ξ + v·x_o − u·y_o + w·b_o ≤ 1,
-    −v·x_j + u·y_j − w·b_j ≤ 0, v ≥ 1/(m x_o), u ≥ ξ/((s+k) y_o), w ≥ ξ/((s+k) b_o)."""
+def sbm_dual(x: np.ndarray, y: np.ndarray, b: np.ndarray, vrs: bool = False) -> np.ndarray:
+    """SBM from the dual of Tone (2001, 2004): max ξ s.t. ξ + v·x_o − u·y_o + w·b_o − u0 ≤ 1,
+    −v·x_j + u·y_j − w·b_j + u0 ≤ 0, v ≥ 1/(m x_o), u ≥ ξ/((s+k) y_o), w ≥ ξ/((s+k) b_o);
+    u0 = 0 under constant returns, free under variable returns (the dual of Σλ = 1)."""
     n, m = x.shape
     s, k = y.shape[1], b.shape[1]
     out = []
     for o in range(n):
-        # variables (ξ, v, u, w)
-        rows = [np.concatenate([[1.0], x[o], -y[o], b[o]])]
-        rows += list(np.hstack([np.zeros((n, 1)), -x, y, -b]))
+        # variables (ξ, v, u, w, u0)
+        rows = [np.concatenate([[1.0], x[o], -y[o], b[o], [-1.0]])]
+        rows += list(np.hstack([np.zeros((n, 1)), -x, y, -b, np.ones((n, 1))]))
         rows += list(
             np.hstack(
-                [1 / ((s + k) * y[o])[:, None], np.zeros((s, m)), -np.eye(s), np.zeros((s, k))]
+                [
+                    1 / ((s + k) * y[o])[:, None],
+                    np.zeros((s, m)),
+                    -np.eye(s),
+                    np.zeros((s, k + 1)),
+                ]
             )
         )
-        rows += list(np.hstack([1 / ((s + k) * b[o])[:, None], np.zeros((k, m + s)), -np.eye(k)]))
+        rows += list(
+            np.hstack(
+                [1 / ((s + k) * b[o])[:, None], np.zeros((k, m + s)), -np.eye(k), np.zeros((k, 1))]
+            )
+        )
         rhs = np.concatenate([[1.0], np.zeros(n + s + k)])
         bounds = [(None, None)] + [(1 / (m * xi), None) for xi in x[o]] + [(0, None)] * (s + k)
-        c = np.zeros(1 + m + s + k)
+        bounds.append((None, None) if vrs else (0.0, 0.0))
+        c = np.zeros(2 + m + s + k)
         c[0] = -1.0
         res = linprog(c, np.array(rows), rhs, bounds=bounds, method="highs")
         out.append(-res.fun)
@@ -100,12 +111,22 @@ def test_radial_equals_the_multiplier_form(model: str, orientation: str) -> None
     np.testing.assert_allclose(ours, ref, rtol=1e-7)
 
 
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
 @pytest.mark.parametrize("bad", [False, True])
-def test_sbm_equals_its_dual(bad: bool) -> None:
+def test_sbm_equals_its_dual(bad: bool, rts: str) -> None:
     x, y, b = _data()
     b = b if bad else np.zeros((len(x), 0))
-    ours = dea(x, y, model="sbm", undesirable=b if bad else None).efficiency.to_numpy()
-    np.testing.assert_allclose(ours, sbm_dual(x, y, b), rtol=1e-7)
+    r = dea(x, y, model="sbm", undesirable=b if bad else None, rts=rts)  # type: ignore[arg-type]
+    np.testing.assert_allclose(
+        r.efficiency.to_numpy(), sbm_dual(x, y, b, vrs=rts == "vrs"), rtol=1e-7
+    )
+    if rts == "vrs":
+        np.testing.assert_allclose(r.scores["lambda_sum"], 1.0, atol=1e-7)
+        assert any("variable returns" in n for n in r.notes)
+        # VRS envelops the data more tightly: never below the CRS score
+        assert (
+            r.efficiency >= dea(x, y, model="sbm", undesirable=b if bad else None).efficiency - 1e-9
+        ).all()
 
 
 def test_slacks_and_weights_reproduce_the_targets() -> None:
@@ -168,6 +189,7 @@ def test_agrees_with_deapack(deapack_data) -> None:
         (dea(x, y, model="bcc"), deapack.BCC()),
         (dea(x, y, model="bcc", orientation="output"), deapack.BCC(orientation="output")),
         (dea(x, y, model="sbm"), deapack.SBM(returns_to_scale="crs")),
+        (dea(x, y, model="sbm", rts="vrs"), deapack.SBM(returns_to_scale="vrs")),
     ]
     for ours, theirs in cases:
         ref = theirs.fit(data).summary_frame.efficiency.to_numpy()
@@ -177,6 +199,11 @@ def test_agrees_with_deapack(deapack_data) -> None:
     # DEAPack's super-SBM is defined for the SBM-efficient units only
     ref = deapack.ToneSuperSBM().fit(data).summary_frame.score.to_numpy()
     ours = dea(x, y, model="sbm", super=True).efficiency.to_numpy()
+    defined = np.isfinite(ref)
+    assert defined.any()
+    np.testing.assert_allclose(ours[defined], ref[defined], atol=1e-6)
+    ref = deapack.ToneSuperSBM(returns_to_scale="vrs").fit(data).summary_frame.score.to_numpy()
+    ours = dea(x, y, model="sbm", super=True, rts="vrs").efficiency.to_numpy()
     defined = np.isfinite(ref)
     assert defined.any()
     np.testing.assert_allclose(ours[defined], ref[defined], atol=1e-6)
@@ -208,6 +235,7 @@ def test_frame_labels_and_notes() -> None:
         ({}, [[np.nan], [1.0]], "'x1' of unit 'DMU1' is missing"),
         ({"model": "dea"}, [[1.0], [1.0]], "unknown DEA model"),
         ({"undesirable": [[1.0], [1.0]]}, [[1.0], [1.0]], "model='sbm'"),
+        ({"model": "ccr", "rts": "vrs"}, [[1.0], [1.0]], "rts 'vrs' does not fit model 'ccr'"),
     ],
 )
 def test_bad_input(kwargs: dict, x: list, match: str) -> None:

@@ -32,6 +32,7 @@ def test_every_registered_study_has_report_sections():
         "spatial",
         "coupling",
         "efficiency",
+        "chain",
         "drivers",
         "network",
         "city",

@@ -6,6 +6,7 @@ a traceback.
 """
 
 from nqpf.cli import (  # noqa: F401  (registers the commands)
+    chain,
     city,
     coupling,
     data,

@@ -1,7 +1,8 @@
 """Efficiency and productivity: DEA, Malmquist indices and the capital stock.
 
 DEA (CCR, BCC, super-efficiency, SBM with undesirable outputs), Malmquist and (global)
-Malmquist–Luenberger indices, and the perpetual-inventory capital stock. Every function returns a
+Malmquist–Luenberger indices, two-stage network DEA (Kao & Hwang 2008; Chen, Cook, Li & Zhu
+2009) and the perpetual-inventory capital stock. Every function returns a
 :class:`~nqpf.results.Result`; the linear programmes are solved with HiGHS through
 :func:`scipy.optimize.linprog`.
 """
@@ -15,6 +16,7 @@ from nqpf.efficiency.luenberger import (
     malmquist_luenberger,
 )
 from nqpf.efficiency.malmquist import Malmquist, malmquist
+from nqpf.efficiency.twostage import TwoStage, two_stage
 
 __all__ = [
     "CapitalStock",
@@ -22,10 +24,12 @@ __all__ = [
     "DirectionalDistance",
     "Malmquist",
     "MalmquistLuenberger",
+    "TwoStage",
     "dea",
     "directional_distance",
     "distance_function",
     "malmquist",
     "malmquist_luenberger",
     "perpetual_inventory",
+    "two_stage",
 ]

@@ -12,7 +12,8 @@ output-oriented :math:`\max \varphi` with :math:`X\lambda + s^- = x_o`,
 those of the second phase (maximal slack sum at the optimal :math:`\theta^*` or
 :math:`\varphi^*`; Cooper, Seiford & Tone 2007, §3.3).
 
-SBM (Tone 2001), non-oriented, constant returns, with undesirable outputs :math:`B` (Tone 2004):
+SBM (Tone 2001), non-oriented, constant returns (or variable: :math:`\sum\lambda = 1`), with
+undesirable outputs :math:`B` (Tone 2004):
 
 .. math::
 
@@ -392,8 +393,13 @@ def _radial(
 
 
 # ----------------------------------------------------------------------------- SBM
-def _sbm_batch(x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool) -> _Batch:
-    """Charnes–Cooper programmes z = (t, Λ, S⁻, S^g, S^b) of SBM or super-SBM, one per unit."""
+def _sbm_batch(
+    x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool, vrs: bool = False
+) -> _Batch:
+    """Charnes–Cooper programmes z = (t, Λ, S⁻, S^g, S^b) of SBM or super-SBM, one per unit.
+
+    ``vrs`` adds ΣΛ = t (Σλ = 1 before the transformation; Tone 2001).
+    """
     n, m = x.shape
     s, k = y.shape[1], b.shape[1]
     v = 1 + n + m + s + k
@@ -418,10 +424,14 @@ def _sbm_batch(x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool) -> 
     body[:, m : m + s, col_y:col_b] = -sign * np.eye(s)
     body[:, m + s :, col_b:] = sign * np.eye(k)
     upper = np.full((n, v), np.inf)
+    convex = np.zeros((n, int(vrs), v))
+    convex[:, :, col_l:col_x] = 1.0
+    convex[:, :, 0] = -1.0
     if not super_:
-        b_eq = np.zeros((n, 1 + rows))
+        b_eq = np.zeros((n, 1 + rows + int(vrs)))
         b_eq[:, 0] = 1.0
-        return _Batch(c, np.concatenate([a_norm, body], axis=1), b_eq, np.zeros((n, v)), upper)
+        a_eq = np.concatenate([a_norm, body, convex], axis=1)
+        return _Batch(c, a_eq, b_eq, np.zeros((n, v)), upper)
     # super-SBM (Tone 2002): x̄ = x_o + s⁻ ≥ Xλ, ȳ = y_o − s^g ≤ Yλ, b̄ = b_o + s^b ≥ Bλ, ȳ ≥ 0
     body[:, m : m + s] *= -1.0
     nonneg = np.zeros((n, s, v))
@@ -430,8 +440,8 @@ def _sbm_batch(x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool) -> 
     upper[np.arange(n), col_l + np.arange(n)] = 0.0
     return _Batch(
         c,
-        a_norm,
-        np.ones((n, 1)),
+        np.concatenate([a_norm, convex], axis=1),
+        np.concatenate([np.ones((n, 1)), np.zeros((n, int(vrs)))], axis=1),
         np.zeros((n, v)),
         upper,
         a_ub=np.concatenate([body, nonneg], axis=1),
@@ -440,14 +450,14 @@ def _sbm_batch(x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool) -> 
 
 
 def _sbm(
-    x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool
+    x: np.ndarray, y: np.ndarray, b: np.ndarray, *, super_: bool, vrs: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """SBM scores and (1, λ, s⁻, s^g, s^b) per unit; super-SBM for the SBM-efficient units."""
-    z = _solve(_sbm_batch(x, y, b, super_=False))
+    z = _solve(_sbm_batch(x, y, b, super_=False, vrs=vrs))
     scores = z[:, 0] - np.sum(z[:, 1 + len(x) : 1 + len(x) + x.shape[1]] / (x.shape[1] * x), 1)
     if super_:
         efficient = np.flatnonzero(scores >= 1.0 - EFFICIENT_TOL)
-        zs = _solve(_sbm_batch(x, y, b, super_=True).take(efficient))
+        zs = _solve(_sbm_batch(x, y, b, super_=True, vrs=vrs).take(efficient))
         z[efficient] = zs
         n, m = x.shape
         scores[efficient] = zs[:, 0] + np.sum(zs[:, 1 + n : 1 + n + m] / (m * x[efficient]), 1)
@@ -466,6 +476,7 @@ def dea(
     super: bool = False,  # noqa: A002 - the name used in the DEA literature and the issue
     undesirable: pd.DataFrame | np.ndarray | Sequence[Sequence[float]] | None = None,
     labels: Sequence[Hashable] | None = None,
+    rts: Literal["crs", "vrs"] | None = None,
 ) -> DEAResult:
     """Efficiency of each unit by CCR, BCC or SBM, optionally super-efficiency.
 
@@ -478,7 +489,7 @@ def dea(
         Units × variables: DataFrames indexed by unit label (the same labels in both) or arrays.
     model
         ``"ccr"`` (constant returns), ``"bcc"`` (variable returns) or ``"sbm"`` (non-oriented
-        slacks-based measure, constant returns).
+        slacks-based measure, constant or variable returns: ``rts``).
     orientation
         ``"input"`` or ``"output"`` for the radial models (output: efficiency = 1/φ*); ignored
         by SBM, which is non-oriented.
@@ -490,6 +501,10 @@ def dea(
     labels
         Unit labels for array input (default ``DMU1``, ``DMU2``, …; arrays of outputs or
         undesirable outputs take the labels of the inputs).
+    rts
+        Returns to scale of SBM: ``"crs"`` (default) or ``"vrs"`` (Σλ = 1; Tone 2001).
+        The radial models take theirs from ``model`` (CCR constant, BCC variable); a
+        contradicting ``rts`` is an error.
 
     Raises
     ------
@@ -512,6 +527,12 @@ def dea(
         raise DataValidationError(f"unknown DEA model {model!r}; use 'ccr', 'bcc' or 'sbm'")
     if orientation not in ("input", "output"):
         raise DataValidationError(f"unknown orientation {orientation!r}; use 'input' or 'output'")
+    implied = {"ccr": "crs", "bcc": "vrs"}.get(model)
+    if rts not in (None, "crs", "vrs") or (implied and rts not in (None, implied)):
+        raise DataValidationError(
+            f"rts {rts!r} does not fit model {model!r}; use 'crs' or 'vrs' with SBM, and "
+            "model='ccr' or 'bcc' for the returns to scale of the radial models"
+        )
     x = _table(inputs, "inputs", "x", labels)
     y = _table(
         outputs, "outputs", "y", None if isinstance(outputs, pd.DataFrame) else list(x.index)
@@ -554,10 +575,11 @@ def dea(
         for what, frame in [("inputs", x), *tables]:
             _check_sign(frame, what, positive=True)
         bv = np.zeros((n, 0)) if b is None else b.to_numpy()
-        score, solution = _sbm(xv, yv, bv, super_=super)
+        score, solution = _sbm(xv, yv, bv, super_=super, vrs=rts == "vrs")
         orient = "non-oriented"
         notes.append(
-            "SBM (Tone 2001), non-oriented, constant returns"
+            "SBM (Tone 2001), non-oriented, "
+            + ("variable returns (Σλ = 1)" if rts == "vrs" else "constant returns")
             + (f"; {bv.shape[1]} undesirable output(s) (Tone 2004)" if b is not None else "")
         )
         if super:
@@ -569,9 +591,9 @@ def dea(
         _check_radial(x, y)
         score, solution = _radial(xv, yv, vrs=model == "bcc", orientation=orientation, super_=super)
         orient = orientation
-        rts = "constant" if model == "ccr" else "variable"
+        returns = "constant" if model == "ccr" else "variable"
         notes.append(
-            f"{model.upper()} ({rts} returns), {orientation}-oriented"
+            f"{model.upper()} ({returns} returns), {orientation}-oriented"
             + (
                 "; efficiency = 1/φ* (φ* the output expansion factor)"
                 if orientation == "output"
@@ -608,6 +630,13 @@ def dea(
         super=super,
         notes=tuple(notes),
         meta=make_meta(
-            "dea", model=model, orientation=orient, super=super, n=n, inputs=m, outputs=s
+            "dea",
+            model=model,
+            orientation=orient,
+            super=super,
+            n=n,
+            inputs=m,
+            outputs=s,
+            rts=rts or implied or "crs",
         ),
     )

@@ -22,7 +22,7 @@ from nqpf import regions
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.report.fonts import use_cjk_font
 
-__all__ = ["obstacle_bars", "rank_intervals", "trend_lines", "weights_bar"]
+__all__ = ["obstacle_bars", "quadrant_scatter", "rank_intervals", "trend_lines", "weights_bar"]
 
 LabelLang = Literal["zh", "en"]
 
@@ -493,6 +493,54 @@ def obstacle_bars(
         loc="outside lower center",
         frameon=False,
     )
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+def quadrant_scatter(
+    points: pd.DataFrame,
+    *,
+    xlabel: str = "x",
+    ylabel: str = "y",
+    title: str | None = None,
+) -> Figure:
+    """Labelled scatter with quadrant lines at the means of x and y.
+
+    Parameters
+    ----------
+    points
+        Columns ``label``, ``x``, ``y``: one labelled point per row.
+    xlabel, ylabel
+        Axis labels.
+    title
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The dashed lines cross at (mean x, mean y).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"label": ["a", "b", "c"], "x": [0.2, 0.5, 1.0], "y": [1.0, 0.4, 0.7]})
+    >>> round(quadrant_scatter(p).axes[0].lines[1].get_xdata()[0], 4)  # the vertical line
+    0.5667
+    """
+    _require(points, ["label", "x", "y"], "scatter table")
+    x = _numeric(points, "x", "scatter table").to_numpy()
+    y = _numeric(points, "y", "scatter table").to_numpy()
+    use_cjk_font()
+    fig = Figure(figsize=(6.4, 5.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.axhline(float(np.nanmean(y)), color="#59636e", linewidth=0.8, linestyle="--")
+    ax.axvline(float(np.nanmean(x)), color="#59636e", linewidth=0.8, linestyle="--")
+    ax.scatter(x, y, s=28, color="#2166ac", edgecolor="#4d4d4d", linewidth=0.5, zorder=3)
+    for label, xi, yi in zip(points["label"], x, y, strict=True):
+        ax.annotate(str(label), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=7)
+    ax.set_xlabel(xlabel, fontsize=10)
+    ax.set_ylabel(ylabel, fontsize=10)
+    ax.grid(True, linewidth=0.4, alpha=0.5)
     if title:
         ax.set_title(title, fontsize=11)
     return fig

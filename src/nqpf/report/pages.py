@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nqpf.report.chain_report import add_chain_sections, chain_subtitle
 from nqpf.report.city_report import add_city_sections, city_subtitle
 from nqpf.report.coupling_report import add_coupling_sections, coupling_subtitle
 from nqpf.report.disparity_report import add_disparity_sections, disparity_subtitle
@@ -61,6 +62,7 @@ SECTIONS: dict[str, tuple[Callable[[HtmlReport, Any], HtmlReport], Callable[[Any
     "scenario": (add_scenario_sections, scenario_subtitle),
     "city": (add_city_sections, city_subtitle),
     "efficiency": (add_efficiency_sections, efficiency_subtitle),
+    "chain": (add_chain_sections, chain_subtitle),
 }
 
 

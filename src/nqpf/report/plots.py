@@ -59,6 +59,7 @@ PLOTS: dict[str, Callable[..., Figure]] = {
     "scenario_intervals": scenario_intervals,
     "scenario_series": scenario_series,
     "productivity_lines": efficiency_figures.productivity_lines,
+    "quadrant_scatter": figures.quadrant_scatter,
 }
 
 

@@ -6,6 +6,7 @@
 - :func:`spatial_study`: Moran's I by year, LISA clusters, Gi* hot spots;
 - :func:`efficiency_study`: yearly DEA scores, Malmquist TFP and global Malmquist–Luenberger
   green TFP of the provinces on real inputs (:func:`efficiency_inputs`) or a user's panel;
+- :func:`chain_study`: two-stage innovation-chain efficiency (R&D → commercialisation);
 - :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR;
 - :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
@@ -21,6 +22,7 @@ command line and the workbench loop over. :data:`STUDIES` is the main job.
 """
 
 from nqpf.studies.base import FigureSpec, MainJob, Study, StudyResult
+from nqpf.studies.chain import DEFAULT_CHAIN, ChainStudyResult, chain_study
 from nqpf.studies.city import CityStudyResult, city_study
 from nqpf.studies.coupling import CouplingStudyResult, coupling_study
 from nqpf.studies.disparity import NATIONAL, DisparityStudyResult, auto_classes, disparity_study
@@ -46,6 +48,7 @@ from nqpf.studies.scenario import Change, ScenarioStudyResult, parse_change, sce
 from nqpf.studies.spatial import SpatialStudyResult, spatial_study
 
 __all__ = [
+    "DEFAULT_CHAIN",
     "DEFAULT_DRIVERS",
     "DEFAULT_DRIVERS_NOTE",
     "NATIONAL",
@@ -53,6 +56,7 @@ __all__ = [
     "WEIGHTS_SPECS",
     "Change",
     "CityStudyResult",
+    "ChainStudyResult",
     "CouplingStudyResult",
     "DisparityStudyResult",
     "Driver",
@@ -70,6 +74,7 @@ __all__ = [
     "StudyResult",
     "auto_classes",
     "city_study",
+    "chain_study",
     "coupling_study",
     "disparity_study",
     "drivers_study",

@@ -10,6 +10,7 @@ the report, the workbook and the workbench loop over this tuple.
 from __future__ import annotations
 
 from nqpf.studies.base import MainJob, Study, StudyResult
+from nqpf.studies.chain import chain_study
 from nqpf.studies.city import CITY_RUNS, city_study
 from nqpf.studies.coupling import coupling_study
 from nqpf.studies.disparity import disparity_study
@@ -58,6 +59,10 @@ def _coupling(job: MainJob) -> StudyResult:
 
 def _efficiency(job: MainJob) -> StudyResult:
     return efficiency_study(job.panel)
+
+
+def _chain(job: MainJob) -> StudyResult:
+    return chain_study(job.panel)
 
 
 def _drivers(job: MainJob) -> StudyResult:
@@ -113,6 +118,13 @@ STUDIES: tuple[Study, ...] = (
         _efficiency,
         hint="The efficiency study runs on the bundled province inputs; for your own table run "
         "`nqpf efficiency --data FILE --input COL --output COL --undesirable COL`.",
+    ),
+    Study(
+        "chain",
+        "Innovation-chain efficiency 创新链两阶段效率",
+        _chain,
+        hint="The chain's default variables are indicators of the bundled data; for your own "
+        "table run `nqpf chain --data FILE --input COL --intermediate COL --output COL`.",
     ),
     Study(
         "drivers",
