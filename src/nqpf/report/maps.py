@@ -315,9 +315,11 @@ def _scale_bar(ax: Axes, box: tuple[float, float, float, float]) -> None:
     y0 = ymin + 0.035 * (ymax - ymin)
     tick = 0.008 * (ymax - ymin)
     ax.plot([x0, x0 + length], [y0, y0], color="black", linewidth=1.2, solid_capstyle="butt")
-    for x, text in ((x0, "0"), (x0 + length / 2, "250"), (x0 + length, "500 km")):
+    for x, text in ((x0, "0"), (x0 + length / 2, "250"), (x0 + length, "500")):
         ax.plot([x, x], [y0, y0 + tick], color="black", linewidth=1.0)
         ax.text(x, y0 + 1.6 * tick, text, ha="center", va="bottom", fontsize=7)
+    # the unit beside the bar's end, clear of the numbers above it
+    ax.text(x0 + 1.04 * length, y0, "km", ha="left", va="center", fontsize=7)
 
 
 def _legend(
@@ -327,6 +329,8 @@ def _legend(
     label: str | None,
     no_data: bool,
     no_data_label: str = NO_DATA_LABEL,
+    *,
+    own_figure: bool = False,
 ) -> None:
     handles: list[LegendPatch] = []
     if legend["kind"] == "categorical":
@@ -363,6 +367,9 @@ def _legend(
             ax.legend(handles=handles, **style)
     elif len(handles) > 10:  # a long class legend goes below the map, in two columns
         style |= {"loc": "upper left", "bbox_to_anchor": (0.0, -0.01), "ncol": 2}
+        if own_figure:  # room for the legend below without shrinking the map
+            width, height = fig.get_size_inches()
+            fig.set_size_inches(width, height + 0.18 * (len(handles) // 2 + 2))
         ax.legend(handles=handles, title=label, title_fontsize=8, alignment="left", **style)
     else:
         ax.legend(handles=handles, title=label, title_fontsize=8, alignment="left", **style)
@@ -414,6 +421,7 @@ def _choropleth(
     facecolors = [rgba.get(code, to_rgba(NO_DATA_COLOR)) for code in shapes.codes]
     no_data = any(code not in rgba for code in shapes.codes)
 
+    own_figure = ax is None
     if ax is None:
         fig = Figure(figsize=(7.5, 6.0), layout="constrained")
         ax = fig.add_subplot()
@@ -460,7 +468,7 @@ def _choropleth(
             0.96, 0.03, "南海诸岛", transform=sub.transAxes, ha="right", va="bottom", fontsize=7
         )
         sub.set_label("south_china_sea_inset")
-    _legend(ax, fig, legend, label, no_data, no_data_label)
+    _legend(ax, fig, legend, label, no_data, no_data_label, own_figure=own_figure)
     return fig
 
 
