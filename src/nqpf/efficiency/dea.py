@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -194,6 +194,25 @@ def _check_radial(inputs: pd.DataFrame, outputs: pd.DataFrame) -> None:
                 f"unit {frame.index[int(np.argmax(none))]!r} has no positive {what}; radial DEA "
                 f"needs at least one positive input and one positive output per unit"
             )
+
+
+def _check_alignment(x: pd.DataFrame, tables: list[tuple[str, pd.DataFrame]]) -> list[Any]:
+    """Every table lists the units of ``x`` in its order; no variable name repeats.
+
+    Returns the variable names, inputs first.
+    """
+    for what, frame in tables:
+        if not frame.index.equals(x.index):
+            missing = x.index.symmetric_difference(frame.index)
+            raise DataValidationError(
+                f"the inputs and {what} list different units (e.g. {missing[0]!r})"
+                if len(missing)
+                else f"the inputs and {what} list the units in a different order"
+            )
+    names = [*x.columns, *(c for _, frame in tables for c in frame.columns)]
+    if len(set(map(str, names))) != len(names):
+        raise DuplicateError(f"variable names repeat across the tables: {list(map(str, names))}")
+    return names
 
 
 # ----------------------------------------------------------------------------- solver
@@ -551,17 +570,7 @@ def dea(
             None if isinstance(undesirable, pd.DataFrame) else list(x.index),
         )
         tables.append(("undesirable outputs", b))
-    for what, frame in tables:
-        if not frame.index.equals(x.index):
-            missing = x.index.symmetric_difference(frame.index)
-            raise DataValidationError(
-                f"the inputs and {what} list different units (e.g. {missing[0]!r})"
-                if len(missing)
-                else f"the inputs and {what} list the units in a different order"
-            )
-    names = [*x.columns, *y.columns, *([] if b is None else b.columns)]
-    if len(set(map(str, names))) != len(names):
-        raise DuplicateError(f"variable names repeat across the tables: {list(map(str, names))}")
+    names = _check_alignment(x, tables)
     notes: list[str] = []
     n, m, s = len(x), x.shape[1], y.shape[1] + (0 if b is None else b.shape[1])
     if n < max(m * s, 3 * (m + s)):

@@ -43,9 +43,9 @@ from typing import Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from nqpf.efficiency.dea import _Batch, _check_sign, _solve, _table
+from nqpf.efficiency.dea import _Batch, _check_alignment, _check_sign, _solve, _table
 from nqpf.efficiency.malmquist import _panel
-from nqpf.errors import DataValidationError, DuplicateError
+from nqpf.errors import DataValidationError
 from nqpf.results import Result, Summary, make_meta
 
 __all__ = ["TwoStage", "two_stage"]
@@ -232,17 +232,7 @@ def two_stage(
             )
             frames.append(_table(values, what, prefix, own))
     x, z, y = frames
-    for what, frame in (("intermediates", z), ("outputs", y)):
-        if not frame.index.equals(x.index):
-            missing = x.index.symmetric_difference(frame.index)
-            raise DataValidationError(
-                f"the inputs and {what} list different units (e.g. {missing[0]!r})"
-                if len(missing)
-                else f"the inputs and {what} list the units in a different order"
-            )
-    names = [*x.columns, *z.columns, *y.columns]
-    if len(set(map(str, names))) != len(names):
-        raise DuplicateError(f"variable names repeat across the tables: {list(map(str, names))}")
+    _check_alignment(x, [("intermediates", z), ("outputs", y)])
     for what, frame in (("inputs", x), ("intermediates", z), ("outputs", y)):
         _check_sign(frame, what, positive=True)
     periods = list(pd.unique(x.index.get_level_values(1))) if panel else [None]
