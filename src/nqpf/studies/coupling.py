@@ -322,5 +322,5 @@ def _lagging_note(result: CouplingCoordination, labels: dict[str, str], noun: st
     return (
         f"{latest}: the lagging {noun} is "
         + ("; ".join(parts) or "none")
-        + (" (ties count for each tied element)")
+        + f" (ties count for each tied {noun})"
     )
