@@ -83,6 +83,8 @@ def test_coupling_of_the_users_scores(tmp_path):
     c = 2 * np.sqrt(a * b) / (a + b)  # two systems: C = 2√(U1·U2)/(U1 + U2)
     np.testing.assert_allclose(table["D"], np.sqrt(c * (a + b) / 2))  # rows already by code
     assert "min–max rescaled" in result.output
+    page = (out / "coupling.html").read_text(encoding="utf-8")
+    assert "子系统耦合协调" in page and "三要素" not in page
 
 
 @pytest.mark.parametrize(
