@@ -140,6 +140,9 @@ def test_user_scores_equal_the_direct_formula():
     assert list(study.tables()) == ["coupling", "coupling_grades", "grade_transitions"]
     assert study.figures()["map"].plot == "province_map"
     assert any("the lagging subsystem is" in note for note in study.notes)
+    weighted = coupling_study(frame, scores=names[:2], weights=[0.7, 0.3]).tables()["coupling"]
+    weighted = weighted.sort_values(["year", "region_code"])
+    np.testing.assert_allclose(weighted["T"], 0.7 * frame[names[0]] + 0.3 * frame[names[1]])
 
 
 def test_user_scores_from_a_panel_with_a_missing_cell():
