@@ -105,3 +105,86 @@ def test_an_index_with_one_dimension_cannot_be_coupled(bundled_panel):
     }
     with pytest.raises(DataValidationError, match="at least two dimensions"):
         coupling_study(compute_index(bundled_panel, system))
+
+
+# --- the user's own subsystem scores (synthetic data) --------------------------------------------
+def _synthetic_scores() -> pd.DataFrame:
+    """Synthetic scores of two subsystems for three provinces and two years (not real data)."""
+    return pd.DataFrame(
+        {
+            "region_code": [110000, 310000, 440000] * 2,
+            "year": [2021] * 3 + [2022] * 3,
+            "innovation_chain": [0.2, 0.9, 0.5, 0.3, 0.6, 0.05],
+            "industry_chain": [0.8, 0.7, 0.5, 0.4, 0.1, 0.45],
+            "services": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+        }
+    )
+
+
+def _by_hand(u: np.ndarray) -> pd.DataFrame:
+    n = u.shape[1]
+    c = n * np.prod(u, axis=1) ** (1 / n) / u.sum(axis=1)
+    t = u.mean(axis=1)
+    return pd.DataFrame({"C": c, "T": t, "D": np.sqrt(c * t)})
+
+
+def test_user_scores_equal_the_direct_formula():
+    frame = _synthetic_scores()
+    names = ["innovation_chain", "industry_chain", "services"]
+    study = coupling_study(frame, scores=names)
+    got = study.tables()["coupling"].sort_values(["year", "region_code"]).reset_index(drop=True)
+    expected = _by_hand(frame[names].to_numpy())
+    pd.testing.assert_frame_equal(got[["C", "T", "D"]], expected)
+    assert got[names].equals(frame[names])
+    assert study.labels == tuple(names)
+    assert list(study.tables()) == ["coupling", "coupling_grades", "grade_transitions"]
+    assert study.figures()["map"].plot == "province_map"
+    assert any("the lagging subsystem is" in note for note in study.notes)
+    weighted = coupling_study(frame, scores=names[:2], weights=[0.7, 0.3]).tables()["coupling"]
+    weighted = weighted.sort_values(["year", "region_code"])
+    np.testing.assert_allclose(weighted["T"], 0.7 * frame[names[0]] + 0.3 * frame[names[1]])
+
+
+def test_user_scores_from_a_panel_with_a_missing_cell():
+    from nqpf.panel import Panel
+
+    frame = _synthetic_scores().drop(columns="services")
+    frame.loc[5, "industry_chain"] = np.nan
+    panel = Panel.from_wide(frame.rename(columns={"region_code": "region"}))
+    study = coupling_study(panel, scores=["innovation_chain", "industry_chain"])
+    got = study.to_frame().set_index(["region_code", "year"])
+    assert len(got) == 5 and (440000, 2022) not in got.index
+    expected = _by_hand(frame[["innovation_chain", "industry_chain"]].to_numpy()[:5])
+    np.testing.assert_allclose(got.sort_index(level="year")["D"], expected["D"])
+    assert any("1 region-year(s) missing a score are left out" in note for note in study.notes)
+    with pytest.raises(DataValidationError, match="did you mean 'industry_chain'"):
+        coupling_study(panel, scores=["innovation_chain", "industry_chian"])
+
+
+def test_a_score_above_one_names_the_cell_and_minmax_rescales():
+    frame = _synthetic_scores()
+    frame.loc[4, "industry_chain"] = 1.2
+    pair = ["innovation_chain", "industry_chain"]
+    with pytest.raises(
+        DataValidationError, match=r"'industry_chain' of 上海 Shanghai in 2022 is 1.2"
+    ):
+        coupling_study(frame, scores=pair)
+    study = coupling_study(frame, scores=pair, rescale="minmax")
+    u = frame[pair].to_numpy()
+    u = (u - u.min(axis=0)) / (u.max(axis=0) - u.min(axis=0))  # over all region-years
+    got = study.tables()["coupling"].sort_values(["year", "region_code"])
+    np.testing.assert_allclose(got["D"], _by_hand(u)["D"])
+    assert any("min–max rescaled" in note and "[0.05, 0.9]" in note for note in study.notes)
+
+
+def test_bad_score_requests():
+    frame = _synthetic_scores()
+    with pytest.raises(DataValidationError, match="at least two score columns"):
+        coupling_study(frame, scores=["services"])
+    with pytest.raises(DataValidationError, match="not both"):
+        coupling_study(frame, scores=["services", "industry_chain"], subsystems=["labourers"])
+    with pytest.raises(DataValidationError, match="applies to the user's scores"):
+        coupling_study(frame, rescale="minmax")
+    frame["services"] = 0.5
+    with pytest.raises(DataValidationError, match="'services' is constant"):
+        coupling_study(frame, scores=["services", "industry_chain"], rescale="minmax")

@@ -3,6 +3,7 @@
 :func:`add_coupling_sections` turns a :class:`~nqpf.studies.CouplingStudyResult` into the section
 "耦合协调 Coupling coordination of the elements": the map of D in the latest year, the number of
 regions per grade by year, the grade transitions and the notes (variant, source, lagging element).
+For the user's own subsystem scores the section is titled after the subsystems.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ __all__ = ["COUPLING_SECTION_TITLE", "add_coupling_sections", "coupling_subtitle
 
 #: (Chinese, English) title of the coupling section.
 COUPLING_SECTION_TITLE = ("三要素耦合协调", "Coupling coordination of the elements")
+#: (Chinese, English) title of the section for the user's own subsystem scores.
+SCORES_SECTION_TITLE = ("子系统耦合协调", "Coupling coordination of the subsystems")
 
 
 def add_coupling_sections(report: HtmlReport, study: CouplingStudyResult) -> HtmlReport:
@@ -27,7 +30,7 @@ def add_coupling_sections(report: HtmlReport, study: CouplingStudyResult) -> Htm
     elements = "、".join(study.labels)
     variant = study.coupling.variant
     report.section(
-        *COUPLING_SECTION_TITLE,
+        *(SCORES_SECTION_TITLE if "scores" in study.meta else COUPLING_SECTION_TITLE),
         intro=(
             f"{elements}的耦合度 C、综合协调指数 T 与耦合协调度 D = √(C·T)，{span}。\n"
             f"Coupling degree C, coordination index T and coupling coordination degree "

@@ -5,25 +5,31 @@ means of labour, objects of labour in the bundled system — and runs
 :func:`~nqpf.paths.coupling_coordination` on them by region and year: coupling degree C,
 coordination index T, coupling coordination degree :math:`D = \sqrt{CT}`, its ten grades, the
 lagging element, the grade counts by year and the grade transitions (docs/methods-paths.md).
+With ``scores=`` it couples the user's own subsystem scores instead (columns of a panel or a
+table, e.g. innovation chain ↔ industry chain), through the same tables, map and report section.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from nqpf.errors import DataValidationError
 from nqpf.index import IndexResult
+from nqpf.panel import Panel
 from nqpf.paths import GRADES, CouplingCoordination, CouplingVariant, coupling_coordination
 from nqpf.paths import grade_transitions as transitions
 from nqpf.results import Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
-from nqpf.studies.inputs import region_level, with_region_names
+from nqpf.studies.inputs import region_label, region_level, value_table, with_region_names
 
-__all__ = ["CouplingStudyResult", "coupling_study"]
+__all__ = ["CouplingStudyResult", "Rescale", "coupling_study"]
+
+#: Rescaling of the user's subsystem scores: none (used as given) or min–max over region-years.
+Rescale = Literal["none", "minmax"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +41,10 @@ class CouplingStudyResult(StudyResult):
     coupling
         The :class:`~nqpf.paths.CouplingCoordination` of the element scores.
     labels
-        Bilingual label of every subsystem ("劳动者 Labourers"), in subsystem order.
+        Bilingual label of every subsystem ("劳动者 Labourers"; the column name of a user's
+        score), in subsystem order.
     notes
-        Variant and source, how the element scores were read, the lagging-element counts.
+        Variant and source, how the scores were read, the lagging-subsystem counts.
     """
 
     key = "coupling"
@@ -104,25 +111,35 @@ class CouplingStudyResult(StudyResult):
 
 
 def coupling_study(
-    index_result: Any,
+    source: Any,
     *,
     subsystems: Sequence[str] | None = None,
     variant: CouplingVariant = "classic",
     weights: Sequence[float] | None = None,
+    scores: Sequence[str] | None = None,
+    rescale: Rescale = "none",
 ) -> CouplingStudyResult:
-    r"""Coupling coordination of a composite index's elements (dimensions), by region and year.
+    r"""Coupling coordination of an index's elements or of the user's own subsystem scores.
 
     Parameters
     ----------
-    index_result
-        An :class:`~nqpf.index.IndexResult` or an index study result (its ``index``).
+    source
+        An :class:`~nqpf.index.IndexResult` or an index study result (its ``index``); with
+        ``scores``, a :class:`~nqpf.panel.Panel` or a DataFrame with ``region_code``, ``year``
+        and the score columns (read by :func:`~nqpf.studies.inputs.value_table`).
     subsystems
-        Dimensions to couple (at least two; default: all of the index's dimensions).
+        Dimensions of the index to couple (at least two; default: all of the index's dimensions).
     variant
         ``"classic"`` or ``"revised"`` (Wang Shujia et al. 2021), see
         :func:`~nqpf.paths.coupling_coordination`.
     weights
-        α_i of T in the order of ``subsystems`` (default equal).
+        α_i of T in the order of ``subsystems`` (or ``scores``; default equal).
+    scores
+        Columns (indicators of a panel) holding the subsystem scores U_i, at least two, used as
+        given: each must lie in [0, 1].
+    rescale
+        ``"minmax"``: min–max rescale each score column over all region-years first,
+        :math:`(x - \min x) / (\max x - \min x)` (stated in ``notes``); only with ``scores``.
 
     Notes
     -----
@@ -130,17 +147,44 @@ def coupling_study(
     the element's weight share :math:`W_k`; it is divided by :math:`W_k`, so that each element
     is the weighted mean of its normalised indicators (as geometric aggregation already gives),
     in [0, 1]. Elements still outside [0, 1] (a normalisation other than min–max) are min–max
-    rescaled over all region-years. Both steps are stated in ``notes``.
+    rescaled over all region-years. Both steps are stated in ``notes``. The user's scores are
+    never rescaled unless ``rescale="minmax"`` asks; region-years missing a score are left out
+    and listed in ``notes``.
 
     Raises
     ------
     DataValidationError
-        When the index has fewer than two dimensions or ``subsystems`` names an unknown one.
+        When the index has fewer than two dimensions or ``subsystems`` names an unknown one;
+        with ``scores``: fewer than two, an unknown column, a score outside [0, 1] (naming
+        region, year and column), a constant column to rescale, ``subsystems`` given as well.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"region_code": [110000, 310000], "year": [2022, 2022],
+    ...                       "innovation_chain": [0.25, 0.8], "industry_chain": [0.25, 0.2]})
+    >>> study = coupling_study(frame, scores=["innovation_chain", "industry_chain"])
+    >>> study.to_frame()[["region", "C", "T", "D"]].round(4)
+      region    C     T       D
+    0     北京  1.0  0.25  0.5000
+    1     上海  0.8  0.50  0.6325
     """
-    index = getattr(index_result, "index", index_result)
+    if scores is not None:
+        if subsystems is not None:
+            raise DataValidationError(
+                "coupling_study: give either subsystems (dimensions of an index) or scores "
+                f"(columns of the data), not both; got subsystems {list(subsystems)}"
+            )
+        wide, names, read = _score_table(source, [str(s) for s in scores], rescale)
+        return _study(wide, names, tuple(names), read, weights, variant, "subsystem", scores=names)
+    if rescale != "none":
+        raise DataValidationError(
+            f"rescale={rescale!r} applies to the user's scores; give scores=[column, …]"
+        )
+    index = getattr(source, "index", source)
     if not isinstance(index, IndexResult):
         raise DataValidationError(
-            f"coupling_study needs a composite-index result, got {type(index_result).__name__}"
+            f"coupling_study needs a composite-index result (or scores= with a Panel or a "
+            f"DataFrame), got {type(source).__name__}"
         )
     dims = index.indicator_weights.drop_duplicates("dimension").set_index("dimension")
     available = [str(d) for d in dims.index]
@@ -176,19 +220,33 @@ def coupling_study(
             f"element scores outside [0, 1] ({', '.join(outside)}): every element min–max "
             "rescaled over all region-years"
         )
-    result = coupling_coordination(wide.reset_index(), weights, variant)
     labels = tuple(
         f"{dims.loc[k, 'dimension_zh']} {dims.loc[k, 'dimension_en']}".strip() for k in names
     )
+    return _study(wide, names, labels, notes, weights, variant, "element", system=index.system_name)
+
+
+def _study(
+    wide: pd.DataFrame,
+    names: list[str],
+    labels: tuple[str, ...],
+    notes: list[str],
+    weights: Sequence[float] | None,
+    variant: CouplingVariant,
+    noun: str,
+    **meta: Any,
+) -> CouplingStudyResult:
+    """The study of subsystem scores ``wide`` (index region_code, year; one column each)."""
+    result = coupling_coordination(wide.reset_index(), weights, variant)
     notes.extend(result.notes)
-    notes.append(_lagging_note(result, dict(zip(names, labels, strict=True))))
+    notes.append(_lagging_note(result, dict(zip(names, labels, strict=True)), noun))
     return CouplingStudyResult(
         coupling=result,
         labels=labels,
         notes=tuple(notes),
         meta=make_meta(
             "coupling study",
-            system=index.system_name,
+            **meta,
             subsystems=list(names),
             variant=variant,
             n=len(result.table),
@@ -196,15 +254,73 @@ def coupling_study(
     )
 
 
-def _lagging_note(result: CouplingCoordination, labels: dict[str, str]) -> str:
-    """'2021: the lagging element is 劳动者 Labourers in 12 regions, …'."""
+def _score_table(
+    source: Any, columns: list[str], rescale: Rescale
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The user's scores as ``(region_code, year) × column`` (checked or rescaled) and notes."""
+    if rescale not in ("none", "minmax"):
+        raise DataValidationError(f"rescale must be 'none' or 'minmax', got {rescale!r}")
+    if len(columns) < 2:
+        raise DataValidationError(
+            f"coupling coordination needs at least two score columns, got {columns}"
+        )
+    if isinstance(source, Panel):
+        columns = [source.indicator_for(c) for c in columns]
+    elif not isinstance(source, pd.DataFrame):
+        raise DataValidationError(
+            f"coupling_study with scores= takes a Panel or a DataFrame, got {type(source).__name__}"
+        )
+    notes: list[str] = []
+    parts = []
+    for column in columns:
+        long, read = value_table(source, column, what="coupling study")
+        parts.append(long.set_index(["region_code", "year"])["value"].rename(column))
+        notes.extend(read)
+    wide = pd.concat(parts, axis=1).sort_index()
+    gaps = wide.isna().any(axis=1)
+    if gaps.any():
+        shown = ", ".join(f"{region_label(r)} {y}" for r, y in wide.index[gaps][:5])
+        notes.append(
+            f"{int(gaps.sum())} region-year(s) missing a score are left out ({shown}"
+            f"{' …' if gaps.sum() > 5 else ''})"
+        )
+        wide = wide[~gaps]
+    if wide.empty:
+        raise DataValidationError(f"coupling study: no region-year has all of {columns}")
+    if rescale == "minmax":
+        low, high = wide.min(), wide.max()
+        constant = [c for c in columns if high[c] == low[c]]
+        if constant:
+            raise DataValidationError(
+                f"score column {constant[0]!r} is constant ({low[constant[0]]:g}): it cannot be "
+                "min–max rescaled"
+            )
+        wide = (wide - low) / (high - low)
+        notes.append(
+            "scores min–max rescaled over all region-years, (x − min)/(max − min): "
+            + ", ".join(f"{c} [{low[c]:g}, {high[c]:g}]" for c in columns)
+        )
+        return wide, columns, notes
+    outside = (wide < 0) | (wide > 1)
+    if outside.to_numpy().any():
+        region, year, column = outside.stack().loc[lambda s: s].index[0]
+        raise DataValidationError(
+            f"score {column!r} of {region_label(region)} in {year} is "
+            f"{wide.at[(region, year), column]:g}, outside [0, 1]; rescale the scores "
+            "yourself or ask for rescale='minmax' (--rescale minmax)"
+        )
+    return wide, columns, notes
+
+
+def _lagging_note(result: CouplingCoordination, labels: dict[str, str], noun: str) -> str:
+    """'2021: the lagging element is 劳动者 Labourers in 12 regions, …' (or subsystem)."""
     frame = result.table
     latest = int(frame["year"].max())
     lagging = frame.loc[frame["year"] == latest, "lagging"].dropna()
     counts = pd.Series([e for cell in lagging for e in cell.split(", ")]).value_counts()
     parts = [f"{labels[k]} in {n} region(s)" for k, n in counts.items()]
     return (
-        f"{latest}: the lagging element is "
+        f"{latest}: the lagging {noun} is "
         + ("; ".join(parts) or "none")
-        + (" (ties count for each tied element)")
+        + f" (ties count for each tied {noun})"
     )
