@@ -4,11 +4,12 @@
 - :func:`disparity_study`: regional differences and their dynamics (Dagum, Theil, densities,
   convergence, Markov chains, rank mobility);
 - :func:`spatial_study`: Moran's I by year, LISA clusters, Gi* hot spots;
+- :func:`coupling_study`: coupling coordination of the index's elements, or of a user's own
+  subsystem scores;
 - :func:`efficiency_study`: yearly DEA scores, Malmquist TFP and global Malmquist–Luenberger
   green TFP of the provinces on real inputs (:func:`efficiency_inputs`) or a user's panel;
 - :func:`chain_study`: two-stage innovation-chain efficiency (R&D → commercialisation);
 - :func:`drivers_study`: spatial panel model with effects, geographical detector, GWR;
-- :func:`coupling_study`: coupling coordination of the index's three elements;
 - :func:`network_study`: estimated technology flows, network structure, gravity linkages and
   gravity checked against observed intercity networks;
 - :func:`city_study`: the city index, its rank uncertainty and Moran's I on the bundled city data;
