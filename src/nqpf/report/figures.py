@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -21,6 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from nqpf import regions
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.report.fonts import use_cjk_font
+from nqpf.report.style import categorical
 
 __all__ = ["obstacle_bars", "quadrant_scatter", "rank_intervals", "trend_lines", "weights_bar"]
 
@@ -63,10 +63,8 @@ def _check_lang(label_lang: str) -> None:
 
 
 def _palette(n: int) -> list[tuple[float, float, float, float]]:
-    """Distinguishable colours: the dark then the light shades of tab20."""
-    cmap = colormaps["tab20"]
-    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
-    return [cmap(order[i % 20]) for i in range(n)]
+    """Distinguishable colours, also in grey (:func:`nqpf.report.style.categorical`)."""
+    return categorical(n)
 
 
 def trend_lines(
@@ -239,11 +237,7 @@ def weights_bar(
     order = list(dict.fromkeys(frame["dimension"]))
     frame["dim_rank"] = frame["dimension"].map({d: i for i, d in enumerate(order)})
     frame = frame.sort_values(["dim_rank", "weight"], ascending=[True, False], kind="stable")
-    tab10 = colormaps["tab10"]
-    if len(order) <= 10:
-        colors = {d: tab10(i) for i, d in enumerate(order)}
-    else:
-        colors = dict(zip(order, _palette(len(order)), strict=True))
+    colors = dict(zip(order, _palette(len(order)), strict=True))
 
     n = len(frame)
     fig = Figure(figsize=(7.0, 0.28 * n + 1.4), layout="constrained")
