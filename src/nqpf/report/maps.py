@@ -251,8 +251,9 @@ def _colors(
             )
         norm: Normalize = BoundaryNorm(edges, colormap.N)
     else:
-        low = float(numbers.min()) if vmin is None else vmin
-        high = float(numbers.max()) if vmax is None else vmax
+        # the colour bar always covers the data: given limits only widen the scale
+        low = float(numbers.min()) if vmin is None else min(vmin, float(numbers.min()))
+        high = float(numbers.max()) if vmax is None else max(vmax, float(numbers.max()))
         if high <= low:
             high = low + 1.0
         norm = Normalize(low, high)
@@ -506,7 +507,8 @@ def province_map(
         Class colours: a mapping class → colour or a sequence in ``categories_order``
         (default: :func:`nqpf.report.style.categorical`, grey-scale safe).
     vmin, vmax
-        Limits of the continuous colour scale (default: data range).
+        Limits of the continuous colour scale (default: data range); values beyond them widen
+        the scale, so the colour bar always covers the data.
     bins
         Increasing class edges for a classed (stepped) colour scale, e.g. natural breaks.
     ax
