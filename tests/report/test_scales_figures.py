@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from nqpf.errors import DuplicateError
 from nqpf.report.maps import NO_DATA_COLOR, _colors, _legend
 from nqpf.report.scales_figures import agglomeration_shares
+from nqpf.report.style import OKABE_ITO
 
 
 def test_share_bars_have_the_given_lengths_grouped_by_agglomeration():
@@ -47,4 +48,4 @@ def test_many_classes_get_distinct_colours_and_a_legend_below_the_map():
     assert texts == [*sorted(classes), "其他 Outside"]
     assert box._ncols == 2
     few, _ = _colors(classes.head(3), categorical=True, categories_order=None, **options)
-    assert list(few.values()) == [to_rgba(c) for c in ("#0072B2", "#56B4E9", "#D55E00")]  # Okabe-Ito
+    assert list(few.values()) == [to_rgba(c) for c in OKABE_ITO[:3]]

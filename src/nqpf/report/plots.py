@@ -36,7 +36,7 @@ __all__ = ["FIGURE_FORMATS", "PLOTS", "add_figure", "draw", "save_figures"]
 #: File formats of :func:`save_figures`.
 FIGURE_FORMATS = ("png", "svg", "pdf")
 # text as outlines in SVG, embedded TrueType in PDF; fixed SVG ids so a rerun gives the same file
-_VECTOR_RC = {"svg.fonttype": "path", "svg.hashsalt": "nqpf", "pdf.fonttype": 42}
+_VECTOR_RC: dict[Any, Any] = {"svg.fonttype": "path", "svg.hashsalt": "nqpf", "pdf.fonttype": 42}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 #: Name → drawing function (first argument: the spec's ``data``; keywords: its ``options``).

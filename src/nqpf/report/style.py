@@ -67,7 +67,7 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 _DARK, _LIGHT = 0.6, 0.55  # shade factor; share of white in the light tint
 
 #: Matplotlib settings of the publication style.
-RC: dict[str, Any] = {
+RC: dict[Any, Any] = {
     "font.size": 8,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
