@@ -177,3 +177,28 @@ def test_every_figure_caption_of_every_study_is_bilingual():
     assert captions
     bad = {k: c for k, c in captions.items() if not is_bilingual(re.sub(r"\s+", " ", c))}
     assert bad == {}
+
+
+# --- nqpf figures ---------------------------------------------------------------------------
+
+
+def test_figures_command_writes_each_study_folder_and_rejects_a_bad_format(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    import nqpf.studies
+    from nqpf.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setattr(nqpf.studies, "STUDIES", nqpf.studies.STUDIES[:1])  # the index only
+    out = tmp_path / "figs"
+    result = runner.invoke(app, ["figures", "--out", str(out), "--runs", "0", "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    svgs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.svg"))
+    assert svgs and all(name.startswith("index/") for name in svgs)
+    assert not list(out.rglob("*.png"))
+    listed = {f["path"] for f in json.loads((out / "manifest.json").read_text())["files"]}
+    assert listed == set(svgs)
+    bad = runner.invoke(app, ["figures", "--out", str(tmp_path / "x"), "--format", "bmp"])
+    assert bad.exit_code == 2 and not (tmp_path / "x").exists()
