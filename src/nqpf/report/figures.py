@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from nqpf import regions
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.report.fonts import use_cjk_font
-from nqpf.report.style import categorical
+from nqpf.report.style import categorical, series_styles
 
 __all__ = ["obstacle_bars", "quadrant_scatter", "rank_intervals", "trend_lines", "weights_bar"]
 
@@ -146,20 +146,26 @@ def trend_lines(
     for ax, key in zip(axes, present, strict=False):
         block = frame[frame["macro"] == key]
         codes = list(dict.fromkeys(block.sort_values(["region_code"])["region_code"]))
-        for color, code in zip(_palette(len(codes)), codes, strict=True):
+        for style, code in zip(series_styles(len(codes), markers=False), codes, strict=True):
             series = block[block["region_code"] == code].sort_values("year")
             bold = code in marked
             ax.plot(
                 series["year"],
                 series["score"],
-                color=color,
+                **style,
                 linewidth=2.2 if bold else 1.1,
                 marker="o" if bold else None,
                 markersize=3,
                 label=_region_name(code, label_lang),
             )
         ax.plot(
-            mean.index, mean.to_numpy(), color="black", linewidth=2.6, label=_MEAN_LABEL, zorder=5
+            mean.index,
+            mean.to_numpy(),
+            color="black",
+            linestyle="-",
+            linewidth=2.6,
+            label=_MEAN_LABEL,
+            zorder=5,
         )
         zh, en = regions.MACRO_REGIONS[key]
         ax.set_title(f"{zh} {en}", fontsize=10)
