@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from nqpf.errors import DuplicateError
 from nqpf.report.maps import NO_DATA_COLOR, _colors, _legend
 from nqpf.report.scales_figures import agglomeration_shares
+from nqpf.report.style import OKABE_ITO
 
 
 def test_share_bars_have_the_given_lengths_grouped_by_agglomeration():
@@ -36,7 +37,7 @@ def test_many_classes_get_distinct_colours_and_a_legend_below_the_map():
     classes = pd.Series([f"class {i:02d}" for i in range(12)], index=range(12))
     options = {"colors": None, "cmap": "YlOrRd", "vmin": None, "vmax": None, "bins": None}
     rgba, legend = _colors(classes, categorical=True, categories_order=None, **options)
-    assert len(set(rgba.values())) == 12  # tab20 without repeats
+    assert len(set(rgba.values())) == 12  # no repeats
     greys = {to_rgba(c) for c in ("#7f7f7f", "#c7c7c7", NO_DATA_COLOR)}
     assert not greys & set(rgba.values())  # no class looks like "no data"
     fig = Figure()
@@ -47,4 +48,4 @@ def test_many_classes_get_distinct_colours_and_a_legend_below_the_map():
     assert texts == [*sorted(classes), "其他 Outside"]
     assert box._ncols == 2
     few, _ = _colors(classes.head(3), categorical=True, categories_order=None, **options)
-    assert list(few.values()) == [to_rgba(c) for c in ("#1f77b4", "#ff7f0e", "#2ca02c")]  # tab10
+    assert list(few.values()) == [to_rgba(c) for c in OKABE_ITO[:3]]

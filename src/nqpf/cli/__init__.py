@@ -12,6 +12,7 @@ from nqpf.cli import (  # noqa: F401  (registers the commands)
     data,
     disparity,
     efficiency,
+    figures,
     index,
     network,
     records,

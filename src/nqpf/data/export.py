@@ -2,8 +2,10 @@
 
 :func:`write_csv` writes UTF-8 CSV with a byte-order mark (so that Excel reads Chinese).
 :func:`write_excel` writes one formatted sheet per table (bold frozen header, fitted columns,
-numbers stored as numbers). Both pass every text cell through :func:`neutralise`, so that no
-exported label can run as a formula when the file is opened. :func:`write_stata` writes a Stata
+numbers stored as numbers; ``style="three-line"`` for the three-line table, 三线表, of journals).
+Both pass every text cell through :func:`neutralise`, so that no exported label can run as a
+formula when the file is opened. :func:`latex_table` and :func:`write_latex` give the same tables
+as LaTeX ``booktabs`` tables. :func:`write_stata` writes a Stata
 14+ ``.dta`` file (format 118, UTF-8) with variable labels, renaming columns to valid Stata names
 and reporting each renaming. :func:`output_folder` makes a set of outputs appear at once, with a
 ``manifest.json``, or not at all.
@@ -24,7 +26,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,12 +36,14 @@ from nqpf.validation import ValidationReport
 
 __all__ = [
     "MANIFEST",
+    "latex_table",
     "neutralise",
     "output_folder",
     "sheet_names",
     "stata_names",
     "write_csv",
     "write_excel",
+    "write_latex",
     "write_stata",
 ]
 
@@ -181,7 +185,13 @@ def _column_width(header: str, values: pd.Series) -> float:
     return float(min(max(widest + 2, 6), _MAX_WIDTH))
 
 
-def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+def write_excel(
+    tables: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    style: Literal["plain", "three-line"] = "plain",
+    decimals: int = 3,
+) -> Path:
     """Write tables to an ``.xlsx`` workbook, one sheet per table.
 
     Parameters
@@ -191,6 +201,14 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
         column labels are joined with " / ".
     path
         Target file; parent folders are created.
+    style
+        ``"plain"``: bold centred header. ``"three-line"``: the three-line table (三线表) of
+        Chinese and most other journals: a heavy rule (Excel's ``medium`` border) above the
+        header and below the last row, a thin rule under the header, no vertical rules and no
+        grid lines; the header bold and centred, numbers right-aligned, decimals fixed.
+    decimals
+        Decimals shown for non-integer numbers in the three-line style (the stored value keeps
+        full precision; only the number format, e.g. ``0.000``, is fixed).
 
     Returns
     -------
@@ -225,6 +243,10 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
 
     if not tables:
         raise DataValidationError("write_excel() needs at least one table")
+    if style not in ("plain", "three-line"):
+        raise DataValidationError(f"style must be 'plain' or 'three-line', got {style!r}")
+    if not 0 <= decimals <= 15:
+        raise DataValidationError(f"decimals must be between 0 and 15, got {decimals}")
     frames: dict[str, pd.DataFrame] = {}
     for key, frame in tables.items():
         if not isinstance(frame, pd.DataFrame):
@@ -253,6 +275,149 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
             for position, column in enumerate(data.columns, start=1):
                 width = _column_width(column, data[column])
                 ws.column_dimensions[get_column_letter(position)].width = width
+            if style == "three-line":
+                _three_line(ws, data, decimals)
+    return target
+
+
+def _three_line(ws: Any, data: pd.DataFrame, decimals: int) -> None:
+    """Rules, alignment and number formats of a three-line table (三线表) on a written sheet."""
+    from openpyxl.styles import Alignment, Border, Side
+
+    heavy, thin, none = Side(style="medium"), Side(style="thin"), Side(style=None)
+    last = len(data) + 1
+    ws.sheet_view.showGridLines = False
+    for position, column in enumerate(data.columns, start=1):
+        series = data[column]
+        number_format = None
+        if pd.api.types.is_bool_dtype(series):
+            pass
+        elif pd.api.types.is_integer_dtype(series):
+            number_format = "0"
+        elif pd.api.types.is_float_dtype(series):
+            number_format = "0" if decimals == 0 else "0." + "0" * decimals
+        for row in range(1, last + 1):
+            cell = ws.cell(row=row, column=position)
+            top = heavy if row == 1 else none
+            bottom = heavy if row == last else thin if row == 1 else none
+            cell.border = Border(left=none, right=none, top=top, bottom=bottom)
+            if row > 1 and number_format is not None:
+                cell.number_format = number_format
+                cell.alignment = Alignment(horizontal="right")
+
+
+# LaTeX special characters (text mode) and their escapes.
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_SPECIAL = re.compile("|".join(re.escape(k) for k in _LATEX_ESCAPES))
+_LATEX_LABEL = re.compile(r"[A-Za-z0-9:._-]+")
+
+
+def _latex_escape(text: str) -> str:
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_ESCAPES[m.group(0)], text)
+
+
+def _latex_cell(value: Any, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, float | np.floating):
+        return f"{value:.{decimals}f}"
+    return _latex_escape(str(value))
+
+
+def latex_table(frame: pd.DataFrame, caption: str, label: str, *, decimals: int = 3) -> str:
+    r"""A table in LaTeX with ``booktabs`` rules (``\toprule``, ``\midrule``, ``\bottomrule``).
+
+    Text columns are left-aligned, numeric columns right-aligned; non-integer numbers get
+    ``decimals`` decimals, missing values an empty cell. The characters ``\ & % $ # _ { } ~ ^``
+    are escaped in cells, headers and the caption; Chinese stays UTF-8, for ``xelatex`` with
+    ``\usepackage{ctex}`` (or ``xeCJK``). A non-default row index becomes leading columns.
+
+    Raises
+    ------
+    DataValidationError
+        For a ``label`` with characters other than letters, digits and ``: . _ -``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(latex_table(pd.DataFrame({"地区 Region": ["A&B"], "x_1": [0.5]}), "得分 Score",
+    ...                   "tab:s", decimals=2))
+    \begin{table}[htbp]
+      \centering
+      \caption{得分 Score}
+      \label{tab:s}
+      \begin{tabular}{lr}
+        \toprule
+        地区 Region & x\_1 \\
+        \midrule
+        A\&B & 0.50 \\
+        \bottomrule
+      \end{tabular}
+    \end{table}
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"latex_table() takes a pandas DataFrame, got {type(frame).__name__}")
+    if not _LATEX_LABEL.fullmatch(label):
+        raise DataValidationError(
+            f"LaTeX label {label!r} may only hold letters, digits and ': . _ -'"
+        )
+    data = _flat(frame)
+    align = "".join(
+        "r"
+        if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+        else "l"
+        for c in data.columns
+    )
+    lines = [
+        r"\begin{table}[htbp]",
+        r"  \centering",
+        rf"  \caption{{{_latex_escape(caption)}}}",
+        rf"  \label{{{label}}}",
+        rf"  \begin{{tabular}}{{{align}}}",
+        r"    \toprule",
+        "    " + " & ".join(_latex_escape(c) for c in data.columns) + r" \\",
+        r"    \midrule",
+    ]
+    for row in data.itertuples(index=False, name=None):
+        lines.append("    " + " & ".join(_latex_cell(v, decimals) for v in row) + r" \\")
+    lines += [r"    \bottomrule", r"  \end{tabular}", r"\end{table}"]
+    return "\n".join(lines)
+
+
+def write_latex(tables: Mapping[str, pd.DataFrame], path: str | Path, *, decimals: int = 3) -> Path:
+    r"""Write tables as one LaTeX file of ``booktabs`` tables (:func:`latex_table`).
+
+    Each table's caption is its name and its label ``tab:<name>`` (characters outside
+    ``[A-Za-z0-9:._-]`` become ``-``). The file starts with a comment naming the packages it
+    needs (``booktabs``; ``ctex`` under ``xelatex`` for Chinese) and is meant for ``\input``.
+    Long tables do not break across pages inside ``table``: wrap them in ``longtable`` or cut
+    them to the rows shown.
+    """
+    if not tables:
+        raise DataValidationError("write_latex() needs at least one table")
+    parts = [
+        "% nqpf tables: \\usepackage{booktabs}; Chinese text needs xelatex with "
+        "\\usepackage{ctex} (or xeCJK)."
+    ]
+    for name, frame in tables.items():
+        label = "tab:" + re.sub(r"[^A-Za-z0-9:._-]+", "-", str(name)).strip("-")
+        parts.append(latex_table(frame, str(name), label, decimals=decimals))
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return target
 
 

@@ -4,7 +4,7 @@ This is the only layer of nqpf that imports matplotlib (and cnmaps/shapely for m
 modules return results that these functions render.
 """
 
-from nqpf.data.export import stata_names, write_excel, write_stata
+from nqpf.data.export import latex_table, stata_names, write_excel, write_stata
 from nqpf.report._common import stars, value_label
 from nqpf.report.figures import obstacle_bars, rank_intervals, trend_lines, weights_bar
 from nqpf.report.fonts import use_cjk_font
@@ -16,6 +16,7 @@ __all__ = [
     "HtmlReport",
     "add_index_sections",
     "city_map",
+    "latex_table",
     "obstacle_bars",
     "province_map",
     "rank_intervals",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "run_main_job"]
 
 
 class _Steps:
@@ -32,6 +32,61 @@ class _Steps:
         return lambda done, _total: self.progress.update(sub, completed=done)
 
 
+def _run_studies(steps: _Steps, panel: Any, **options: Any) -> Any:
+    """The :class:`~nqpf.studies.MainJob` with every study of :data:`nqpf.studies.STUDIES` run."""
+    from nqpf.data import load_province_panel
+    from nqpf.errors import NqpfError
+    from nqpf.studies import STUDIES, MainJob
+
+    steps.start("Loading data 读取数据")
+    job = MainJob(
+        load_province_panel() if panel is None else panel,
+        progress=steps.runs if steps.progress is not None else None,
+        **options,
+    )
+    steps.done()
+    for study in STUDIES:
+        steps.start(study.label)
+        try:
+            job.results[study.key] = study.run(job)
+        except NqpfError as exc:
+            if study.key == "index":  # every other study reads the index
+                raise
+            reason = f"{study.label}: {type(exc).__name__}: {exc}"
+            job.skipped[study.key] = f"{reason} {study.hint}".strip()
+        steps.done()
+    return job
+
+
+def run_main_job(
+    *,
+    panel: Any = None,
+    system: Any = "nqpf-province",
+    weighting: str = "entropy",
+    aggregation: str = "linear",
+    runs: int = 1000,
+    seed: int = 0,
+    progress: Any = None,
+) -> Any:
+    """Run every study of :data:`nqpf.studies.STUDIES` as :func:`build_report` does, write nothing.
+
+    Returns the :class:`~nqpf.studies.MainJob`: ``results`` (key → study result) and
+    ``skipped`` (key → why the study could not run on these data).
+    """
+    from nqpf.studies import STUDIES
+
+    steps = _Steps(progress, total=len(STUDIES) + 1)
+    return _run_studies(
+        steps,
+        panel,
+        system=system,
+        weighting=weighting,
+        aggregation=aggregation,
+        runs=runs,
+        seed=seed,
+    )
+
+
 def build_report(
     out: str | Path,
     *,
@@ -51,46 +106,40 @@ def build_report(
     ``system`` the index system over its indicators. Writes ``report.html`` (self-contained:
     each study's sections in order, the studies that could not run on these data with the
     reason, the data repairs last), ``tables.xlsx`` (every study's ``tables()``, one sheet
-    each), ``scores.csv``, ``scores.dta``, ``validation.md`` and ``manifest.json`` into
+    each, as three-line tables), ``scores.csv``, ``scores.dta``, ``tables.tex`` (the tables as
+    LaTeX ``booktabs`` tables), ``validation.md`` and ``manifest.json`` into
     ``out``, all at once when the report is complete
     (:func:`~nqpf.data.export.output_folder`: ``command``, ``seed`` and the SHA-256 of the
     ``inputs`` files are recorded in the manifest); a failed or interrupted run leaves ``out``
     as it was. Every study is seeded with ``seed``. Returns the paths written and the
     :class:`~nqpf.studies.MainJob` (results and skipped studies).
     """
-    from nqpf.data import load_province_panel
-    from nqpf.data.export import MANIFEST, output_folder, write_csv, write_excel, write_stata
-    from nqpf.errors import NqpfError
+    from nqpf.data.export import (
+        MANIFEST,
+        output_folder,
+        write_csv,
+        write_excel,
+        write_latex,
+        write_stata,
+    )
     from nqpf.report.html import HtmlReport
     from nqpf.report.index_report import add_repair_section
     from nqpf.report.pages import add_skipped_section, add_study_sections
-    from nqpf.studies import STUDIES, MainJob
+    from nqpf.studies import STUDIES
 
     out = Path(out)
     steps = _Steps(progress, total=len(STUDIES) + 2)
     # entered first: a bad ``out`` fails before any work, an interrupted run leaves it as it was
     with output_folder(out, command=command, inputs=inputs, seed=seed) as folder:
-        steps.start("Loading data 读取数据")
-        job = MainJob(
-            load_province_panel() if panel is None else panel,
+        job = _run_studies(
+            steps,
+            panel,
             system=system,
             weighting=weighting,
             aggregation=aggregation,
             runs=runs,
             seed=seed,
-            progress=steps.runs if progress is not None else None,
         )
-        steps.done()
-        for study in STUDIES:
-            steps.start(study.label)
-            try:
-                job.results[study.key] = study.run(job)
-            except NqpfError as exc:
-                if study.key == "index":  # every other study reads the index
-                    raise
-                reason = f"{study.label}: {type(exc).__name__}: {exc}"
-                job.skipped[study.key] = f"{reason} {study.hint}".strip()
-            steps.done()
 
         steps.start("Writing report 生成报告")
         index = job.index
@@ -106,10 +155,19 @@ def build_report(
         add_repair_section(html, index.report)
         scores = tables["scores"]
         html.write(folder / "report.html")
-        write_excel(tables, folder / "tables.xlsx")
+        write_excel(tables, folder / "tables.xlsx", style="three-line")
         write_csv(scores, folder / "scores.csv")
         write_stata(scores, folder / "scores.dta")
+        write_latex(tables, folder / "tables.tex")
         (folder / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
         steps.done()
-    names = ["report.html", "tables.xlsx", "scores.csv", "scores.dta", "validation.md", MANIFEST]
+    names = [
+        "report.html",
+        "tables.xlsx",
+        "scores.csv",
+        "scores.dta",
+        "tables.tex",
+        "validation.md",
+        MANIFEST,
+    ]
     return [out / name for name in names], job

@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from nqpf.errors import DataValidationError
 from nqpf.report.figures import _numeric, _require
 from nqpf.report.fonts import use_cjk_font
+from nqpf.report.style import categorical, series_styles
 
 __all__ = [
     "dagum_contributions",
@@ -44,8 +45,7 @@ _PARTS = {
 
 
 def _group_colors(groups: Sequence[Hashable]) -> dict[Hashable, Any]:
-    cmap = colormaps["tab10"]
-    return {g: cmap(i % 10) for i, g in enumerate(groups)}
+    return dict(zip(groups, categorical(len(groups)), strict=True))
 
 
 def _order(values: pd.Series, groups: Sequence[Hashable] | None) -> list[Hashable]:
@@ -217,7 +217,7 @@ def dagum_group_ginis(
     # G_jh is symmetric: name each pair in display order
     shown = [(a, b) if rank.get(a, 99) <= rank.get(b, 99) else (b, a) for a, b in pairs]
     ordered = sorted(zip(shown, pairs, strict=True), key=lambda s: [rank.get(g, 99) for g in s[0]])
-    cmap = colormaps["Dark2"]
+    styles = series_styles(len(ordered), markers=False)
     for i, ((a, b), (ga, gb)) in enumerate(ordered):
         series = between[(between["group"] == ga) & (between["other_group"] == gb)]
         series = series.sort_values("year")
@@ -226,8 +226,8 @@ def dagum_group_ginis(
             series["value"],
             marker="s",
             markersize=3,
-            color=cmap(i % 20),
             label=f"{a} – {b}",
+            **styles[i],
         )
     right.set_title("组间基尼系数 Between-group Gini G_jh", fontsize=10)
     for ax, n_lines in ((left, len(order)), (right, len(ordered))):

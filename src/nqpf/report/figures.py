@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
@@ -21,6 +20,7 @@ from matplotlib.ticker import MaxNLocator
 from nqpf import regions
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.report.fonts import use_cjk_font
+from nqpf.report.style import categorical, series_styles
 
 __all__ = ["obstacle_bars", "quadrant_scatter", "rank_intervals", "trend_lines", "weights_bar"]
 
@@ -63,10 +63,8 @@ def _check_lang(label_lang: str) -> None:
 
 
 def _palette(n: int) -> list[tuple[float, float, float, float]]:
-    """Distinguishable colours: the dark then the light shades of tab20."""
-    cmap = colormaps["tab20"]
-    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
-    return [cmap(order[i % 20]) for i in range(n)]
+    """Distinguishable colours, also in grey (:func:`nqpf.report.style.categorical`)."""
+    return categorical(n)
 
 
 def trend_lines(
@@ -148,20 +146,26 @@ def trend_lines(
     for ax, key in zip(axes, present, strict=False):
         block = frame[frame["macro"] == key]
         codes = list(dict.fromkeys(block.sort_values(["region_code"])["region_code"]))
-        for color, code in zip(_palette(len(codes)), codes, strict=True):
+        for style, code in zip(series_styles(len(codes), markers=False), codes, strict=True):
             series = block[block["region_code"] == code].sort_values("year")
             bold = code in marked
             ax.plot(
                 series["year"],
                 series["score"],
-                color=color,
+                **style,
                 linewidth=2.2 if bold else 1.1,
                 marker="o" if bold else None,
                 markersize=3,
                 label=_region_name(code, label_lang),
             )
         ax.plot(
-            mean.index, mean.to_numpy(), color="black", linewidth=2.6, label=_MEAN_LABEL, zorder=5
+            mean.index,
+            mean.to_numpy(),
+            color="black",
+            linestyle="-",
+            linewidth=2.6,
+            label=_MEAN_LABEL,
+            zorder=5,
         )
         zh, en = regions.MACRO_REGIONS[key]
         ax.set_title(f"{zh} {en}", fontsize=10)
@@ -239,11 +243,7 @@ def weights_bar(
     order = list(dict.fromkeys(frame["dimension"]))
     frame["dim_rank"] = frame["dimension"].map({d: i for i, d in enumerate(order)})
     frame = frame.sort_values(["dim_rank", "weight"], ascending=[True, False], kind="stable")
-    tab10 = colormaps["tab10"]
-    if len(order) <= 10:
-        colors = {d: tab10(i) for i, d in enumerate(order)}
-    else:
-        colors = dict(zip(order, _palette(len(order)), strict=True))
+    colors = dict(zip(order, _palette(len(order)), strict=True))
 
     n = len(frame)
     fig = Figure(figsize=(7.0, 0.28 * n + 1.4), layout="constrained")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from matplotlib import font_manager, rcParams
 
+from nqpf.report.style import use_style
+
 __all__ = ["CJK_FONT_FAMILY", "cjk_font_path", "use_cjk_font"]
 
 #: Family name of the registered CJK font.
@@ -58,7 +60,8 @@ def use_cjk_font() -> str:
     Registers the font file once (later calls only reset the settings) and sets
     ``font.family = "sans-serif"``, puts the CJK family first in ``font.sans-serif`` and sets
     ``axes.unicode_minus = False`` (the CJK font has no U+2212 minus sign, so the ASCII hyphen is
-    used for negative tick labels). The settings are global matplotlib ``rcParams``.
+    used for negative tick labels), after the publication style of
+    :func:`nqpf.report.style.use_style`. The settings are global matplotlib ``rcParams``.
 
     Returns
     -------
@@ -74,6 +77,7 @@ def use_cjk_font() -> str:
     ('Noto Sans CJK SC', False)
     """
     family = _register()
+    use_style()
     rest = [name for name in rcParams["font.sans-serif"] if name != family]
     rcParams["font.family"] = ["sans-serif"]
     rcParams["font.sans-serif"] = [family, *rest]

@@ -46,6 +46,7 @@ from matplotlib.path import Path
 from nqpf import regions
 from nqpf.errors import DataValidationError, DuplicateError, UnknownRegionError
 from nqpf.geo.geography import SPECIAL_CODES, boundaries, maritime_boundary
+from nqpf.report import style
 from nqpf.report.fonts import use_cjk_font
 
 __all__ = ["MAP_CRS", "NO_DATA_COLOR", "NO_DATA_LABEL", "city_map", "province_map"]
@@ -212,13 +213,8 @@ def _colors(
                 f"region {unknown.index[0]} has category {unknown.iloc[0]!r}, "
                 f"not in categories_order {order!r}"
             )
-        if colors is None:  # tab20 without its greys (no data) when tab10 would repeat
-            if len(order) <= 10:
-                palette = list(colormaps["tab10"].colors)  # type: ignore[attr-defined]
-            else:
-                tab20 = colormaps["tab20"].colors  # type: ignore[attr-defined]
-                palette = [c for i, c in enumerate(tab20) if i not in (14, 15)]
-            mapping = {c: palette[i % len(palette)] for i, c in enumerate(order)}
+        if colors is None:
+            mapping = dict(zip(order, style.categorical(len(order)), strict=True))
         elif isinstance(colors, Mapping):
             missing = [c for c in order if c not in colors]
             if missing:
@@ -255,8 +251,9 @@ def _colors(
             )
         norm: Normalize = BoundaryNorm(edges, colormap.N)
     else:
-        low = float(numbers.min()) if vmin is None else vmin
-        high = float(numbers.max()) if vmax is None else vmax
+        # the colour bar always covers the data: given limits only widen the scale
+        low = float(numbers.min()) if vmin is None else min(vmin, float(numbers.min()))
+        high = float(numbers.max()) if vmax is None else max(vmax, float(numbers.max()))
         if high <= low:
             high = low + 1.0
         norm = Normalize(low, high)
@@ -508,9 +505,10 @@ def province_map(
         Legend order of the classes; every value must be in it. Default: sorted labels.
     colors
         Class colours: a mapping class → colour or a sequence in ``categories_order``
-        (default: tab10, or tab20 for more than ten classes).
+        (default: :func:`nqpf.report.style.categorical`, grey-scale safe).
     vmin, vmax
-        Limits of the continuous colour scale (default: data range).
+        Limits of the continuous colour scale (default: data range); values beyond them widen
+        the scale, so the colour bar always covers the data.
     bins
         Increasing class edges for a classed (stepped) colour scale, e.g. natural breaks.
     ax

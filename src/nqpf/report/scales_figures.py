@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from nqpf.errors import DuplicateError
 from nqpf.report.figures import _numeric, _require
 from nqpf.report.fonts import use_cjk_font
+from nqpf.report.style import categorical
 
 __all__ = ["agglomeration_shares"]
 
@@ -66,14 +66,14 @@ def agglomeration_shares(
     height = 0.8 / len(measures)
     fig = Figure(figsize=(7.0, 0.8 + 0.14 * len(labels) * len(measures)), layout="constrained")
     ax = fig.add_subplot()
-    palette = colormaps["tab10"]
+    palette = categorical(len(measures))
     base = np.arange(len(labels))[::-1]  # first agglomeration on top
     for k, measure in enumerate(measures):
         ax.barh(
             base + 0.4 - (k + 0.5) * height,
             wide[measure].to_numpy(dtype=float),
             height=height,
-            color=palette(k % 10),
+            color=palette[k],
             label=str(measure),
         )
     ax.set_yticks(base, [str(x) for x in labels], fontsize=7)

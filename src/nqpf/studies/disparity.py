@@ -248,7 +248,7 @@ class DisparityStudyResult(StudyResult):
                 self.theil_frame(),
             ),
             "density_surface": FigureSpec(
-                f"全国{name}核密度的三维演变 Kernel density surface (national), {span}",
+                f"全国核密度的三维演变 Kernel density surface (national): {name}, {span}",
                 "density_surface",
                 density,
                 {"group": NATIONAL, "xlabel": name},
