@@ -24,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 from matplotlib.figure import Figure
 
+from nqpf.report._common import save_figure
 from nqpf.report.fonts import use_cjk_font
 from nqpf.results import Summary
 
@@ -306,7 +307,8 @@ class HtmlReport:
             raise TypeError(f"figure() takes a matplotlib Figure, got {type(fig).__name__}")
         use_cjk_font()  # generic font families resolve at draw time, so Chinese text renders
         buffer = io.BytesIO()
-        fig.savefig(
+        save_figure(
+            fig,
             buffer,
             format=self.image_format,
             dpi=dpi or self.dpi,

@@ -27,6 +27,7 @@ from nqpf.report import (
     scales_figures,
     spatial_figures,
 )
+from nqpf.report._common import save_figure
 from nqpf.report.html import HtmlReport
 from nqpf.report.scenario_figures import scenario_intervals, scenario_series
 from nqpf.studies.base import FigureSpec
@@ -140,7 +141,8 @@ def save_figures(
         for fmt in dict.fromkeys(chosen):
             path = target / f"{name}.{fmt}"
             with rc_context(_VECTOR_RC):
-                fig.savefig(
+                save_figure(
+                    fig,
                     path,
                     format=fmt,
                     dpi=dpi,
