@@ -30,6 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "step2": ("② 列映射与数据校验", "② Column mapping and validation"),
     "region": ("地区列", "Region column"),
     "year": ("年份列", "Year column"),
+    "regions": ("个地区", "regions"),
     "indicators": ("指标", "Indicators"),
     "validation": ("校验报告", "Validation report"),
     "dl_validation": ("下载校验报告", "Download the validation report"),
@@ -47,6 +48,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "done": ("完成。", "Done."),
     "cancelled": ("已取消。", "Cancelled."),
     "failed": ("运行失败：", "The run failed: "),
+    "no_data": (
+        "没有可用的数据：请先上传表格或选择数据来源。",
+        "No data yet: upload a table or choose a source first.",
+    ),
     "rankings": ("排名", "Rankings"),
     "map": ("得分地图", "Map of the scores"),
     "figure": ("图", "Figure"),
@@ -192,6 +197,7 @@ def make_app() -> Any:
         session.on_ended(folder.cleanup)
         out = Path(folder.name) / "run"
         running = [_RunState()]  # the state of the latest run
+        no_data = reactive.value(False)
         upload: reactive.Value[Upload | None] = reactive.value(None)
         upload_error = reactive.value("")
         uploaded_system: reactive.Value[Any] = reactive.value(None)
@@ -278,7 +284,7 @@ def make_app() -> Any:
                 return alert(error)
             years = data.years
             return ui.TagList(
-                ui.p(f"{len(data.regions)} × {years[0]}–{years[-1]}"),
+                ui.p(f"{len(data.regions)} {text('regions')} × {years[0]}–{years[-1]}"),
                 ui.p(ui.strong(text("indicators")), ": ", ", ".join(data.indicators)),
             )
 
@@ -342,6 +348,7 @@ def make_app() -> Any:
         @reactive.event(input.run)
         def _run() -> None:
             data, _ = panel()
+            no_data.set(data is None)
             if data is None:
                 return
             running[0] = _RunState()
@@ -360,6 +367,8 @@ def make_app() -> Any:
 
         @render.ui
         def status() -> Any:
+            if no_data():
+                return alert(text("no_data"), "warning")
             current = job_task.status()
             if current == "running":
                 reactive.invalidate_later(0.5)
