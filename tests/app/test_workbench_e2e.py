@@ -154,3 +154,17 @@ def test_a_run_can_be_cancelled(page):
     page.locator("#cancel").click()
     expect(page.locator("#status")).to_contain_text("已取消")
     shot(page, "5-cancelled")
+
+
+def test_user_strings_are_escaped(page):
+    from playwright.sync_api import expect
+
+    header = "<img src=x onerror=alert(1)>研发"  # synthetic table
+    table = f"地区,年份,{header}\n北京,2020,1\n上海,2020,2\n".encode()
+    page.locator("input[name=source][value=upload]").check()
+    page.set_input_files(  # runs after the other tests: the page's state is theirs
+        "#table_file", files=[{"name": "<b>x</b>.csv", "mimeType": "text/csv", "buffer": table}]
+    )
+    expect(page.locator("#panel_message")).to_contain_text(header)
+    assert page.locator("#panel_message img, #validation img, #source_message b").count() == 0
+    shot(page, "6-escaped")
