@@ -18,6 +18,7 @@ from nqpf.cli import (  # noqa: F401  (registers the commands)
     records,
     scales,
     scenario,
+    serve,
     spatial,
 )
 from nqpf.cli._app import app, main
