@@ -3,95 +3,20 @@
 ``nqpf serve`` runs in a subprocess on a free loopback port; the test uploads the example table
 (``nqpf example``), maps its columns, runs the studies, sees the map, downloads the Excel
 workbook, switches the language and uploads a PNG named ``.csv``. Screenshots go to
-``test-artifacts/``.
+``test-artifacts/``; the server and browser fixtures are in ``conftest.py``.
 """
-
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from nqpf.data import EXAMPLE_YEARS, write_example
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) absent"
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    command = [sys.executable, "-c", "from nqpf.cli import main; main()", "serve"]
-    with log.open("w") as sink:
-        process = subprocess.Popen([*command, "--port", str(port)], stdout=sink, stderr=sink)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, log.read_text()
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the workbench did not answer within 60 s: {log.read_text()}")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def page(server):
-    from playwright.sync_api import sync_playwright  # a test dependency: never skipped
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1280, "height": 900}
-        )
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        page.goto(server)
-        yield page
-        browser.close()
-
-
-def shot(page, name):
-    page.screenshot(path=ARTIFACTS / f"workbench-{name}.png", full_page=True)
-
-
-def test_example_table_from_upload_to_excel(page, tmp_path):
+def test_example_table_from_upload_to_excel(page, shot, tmp_path):
     from playwright.sync_api import expect
 
     example = {p.name: p for p in write_example(tmp_path / "example")}
@@ -132,7 +57,7 @@ def test_example_table_from_upload_to_excel(page, tmp_path):
     shot(page, "3-english")
 
 
-def test_png_named_csv_gives_a_readable_error_and_the_app_answers(page):
+def test_png_named_csv_gives_a_readable_error_and_the_app_answers(page, shot):
     from playwright.sync_api import expect
 
     page.set_input_files(
@@ -144,7 +69,7 @@ def test_png_named_csv_gives_a_readable_error_and_the_app_answers(page):
     expect(page.locator("#t_step4")).to_have_text("④ 运行")  # the session still answers
 
 
-def test_a_run_can_be_cancelled(page):
+def test_a_run_can_be_cancelled(page, shot):
     from playwright.sync_api import expect
 
     page.locator("#run").click()  # the last upload was refused: nothing to run
@@ -157,7 +82,7 @@ def test_a_run_can_be_cancelled(page):
     shot(page, "5-cancelled")
 
 
-def test_user_strings_are_escaped(page):
+def test_user_strings_are_escaped(page, shot):
     from playwright.sync_api import expect
 
     header = "<img src=x onerror=alert(1)>研发"  # synthetic table
