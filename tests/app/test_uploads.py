@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from nqpf.app import read_system_upload, read_upload
+from nqpf.app.uploads import uploaded_bytes
 from nqpf.errors import DataValidationError, IndexSystemError
 
 # synthetic table (values made up for the test)
@@ -93,3 +94,16 @@ def test_yaml_with_a_python_tag_is_refused():
         read_system_upload(content, "evil.yaml")
     assert "python/object" in str(caught.value)
     assert "nqpf-upload-" not in str(caught.value)  # the private copy's path is not shown
+
+
+def test_uploaded_file_size_is_checked_before_reading(tmp_path):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as sink:
+        sink.truncate(50 * 1024**2)  # 50 MB, sparse: nothing written
+    with pytest.raises(DataValidationError, match=r"'大表\.csv' is 50\.0 MB, above the 20 MB"):
+        uploaded_bytes(big, "大表.csv")
+    (tmp_path / "none.csv").touch()
+    with pytest.raises(DataValidationError, match=r"'none\.csv' is empty \(0 bytes\)"):
+        uploaded_bytes(tmp_path / "none.csv", "none.csv")
+    (tmp_path / "ok.csv").write_bytes(b"a,b\n1,2\n")
+    assert uploaded_bytes(tmp_path / "ok.csv", "ok.csv") == b"a,b\n1,2\n"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nqpf.app.uploads import Upload, read_system_upload, read_upload
+from nqpf.app.uploads import Upload, read_system_upload, read_upload, uploaded_bytes
 
 __all__ = ["LABELS", "make_app"]
 
@@ -226,7 +226,7 @@ def make_app() -> Any:
             if not files:
                 return
             try:
-                content = Path(files[0]["datapath"]).read_bytes()
+                content = uploaded_bytes(files[0]["datapath"], files[0]["name"])
                 upload.set(read_upload(content, files[0]["name"]))
                 upload_error.set("")
             except NqpfError as exc:
@@ -311,7 +311,7 @@ def make_app() -> Any:
             if not files:
                 return
             try:
-                content = Path(files[0]["datapath"]).read_bytes()
+                content = uploaded_bytes(files[0]["datapath"], files[0]["name"])
                 uploaded_system.set(read_system_upload(content, files[0]["name"]))
                 system_error.set("")
             except NqpfError as exc:

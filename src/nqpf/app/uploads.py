@@ -1,6 +1,7 @@
 """Files a workbench user uploads: checked by size and content before the table readers see them.
 
-An upload arrives as bytes and a file name chosen by the user. Neither is trusted: the kind
+An upload arrives as a file the web framework received and a name chosen by the user. Neither
+is trusted: the file's size is checked before it is read (:func:`uploaded_bytes`), the kind
 (CSV or XLSX) is read from the content, the name only labels messages, and the bytes are
 written, when a reader needs a file, to a private :class:`tempfile.TemporaryDirectory` under a
 cleaned name that cannot leave it. Tables are then read by the one user-table reader
@@ -28,10 +29,10 @@ from nqpf.index import IndexSystem, load_system
 from nqpf.panel import Panel, read_table
 from nqpf.validation import ValidationReport
 
-__all__ = ["MAX_UPLOAD_BYTES", "Upload", "read_system_upload", "read_upload"]
+__all__ = ["MAX_UPLOAD_BYTES", "Upload", "read_system_upload", "read_upload", "uploaded_bytes"]
 
 MAX_UPLOAD_BYTES = 20 * 1024**2
-"""Largest table accepted by the workbench (20 MB: a region-year table takes kilobytes)."""
+"""Largest upload accepted by the workbench (20 MB: a region-year table takes kilobytes)."""
 
 Kind = Literal["csv", "xlsx"]
 
@@ -89,14 +90,7 @@ def read_upload(content: bytes, filename: str, *, limit: int = MAX_UPLOAD_BYTES)
     ('gbk.csv', 'csv', ['地区', '年份', 'x'])
     """
     label = _clean_stem(filename)
-    size = len(content)
-    if size == 0:
-        raise DataValidationError(f"{filename!r} is empty (0 bytes); upload a CSV or XLSX table")
-    if size > limit:
-        raise DataValidationError(
-            f"{filename!r} is {size / 1024**2:.1f} MB, above the {limit / 1024**2:.0f} MB upload "
-            "limit of the workbench; region-year tables take a few kilobytes"
-        )
+    _check_size(len(content), filename, limit)
     kind = _kind_of(content, filename)
     name = f"{label}.{kind}"
     if kind == "xlsx":
@@ -105,6 +99,22 @@ def read_upload(content: bytes, filename: str, *, limit: int = MAX_UPLOAD_BYTES)
     with _private_file(content, name) as path:
         table = read_table(path, report=report)
     return Upload(name, kind, content, table, report)
+
+
+def uploaded_bytes(path: str | Path, filename: str, *, limit: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The content of a file the server received, its size checked before it is read.
+
+    ``path`` is the web framework's own copy of the upload (Shiny sets no size limit of its
+    own), ``filename`` the name the user gave, which labels the message.
+
+    Raises
+    ------
+    DataValidationError
+        An empty file, or one above ``limit`` bytes (never read into memory).
+    """
+    path = Path(path)
+    _check_size(path.stat().st_size, filename, limit)
+    return path.read_bytes()
 
 
 def read_system_upload(content: bytes, filename: str) -> IndexSystem:
@@ -129,6 +139,17 @@ def _clean_stem(filename: str) -> str:
     """The file name without folders and suffix, reduced to letters, digits, ``-`` and ``_``."""
     stem = PurePosixPath(filename.replace("\\", "/")).stem
     return re.sub(r"[^\w\-]+", "_", stem).strip("_")[:60] or "upload"
+
+
+def _check_size(size: int, filename: str, limit: int) -> None:
+    """Refuse an empty upload and one above ``limit`` bytes, naming the file and its size."""
+    if size == 0:
+        raise DataValidationError(f"{filename!r} is empty (0 bytes): there is nothing to read")
+    if size > limit:
+        raise DataValidationError(
+            f"{filename!r} is {size / 1024**2:.1f} MB, above the {limit / 1024**2:.0f} MB upload "
+            "limit of the workbench; a region-year table or an index system takes kilobytes"
+        )
 
 
 def _kind_of(content: bytes, filename: str) -> Kind:
