@@ -56,22 +56,25 @@ def start_server(port: int, log: Path) -> tuple[subprocess.Popen[bytes], float]:
             time.sleep(0.05)
 
 
-def run_once(page: Any) -> float:
-    """Click Run; seconds until the status says done and the new map is shown.
+def run_once(page: Any) -> tuple[float, float]:
+    """Click Run; seconds until the new map is shown, and until the files are written.
 
-    While a run is going the status shows 运行中 and the previous map is gone.
+    The previous map is gone while the studies run; it comes back with the results, while
+    the report's files are still being written (then the status says 完成).
     """
     from playwright.sync_api import expect
 
     start = time.perf_counter()
     page.locator("#run").click()
-    expect(page.locator("#status")).to_contain_text("运行中")
+    image = page.locator("#score_map img")
+    expect(image).to_have_count(0)
+    expect(image).to_be_visible(timeout=600_000)
+    shown = time.perf_counter() - start
     expect(page.locator("#status")).to_contain_text("完成", timeout=600_000)
-    expect(page.locator("#score_map img")).to_be_visible(timeout=600_000)
-    return time.perf_counter() - start
+    return shown, time.perf_counter() - start
 
 
-def drive(url: str, runs: int, folder: Path) -> list[float]:
+def drive(url: str, runs: int, folder: Path) -> list[tuple[float, float]]:
     from playwright.sync_api import sync_playwright
 
     from nqpf.data import write_example
@@ -136,11 +139,16 @@ def main() -> None:
             f"  ready to answer   {ready:6.2f} s   (target < {TARGET_READY:g} s: "
             f"{verdict[ready < TARGET_READY]})"
         )
-        print(f"  first run         {first:6.2f} s   ({args.runs} Monte Carlo runs)")
-        print(
-            f"  second run        {second:6.2f} s   (target < {TARGET_RUN:g} s: "
-            f"{verdict[second < TARGET_RUN]})"
-        )
+        for name, (shown, written) in (("first", first), ("second", second)):
+            target = (
+                f"   (target < {TARGET_RUN:g} s: {verdict[shown < TARGET_RUN]})"
+                if name == "second"
+                else ""
+            )
+            print(
+                f"  {name:6s} run: results shown {shown:6.2f} s{target}; files written "
+                f"{written:6.2f} s ({args.runs} Monte Carlo runs)"
+            )
         if args.profile:
             profile(args.runs, folder)
 

@@ -107,12 +107,17 @@ class _RunState:
 
     It stands in for the ``rich`` progress bar that :func:`~nqpf.report.build_report` drives
     (``add_task``, ``update``, ``advance``) and raises :class:`_Cancelled` once cancelled.
+    ``job`` holds the results as soon as the studies are done, while the files are written.
     """
 
     step: str = ""
     done: int = 0
     total: int = 0
     cancel: threading.Event = field(default_factory=threading.Event)
+    job: Any = None
+
+    def results(self, job: Any) -> None:
+        self.job = job
 
     def _check(self) -> None:
         if self.cancel.is_set():
@@ -135,10 +140,12 @@ class _RunState:
 
 
 def _run_job(panel: Any, system: Any, choices: dict[str, Any], out: Path, state: _RunState) -> Any:
-    """Every study on ``panel`` via :func:`~nqpf.report.build_report` into ``out``."""
+    """The chosen studies on ``panel`` via :func:`~nqpf.report.build_report` into ``out``."""
     from nqpf.report.build import build_report
 
-    _, job = build_report(out, panel=panel, system=system, progress=state, **choices)
+    _, job = build_report(
+        out, panel=panel, system=system, progress=state, on_results=state.results, **choices
+    )
     return job
 
 
@@ -495,8 +502,19 @@ def make_app() -> Any:
             messages = {"initial": "idle", "success": "done", "cancelled": "cancelled"}
             return ui.p(text(messages.get(current, "idle")))
 
+        @reactive.poll(lambda: id(running[0].job), 0.25)
+        def studied() -> Any:
+            return running[0].job
+
         def job() -> Any:
-            return job_task.result() if job_task.status() == "success" else None
+            """The latest run's results, once its studies are done.
+
+            Shown while the files are still being written, kept when the run succeeds.
+            """
+            return studied() if job_task.status() in ("running", "success") else None
+
+        def written() -> bool:
+            return job_task.status() == "success"
 
         @render.data_frame
         def rankings() -> Any:
@@ -557,7 +575,7 @@ def make_app() -> Any:
             @output(id=key)
             @render.download(filename=f"nqpf-{name}")
             def _() -> Any:
-                req(job() is not None)
+                req(written())
                 return str(out / name)
 
         for key, name in DOWNLOADS.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,7 @@ def build_report(
     command: str | None = None,
     inputs: Iterable[str | Path] = (),
     studies: Iterable[str] | None = None,
+    on_results: Callable[[Any], None] | None = None,
 ) -> tuple[list[Path], Any]:
     """Run the studies of :data:`nqpf.studies.STUDIES` on a panel and write the report.
 
@@ -134,7 +135,9 @@ def build_report(
     ``out``, all at once when the report is complete
     (:func:`~nqpf.data.export.output_folder`: ``command``, ``seed`` and the SHA-256 of the
     ``inputs`` files are recorded in the manifest); a failed or interrupted run leaves ``out``
-    as it was. Every study is seeded with ``seed``. Returns the paths written and the
+    as it was. Every study is seeded with ``seed``. ``on_results``, if given, is called with the
+    :class:`~nqpf.studies.MainJob` as soon as the studies are done, before the files are
+    written (the workbench shows the results meanwhile). Returns the paths written and the
     :class:`~nqpf.studies.MainJob` (results and skipped studies).
     """
     from nqpf.data.export import (
@@ -164,6 +167,8 @@ def build_report(
             runs=runs,
             seed=seed,
         )
+        if on_results is not None:
+            on_results(job)
 
         steps.start("Writing report 生成报告")
         index = job.index
