@@ -503,15 +503,12 @@ def make_app() -> Any:
             return ui.p(text(messages.get(current, "idle")))
 
         @reactive.poll(lambda: id(running[0].job), 0.25)
-        def studied() -> Any:
-            return running[0].job
-
         def job() -> Any:
-            """The latest run's results, once its studies are done.
+            """The latest run's results, as soon as its studies are done (None before).
 
-            Shown while the files are still being written, kept when the run succeeds.
+            Shown while the files are still being written; a new run clears them.
             """
-            return studied() if job_task.status() in ("running", "success") else None
+            return running[0].job
 
         def written() -> bool:
             return job_task.status() == "success"
@@ -537,6 +534,7 @@ def make_app() -> Any:
                 ui.tags.ul(*(ui.tags.li(f"{k}: {v}") for k, v in job().skipped.items())),
             )
 
+        @reactive.calc
         def figures() -> dict[str, Any]:
             if job() is None:
                 return {}
@@ -546,6 +544,7 @@ def make_app() -> Any:
                 for name, spec in result.figures().items()
             }
 
+        @reactive.calc
         def tables() -> dict[str, Any]:
             if job() is None:
                 return {}
