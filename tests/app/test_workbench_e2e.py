@@ -94,3 +94,27 @@ def test_user_strings_are_escaped(page, shot):
     expect(page.locator("#panel_message")).to_contain_text(header)
     assert page.locator("#panel_message img, #validation img, #source_message b").count() == 0
     shot(page, "6-escaped")
+
+
+def test_chosen_studies_only_and_their_figures_as_a_zip(page, shot, tmp_path):
+    import zipfile
+
+    from playwright.sync_api import expect
+
+    page.locator("input[name=source][value=example]").check()
+    expect(page.locator("#system_form table")).to_be_visible()
+    for box in page.locator("input[name=studies]").all():
+        box.uncheck()
+    expect(page.locator("input[name=studies][value=index]")).to_be_checked()  # always on
+    page.locator("#runs").fill("0")
+    page.locator("#run").click()
+    expect(page.locator("#status")).to_contain_text("完成", timeout=240_000)
+    expect(page.locator("#skipped")).to_be_empty()  # the unticked studies are not run
+    with page.expect_download() as download:
+        page.locator("#dl_figures").click()
+    saved = tmp_path / "figures.zip"
+    download.value.save_as(saved)
+    names = zipfile.ZipFile(saved).namelist()
+    assert {n.split("/")[0] for n in names} == {"index"}
+    assert "index/map.png" in names and "index/map.svg" in names
+    shot(page, "7-chosen-studies")

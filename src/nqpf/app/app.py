@@ -1,21 +1,27 @@
 """The workbench page: upload → map columns → index system → run → downloads, in zh or en.
 
 The page computes nothing itself: tables are read by :mod:`nqpf.app.uploads` (the user-table
-reader behind it), the studies run through :func:`nqpf.report.build_report` (every study of
-:data:`nqpf.studies.STUDIES`, which also writes the Excel workbook, CSV, Stata file and HTML
-report), and figures are drawn by :func:`nqpf.report.plots.draw` from the studies'
-``figures()``. Text reaches the page only through Shiny's tags and renderers, which escape it.
+reader behind it), the index-system form is :mod:`nqpf.app.systems`, the studies run through
+:func:`nqpf.report.build_report` (the studies of :data:`nqpf.studies.STUDIES` the user ticks,
+which also writes the Excel workbook, CSV, Stata file and HTML report), and figures are drawn
+by :func:`nqpf.report.plots.draw` and saved by :func:`nqpf.report.plots.save_figures` from the
+studies' ``figures()``. Text reaches the page only through Shiny's tags and renderers, which
+escape it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
+import itertools
 import tempfile
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nqpf.app.systems import edited_spec, system_table, system_yaml
 from nqpf.app.uploads import Upload, read_system_upload, read_upload, uploaded_bytes
 
 __all__ = ["LABELS", "make_app"]
@@ -40,8 +46,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "weighting": ("赋权方法", "Weighting"),
     "aggregation": ("集成方法", "Aggregation"),
     "runs": ("蒙特卡罗次数", "Monte Carlo runs"),
+    "form": (
+        "编辑指标：方向、维度、是否纳入",
+        "Edit the indicators: direction, dimension, included",
+    ),
+    "include": ("纳入", "Included"),
+    "indicator": ("指标", "Indicator"),
+    "direction": ("方向", "Direction"),
+    "dimension": ("维度（可输入新名称）", "Dimension (or type a new name)"),
+    "dl_system": ("下载指标体系 YAML", "Download the index system (YAML)"),
     "step4": ("④ 运行", "④ Run"),
-    "run": ("运行全部研究", "Run all studies"),
+    "studies": ("研究（综合指数始终运行）", "Studies (the index always runs)"),
+    "run": ("运行所选研究", "Run the chosen studies"),
     "cancel": ("取消", "Cancel"),
     "idle": ("尚未运行。", "Not run yet."),
     "running": ("运行中：", "Running: "),
@@ -62,6 +78,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dl_csv": ("得分 CSV", "Scores CSV"),
     "dl_stata": ("得分 Stata", "Scores Stata"),
     "dl_html": ("HTML 报告", "HTML report"),
+    "dl_figures": ("全部图（PNG + SVG，zip）", "Figures (PNG + SVG, zip)"),
 }
 
 SOURCES = {
@@ -70,6 +87,7 @@ SOURCES = {
     "example": "示例表格 Example table",
 }
 LANGUAGES = {"zh": "中文", "en": "English"}
+DIRECTIONS = {"1": "+ 正向 benefit", "-1": "− 逆向 cost"}
 #: Files of a run (written by :func:`~nqpf.report.build_report`) offered for download.
 DOWNLOADS = {
     "dl_excel": "tables.xlsx",
@@ -89,12 +107,17 @@ class _RunState:
 
     It stands in for the ``rich`` progress bar that :func:`~nqpf.report.build_report` drives
     (``add_task``, ``update``, ``advance``) and raises :class:`_Cancelled` once cancelled.
+    ``job`` holds the results as soon as the studies are done, while the files are written.
     """
 
     step: str = ""
     done: int = 0
     total: int = 0
     cancel: threading.Event = field(default_factory=threading.Event)
+    job: Any = None
+
+    def results(self, job: Any) -> None:
+        self.job = job
 
     def _check(self) -> None:
         if self.cancel.is_set():
@@ -117,10 +140,12 @@ class _RunState:
 
 
 def _run_job(panel: Any, system: Any, choices: dict[str, Any], out: Path, state: _RunState) -> Any:
-    """Every study on ``panel`` via :func:`~nqpf.report.build_report` into ``out``."""
+    """The chosen studies on ``panel`` via :func:`~nqpf.report.build_report` into ``out``."""
     from nqpf.report.build import build_report
 
-    _, job = build_report(out, panel=panel, system=system, progress=state, **choices)
+    _, job = build_report(
+        out, panel=panel, system=system, progress=state, on_results=state.results, **choices
+    )
     return job
 
 
@@ -130,8 +155,9 @@ def make_app() -> Any:
 
     from nqpf.data import load_province_panel, write_example
     from nqpf.errors import NqpfError
-    from nqpf.index import AGGREGATIONS, WEIGHTINGS, builtin_systems
-    from nqpf.report.plots import draw
+    from nqpf.index import AGGREGATIONS, WEIGHTINGS, builtin_systems, load_system
+    from nqpf.report.plots import draw, save_figures
+    from nqpf.studies import STUDIES
     from nqpf.validation import ValidationReport
 
     def label(key: str) -> Any:
@@ -162,6 +188,9 @@ def make_app() -> Any:
             ui.input_select("system", label("system"), {}),
             ui.input_file("system_file", label("system_upload"), accept=[".yaml", ".yml"]),
             ui.output_ui("system_message"),
+            ui.h5(label("form")),
+            ui.output_ui("system_form"),
+            ui.download_button("dl_system", label("dl_system")),
             ui.layout_columns(
                 ui.input_select("weighting", label("weighting"), list(WEIGHTINGS)),
                 ui.input_select("aggregation", label("aggregation"), list(AGGREGATIONS)),
@@ -170,6 +199,13 @@ def make_app() -> Any:
         ),
         card(
             "step4",
+            ui.input_checkbox_group(
+                "studies",
+                label("studies"),
+                {s.key: s.label for s in STUDIES},
+                selected=[s.key for s in STUDIES],
+                inline=True,
+            ),
             ui.layout_columns(
                 ui.input_task_button("run", label("run")),
                 ui.input_action_button("cancel", label("cancel")),
@@ -187,7 +223,10 @@ def make_app() -> Any:
         ),
         card(
             "step5",
-            ui.layout_columns(*(ui.download_button(key, label(key)) for key in DOWNLOADS)),
+            ui.layout_columns(
+                *(ui.download_button(key, label(key)) for key in DOWNLOADS),
+                ui.download_button("dl_figures", label("dl_figures")),
+            ),
         ),
         title="nqpf workbench 新质生产力工作台",
     )
@@ -197,6 +236,7 @@ def make_app() -> Any:
         session.on_ended(folder.cleanup)
         out = Path(folder.name) / "run"
         running = [_RunState()]  # the state of the latest run
+        forms = itertools.count()  # numbers the index-system forms
         no_data = reactive.value(False)
         upload: reactive.Value[Upload | None] = reactive.value(None)
         upload_error = reactive.value("")
@@ -328,15 +368,85 @@ def make_app() -> Any:
                 choices, selected = {"uploaded": uploaded_system().name, **choices}, "uploaded"
             ui.update_select("system", choices=choices, selected=selected)
 
+        @reactive.calc
+        def base_system() -> tuple[str, Any]:
+            """The chosen system, and a fresh prefix for its form's input ids.
+
+            A new prefix per system: values left by an earlier system's form are never read.
+            """
+            name = input.system()
+            req(name)
+            if name == "uploaded":
+                system = uploaded_system()
+            else:
+                system = example()[1] if name == "example" else load_system(name)
+            return f"f{next(forms)}_", system
+
+        @render.ui
+        def system_form() -> Any:
+            prefix, system = base_system()
+            dimensions = list(system.dimension_labels)
+            head = ui.tags.tr(
+                *(ui.tags.th(label(k)) for k in ("include", "indicator", "direction", "dimension"))
+            )
+            rows = [
+                ui.tags.tr(
+                    ui.tags.td(ui.input_checkbox(f"{prefix}inc_{i}", None, value=True)),
+                    ui.tags.td(ui.code(row.name), " ", f"{row.label_zh} {row.label_en}"),
+                    ui.tags.td(
+                        ui.input_select(
+                            f"{prefix}dir_{i}", None, DIRECTIONS, selected=str(row.direction)
+                        )
+                    ),
+                    ui.tags.td(
+                        ui.input_selectize(
+                            f"{prefix}dim_{i}",
+                            None,
+                            dimensions,
+                            selected=row.dimension,
+                            options={"create": True},
+                        )
+                    ),
+                )
+                for i, row in enumerate(system_table(system).itertuples())
+            ]
+            return ui.div(
+                ui.tags.table(ui.tags.thead(head), ui.tags.tbody(*rows), class_="table table-sm"),
+                style="max-height: 420px; overflow-y: auto",
+            )
+
+        @reactive.calc
+        def edited() -> tuple[dict[str, Any] | None, str]:
+            """The chosen system with the form's edits, as a checked mapping, or the error."""
+            prefix, system = base_system()
+            table = system_table(system)
+            for i in table.index:
+                values = {
+                    "include": (f"{prefix}inc_{i}", bool),
+                    "direction": (f"{prefix}dir_{i}", int),
+                    "dimension": (f"{prefix}dim_{i}", str),
+                }
+                for column, (key, kind) in values.items():
+                    if key in input and input[key]() not in (None, ""):
+                        table.at[i, column] = kind(input[key]())
+            try:
+                spec = edited_spec(system, table)
+                load_system(spec)
+            except NqpfError as exc:
+                return None, f"{type(exc).__name__}: {exc}"
+            return spec, ""
+
         @render.ui
         def system_message() -> Any:
-            return alert(system_error())
+            return alert(system_error() or edited()[1])
 
-        def chosen_system() -> Any:
-            name = input.system()
-            if name == "uploaded":
-                return uploaded_system()
-            return example()[1] if name == "example" else name
+        @render.download(filename="index_system.yaml")
+        def dl_system() -> Any:
+            spec, _ = edited()
+            if spec is None:  # the message of the form says why
+                req(False)
+            else:
+                yield system_yaml(spec)
 
         @reactive.extended_task
         async def job_task(
@@ -348,16 +458,23 @@ def make_app() -> Any:
         @reactive.event(input.run)
         def _run() -> None:
             data, _ = panel()
+            spec, _ = edited()
             no_data.set(data is None)
-            if data is None:
+            if data is None or spec is None:
                 return
             running[0] = _RunState()
             choices = {
                 "weighting": input.weighting(),
                 "aggregation": input.aggregation(),
                 "runs": int(input.runs() or 0),
+                "studies": ["index", *input.studies()],
             }
-            job_task.invoke(data, chosen_system(), choices, running[0])
+            job_task.invoke(data, spec, choices, running[0])
+
+        @reactive.effect
+        def _index_always() -> None:
+            if "index" not in input.studies():
+                ui.update_checkbox_group("studies", selected=["index", *input.studies()])
 
         @reactive.effect
         @reactive.event(input.cancel)
@@ -385,8 +502,16 @@ def make_app() -> Any:
             messages = {"initial": "idle", "success": "done", "cancelled": "cancelled"}
             return ui.p(text(messages.get(current, "idle")))
 
+        @reactive.poll(lambda: id(running[0].job), 0.25)
         def job() -> Any:
-            return job_task.result() if job_task.status() == "success" else None
+            """The latest run's results, as soon as its studies are done (None before).
+
+            Shown while the files are still being written; a new run clears them.
+            """
+            return running[0].job
+
+        def written() -> bool:
+            return job_task.status() == "success"
 
         @render.data_frame
         def rankings() -> Any:
@@ -409,6 +534,7 @@ def make_app() -> Any:
                 ui.tags.ul(*(ui.tags.li(f"{k}: {v}") for k, v in job().skipped.items())),
             )
 
+        @reactive.calc
         def figures() -> dict[str, Any]:
             if job() is None:
                 return {}
@@ -418,6 +544,7 @@ def make_app() -> Any:
                 for name, spec in result.figures().items()
             }
 
+        @reactive.calc
         def tables() -> dict[str, Any]:
             if job() is None:
                 return {}
@@ -447,10 +574,21 @@ def make_app() -> Any:
             @output(id=key)
             @render.download(filename=f"nqpf-{name}")
             def _() -> Any:
-                req(job() is not None)
+                req(written())
                 return str(out / name)
 
         for key, name in DOWNLOADS.items():
             download(key, name)
+
+        @render.download(filename="nqpf-figures.zip")
+        def dl_figures() -> Any:
+            req(job() is not None)
+            buffer = io.BytesIO()
+            with tempfile.TemporaryDirectory(prefix="nqpf-figures-") as where:
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for key, result in job().results.items():
+                        for path in save_figures(result, Path(where) / key):
+                            archive.write(path, f"{key}/{path.name}")
+            yield buffer.getvalue()
 
     return App(page, server)

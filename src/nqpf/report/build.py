@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +32,30 @@ class _Steps:
         return lambda done, _total: self.progress.update(sub, completed=done)
 
 
-def _run_studies(steps: _Steps, panel: Any, **options: Any) -> Any:
-    """The :class:`~nqpf.studies.MainJob` with every study of :data:`nqpf.studies.STUDIES` run."""
+def _chosen(studies: Iterable[str] | None) -> list[Any]:
+    """The entries of :data:`nqpf.studies.STUDIES` named in ``studies`` (all for ``None``).
+
+    The index always runs: every other study reads its score.
+    """
+    from nqpf.errors import DataValidationError
+    from nqpf.studies import STUDIES
+
+    if studies is None:
+        return list(STUDIES)
+    wanted = set(studies) | {"index"}
+    unknown = sorted(wanted - {s.key for s in STUDIES})
+    if unknown:
+        raise DataValidationError(
+            f"unknown studies {unknown}; choose from {[s.key for s in STUDIES]}"
+        )
+    return [s for s in STUDIES if s.key in wanted]
+
+
+def _run_studies(steps: _Steps, panel: Any, chosen: list[Any], **options: Any) -> Any:
+    """The :class:`~nqpf.studies.MainJob` with the ``chosen`` studies run, in report order."""
     from nqpf.data import load_province_panel
     from nqpf.errors import NqpfError
-    from nqpf.studies import STUDIES, MainJob
+    from nqpf.studies import MainJob
 
     steps.start("Loading data 读取数据")
     job = MainJob(
@@ -45,7 +64,7 @@ def _run_studies(steps: _Steps, panel: Any, **options: Any) -> Any:
         **options,
     )
     steps.done()
-    for study in STUDIES:
+    for study in chosen:
         steps.start(study.label)
         try:
             job.results[study.key] = study.run(job)
@@ -67,18 +86,20 @@ def run_main_job(
     runs: int = 1000,
     seed: int = 0,
     progress: Any = None,
+    studies: Iterable[str] | None = None,
 ) -> Any:
-    """Run every study of :data:`nqpf.studies.STUDIES` as :func:`build_report` does, write nothing.
+    """Run the studies of :data:`nqpf.studies.STUDIES` as :func:`build_report` does, write nothing.
 
-    Returns the :class:`~nqpf.studies.MainJob`: ``results`` (key → study result) and
-    ``skipped`` (key → why the study could not run on these data).
+    ``studies`` names the keys to run (default: all; the index always runs). Returns the
+    :class:`~nqpf.studies.MainJob`: ``results`` (key → study result) and ``skipped`` (key → why
+    the study could not run on these data).
     """
-    from nqpf.studies import STUDIES
-
-    steps = _Steps(progress, total=len(STUDIES) + 1)
+    chosen = _chosen(studies)
+    steps = _Steps(progress, total=len(chosen) + 1)
     return _run_studies(
         steps,
         panel,
+        chosen,
         system=system,
         weighting=weighting,
         aggregation=aggregation,
@@ -99,11 +120,14 @@ def build_report(
     progress: Any = None,
     command: str | None = None,
     inputs: Iterable[str | Path] = (),
+    studies: Iterable[str] | None = None,
+    on_results: Callable[[Any], None] | None = None,
 ) -> tuple[list[Path], Any]:
-    """Run every study of :data:`nqpf.studies.STUDIES` on a panel and write the report.
+    """Run the studies of :data:`nqpf.studies.STUDIES` on a panel and write the report.
 
-    ``panel`` is the user's :class:`~nqpf.panel.Panel` (default: the bundled data) and
-    ``system`` the index system over its indicators. Writes ``report.html`` (self-contained:
+    ``panel`` is the user's :class:`~nqpf.panel.Panel` (default: the bundled data),
+    ``system`` the index system over its indicators and ``studies`` the keys of the studies to
+    run (default: all; the index always runs). Writes ``report.html`` (self-contained:
     each study's sections in order, the studies that could not run on these data with the
     reason, the data repairs last), ``tables.xlsx`` (every study's ``tables()``, one sheet
     each, as three-line tables), ``scores.csv``, ``scores.dta``, ``tables.tex`` (the tables as
@@ -111,7 +135,9 @@ def build_report(
     ``out``, all at once when the report is complete
     (:func:`~nqpf.data.export.output_folder`: ``command``, ``seed`` and the SHA-256 of the
     ``inputs`` files are recorded in the manifest); a failed or interrupted run leaves ``out``
-    as it was. Every study is seeded with ``seed``. Returns the paths written and the
+    as it was. Every study is seeded with ``seed``. ``on_results``, if given, is called with the
+    :class:`~nqpf.studies.MainJob` as soon as the studies are done, before the files are
+    written (the workbench shows the results meanwhile). Returns the paths written and the
     :class:`~nqpf.studies.MainJob` (results and skipped studies).
     """
     from nqpf.data.export import (
@@ -125,21 +151,24 @@ def build_report(
     from nqpf.report.html import HtmlReport
     from nqpf.report.index_report import add_repair_section
     from nqpf.report.pages import add_skipped_section, add_study_sections
-    from nqpf.studies import STUDIES
 
     out = Path(out)
-    steps = _Steps(progress, total=len(STUDIES) + 2)
+    chosen = _chosen(studies)
+    steps = _Steps(progress, total=len(chosen) + 2)
     # entered first: a bad ``out`` fails before any work, an interrupted run leaves it as it was
     with output_folder(out, command=command, inputs=inputs, seed=seed) as folder:
         job = _run_studies(
             steps,
             panel,
+            chosen,
             system=system,
             weighting=weighting,
             aggregation=aggregation,
             runs=runs,
             seed=seed,
         )
+        if on_results is not None:
+            on_results(job)
 
         steps.start("Writing report 生成报告")
         index = job.index

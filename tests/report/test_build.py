@@ -1,0 +1,35 @@
+"""The ``studies=`` choice of the main job."""
+
+import pytest
+
+from nqpf.errors import DataValidationError
+from nqpf.report.build import run_main_job
+
+
+def test_only_the_chosen_studies_run_and_the_index_always():
+    job = run_main_job(runs=0, studies=["coupling"])
+    assert list(job.results) == ["index", "coupling"]
+    assert job.skipped == {}
+
+
+def test_an_unknown_study_is_named():
+    with pytest.raises(DataValidationError, match="'maps'"):
+        run_main_job(runs=0, studies=["index", "maps"])
+
+
+def test_the_results_are_handed_over_before_the_files_are_written(tmp_path):
+    from nqpf.report.build import build_report
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def on_results(job):  # stops the run: whatever is written comes after this call
+        seen.append(list(job.results))
+        raise Stop
+
+    with pytest.raises(Stop):
+        build_report(tmp_path / "out", runs=0, studies=[], on_results=on_results)
+    assert seen == [["index"]]
+    assert not (tmp_path / "out").exists()
