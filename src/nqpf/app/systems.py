@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 from nqpf.errors import IndexSystemError
-from nqpf.index.system import IndexSystem, _formula_names
+from nqpf.index.system import IndexSystem, formula_names
 
 __all__ = ["edited_spec", "system_table", "system_yaml"]
 
@@ -105,7 +105,7 @@ def edited_spec(system: IndexSystem, table: pd.DataFrame) -> dict[str, Any]:
                 for sub, entries in subs.items()
             ]
         dimensions.append(block)
-    used = set().union(*(_formula_names(i.formula) for i in kept))
+    used = set().union(*(formula_names(i.formula) for i in kept))
     spec: dict[str, Any] = {
         "name": system.name,
         "title_zh": system.title_zh,

@@ -62,6 +62,7 @@ __all__ = [
     "Indicator",
     "IndexSystem",
     "builtin_systems",
+    "formula_names",
     "load_system",
 ]
 
@@ -395,7 +396,7 @@ _BACKTICK = re.compile(r"`([^`]+)`")
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
-def _formula_names(formula: str) -> set[str]:
+def formula_names(formula: str) -> set[str]:
     """Every name a formula may use: backtick names, identifiers, or the whole formula."""
     names = set(_BACKTICK.findall(formula)) | {formula.strip()}
     return names | set(_WORD.findall(_BACKTICK.sub(" ", formula)))
@@ -403,7 +404,7 @@ def _formula_names(formula: str) -> set[str]:
 
 def _interpolate(entries: list[Any], indicators: list[Indicator], where: str) -> tuple[str, ...]:
     """The ``interpolate:`` entries, each a variable that some indicator's formula uses."""
-    used = set().union(*(_formula_names(i.formula) for i in indicators))
+    used = set().union(*(formula_names(i.formula) for i in indicators))
     for entry in entries:
         if not isinstance(entry, _TEXT) or isinstance(entry, bool) or str(entry) not in used:
             close = difflib.get_close_matches(str(entry), sorted(used), n=1, cutoff=0.6)
