@@ -33,3 +33,16 @@ def test_the_results_are_handed_over_before_the_files_are_written(tmp_path):
         build_report(tmp_path / "out", runs=0, studies=[], on_results=on_results)
     assert seen == [["index"]]
     assert not (tmp_path / "out").exists()
+
+
+def test_score_labels_name_every_scores_column_in_both_languages():
+    from nqpf.data import load_province_panel
+    from nqpf.index import compute_index
+    from nqpf.report.build import score_labels
+
+    result = compute_index(load_province_panel())
+    labels = score_labels(result.system)
+    columns = ["region_code", "region", "year", "score", "rank"]
+    columns += [f"score_{d}" for d in result.system.dimension_labels]
+    assert set(columns) <= set(labels)
+    assert labels["score_labourers"] == ("劳动者得分", "Labourers score")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_report", "run_main_job"]
+__all__ = ["build_report", "run_main_job", "score_labels"]
 
 
 class _Steps:
@@ -108,6 +108,20 @@ def run_main_job(
     )
 
 
+def score_labels(system: Any) -> dict[object, str | tuple[str, str]]:
+    """(Chinese, English) variable labels of the ``scores`` table, for Stata and other exports."""
+    labels: dict[object, str | tuple[str, str]] = {
+        "region_code": ("地区代码", "Region code"),
+        "region": ("地区", "Region"),
+        "year": ("年份", "Year"),
+        "score": ("综合得分", "Composite score"),
+        "rank": ("排名", "Rank"),
+    }
+    for dimension, (zh, en) in system.dimension_labels.items():
+        labels[f"score_{dimension}"] = (f"{zh}得分", f"{en} score")
+    return labels
+
+
 def build_report(
     out: str | Path,
     *,
@@ -186,7 +200,7 @@ def build_report(
         html.write(folder / "report.html")
         write_excel(tables, folder / "tables.xlsx", style="three-line")
         write_csv(scores, folder / "scores.csv")
-        write_stata(scores, folder / "scores.dta")
+        write_stata(scores, folder / "scores.dta", labels=score_labels(index.system))
         write_latex(tables, folder / "tables.tex")
         (folder / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
         steps.done()
