@@ -125,6 +125,27 @@ def test_user_panel_one_input_one_output():
     assert "green_tfp_map" in r.figures() and any("user's panel" in n for n in r.notes)
 
 
+def test_user_columns_by_their_file_headers_and_a_missing_value_named():
+    """Synthetic: a header with its unit names the indicator, as in the other commands."""
+    panel = _synthetic_panel()
+    panel = Panel(panel.data, panel.level, {"L": "万人", "Y": "亿元", "C": "万吨"})
+    by_header = efficiency_study(
+        panel, inputs=["L（万人）"], outputs=["Y（亿元）"], undesirable=["C（万吨）"]
+    )
+    by_name = efficiency_study(panel, inputs=["L"], outputs=["Y"], undesirable=["C"])
+    pd.testing.assert_frame_equal(by_header.tables()["tfp"], by_name.tables()["tfp"])
+    with pytest.raises(DataValidationError, match="did you mean 'L'"):
+        efficiency_study(panel, inputs=["LL"], outputs=["Y"], undesirable=["C"])
+    gap = panel.data.copy()
+    gap.loc[(gap.region_code == 120000) & (gap.year == 2002) & (gap.indicator == "C"), "value"] = (
+        np.nan
+    )
+    with pytest.raises(DataValidationError, match=r"天津 Tianjin\) in 2002 has no value"):
+        efficiency_study(
+            Panel(gap, panel.level, panel.units), inputs=["L"], outputs=["Y"], undesirable=["C"]
+        )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -39,7 +39,13 @@ from nqpf.errors import DataValidationError, UnknownRegionError, show
 from nqpf.panel import Panel
 from nqpf.results import Result, Summary, make_meta
 from nqpf.studies.base import FigureSpec, StudyResult
-from nqpf.studies.inputs import is_bundled, is_province, order_key, with_region_names
+from nqpf.studies.inputs import (
+    is_bundled,
+    is_province,
+    order_key,
+    region_label,
+    with_region_names,
+)
 
 __all__ = [
     "DEFAULT_INPUTS",
@@ -504,24 +510,29 @@ def _macro_labels(codes: pd.Series) -> pd.Series | None:
     return pd.Series([_MACRO[k] for k in keys], index=codes.index)
 
 
+def _column(data: Panel, name: str) -> str:
+    """The indicator a user names by itself or by its file header ("研发经费（万元）")."""
+    try:
+        return data.indicator_for(name)
+    except DataValidationError as exc:
+        raise DataValidationError(f"the data have no column {name!r}: {exc}") from None
+
+
 def _user_inputs(
     data: Any, inputs: Sequence[str], outputs: Sequence[str], undesirable: Sequence[str]
 ) -> EfficiencyInputs:
     """A user's panel as :class:`EfficiencyInputs`: named indicators, consecutive years."""
-    roles = {"inputs": list(inputs), "outputs": list(outputs), "undesirable": list(undesirable)}
-    names = [v for group in roles.values() for v in group]
-    if len(set(names)) < len(names):
-        raise DataValidationError(f"a column is named twice among {names}")
     if not isinstance(data, Panel):
         raise DataValidationError(
             f"the efficiency study reads a Panel (nqpf.panel.Panel), got {type(data).__name__}"
         )
-    known = list(data.indicators)
-    for name in names:
-        if name not in known:
-            raise DataValidationError(
-                f"the data have no column {name!r}; their indicators are {', '.join(known)}"
-            )
+    roles = {
+        role: [_column(data, v) for v in given]
+        for role, given in (("inputs", inputs), ("outputs", outputs), ("undesirable", undesirable))
+    }
+    names = [v for group in roles.values() for v in group]
+    if len(set(names)) < len(names):
+        raise DataValidationError(f"a column is named twice among {names}")
     wide = data.wide(names)
     years = sorted(int(y) for y in wide.index.get_level_values("year").unique())
     gap = [y + 1 for y, y1 in zip(years[:-1], years[1:], strict=True) if y1 != y + 1]
@@ -535,8 +546,15 @@ def _user_inputs(
         bad = values[~(values > 0)]
         if len(bad):
             code, year = bad.index[0]
+            value = bad.iloc[0]
+            found = (
+                "no value (fill it with --interpolate linear, or leave the region out)"
+                if pd.isna(value)
+                else show(value)
+            )
             raise DataValidationError(
-                f"{name!r} must be positive (DEA): region {code} in {year} has {show(bad.iloc[0])}"
+                f"{name!r} must be positive (DEA): region {code} ({region_label(code)}) in "
+                f"{year} has {found}"
             )
     table = wide.rename_axis(columns="variable").stack().rename("value").reset_index()
     table["unit"] = table["variable"].map(lambda v: data.units.get(v, ""))
@@ -544,8 +562,9 @@ def _user_inputs(
         table=table,
         roles=roles,
         notes=(
-            f"数据 Data: the user's panel; inputs {', '.join(inputs)}; outputs "
-            f"{', '.join(outputs)}; undesirable {', '.join(undesirable) or 'none'}; "
+            f"数据 Data: the user's panel; inputs {', '.join(roles['inputs'])}; outputs "
+            f"{', '.join(roles['outputs'])}; undesirable "
+            f"{', '.join(roles['undesirable']) or 'none'}; "
             f"{years[0]}–{years[-1]}, values as given (no deflation)",
         ),
         meta=make_meta("efficiency_inputs", source="user", years=[years[0], years[-1]]),
