@@ -105,3 +105,21 @@ def test_unsupported_level_is_refused_as_such(level):
         normalize(["河北"], level=level)
     assert not isinstance(info.value, UnknownRegionError)
     assert check_level("city") == "city"
+
+
+def test_everyday_prefecture_names_and_province_prefixes():
+    # 大理白族自治州 532900, 恩施土家族苗族自治州 422800, 伊犁哈萨克自治州 654000 (GB/T 2260)
+    assert normalize(["大理", "大理州", "恩施", "伊犁", "黔东南"], "city") == [
+        532900,
+        532900,
+        422800,
+        654000,
+        522600,
+    ]
+    report = ValidationReport()
+    assert normalize(["云南大理", "吉林吉林"], "city", report=report) == [532900, 220200]
+    assert [i.original for i in report if i.kind == "name"] == ["云南大理", "吉林吉林"]
+    with pytest.raises(UnknownRegionError):  # 海南 is a province; the prefecture keeps its name
+        normalize(["海南"], "city")
+    with pytest.raises(UnknownRegionError):  # 大连 is not in 云南
+        normalize(["云南大连"], "city")

@@ -93,6 +93,30 @@ _LOOKALIKES = {"两": "西", "四": "西", "占": "古", "汀": "江", "尔": "�
 _SPACE = re.compile(r"\s+")
 _CITY_SUFFIXES = ("特别行政区", "自治州", "地区", "市", "盟")
 
+#: Peoples named in the names of autonomous prefectures (大理白族自治州, 伊犁哈萨克自治州).
+_PEOPLES = (
+    "柯尔克孜", "哈萨克", "朝鲜", "土家", "布依", "哈尼", "景颇", "傈僳", "蒙古",
+    "苗", "藏", "羌", "彝", "侗", "壮", "傣", "白", "回",
+)  # fmt: skip
+
+
+def _prefecture_place(name: str) -> str | None:
+    """The place an autonomous prefecture is called by (大理白族自治州 → 大理), or None."""
+    if not name.endswith("自治州"):
+        return None
+    place = name.removesuffix("自治州")
+    stripped = True
+    while stripped:
+        stripped = False
+        for people in _PEOPLES:
+            for form in (people + "族", people):
+                if place.endswith(form) and len(place) > len(form):
+                    place, stripped = place.removesuffix(form), True
+                    break
+            if stripped:
+                break
+    return place if place != name.removesuffix("自治州") else None
+
 
 def _data_file(dataset: str, name: str) -> pd.DataFrame:
     from importlib.resources import files
@@ -196,7 +220,28 @@ def _lookup(level: Level) -> dict[str, int]:
         for code, row in cities().iterrows():
             for key in (str(code), row["name"], row["short"]):
                 table.setdefault(key, int(code))
+        # the everyday names of autonomous prefectures (大理, 大理州), unless a province or
+        # another city is called so (海南 stays the province)
+        taken = set(table) | set(provinces().short)
+        for code, name in cities()["name"].items():
+            place = _prefecture_place(str(name))
+            for key in (place, f"{place}州") if place else ():
+                if key not in taken:
+                    table[key] = int(code)
     return table
+
+
+def _province_prefixed(key: str) -> int | None:
+    """The city of ``云南大理``-style names: a province's short name, then a city in it."""
+    for short, province in sorted(
+        zip(provinces().short, provinces().index, strict=True), key=lambda p: -len(p[0])
+    ):
+        rest = key.removeprefix(str(short))
+        if rest != key and rest:
+            code = _lookup("city").get(rest)
+            if code is not None and code // 10000 * 10000 == int(province):
+                return code
+    return None
 
 
 @cache
@@ -248,8 +293,9 @@ def normalize(
 
     Accepted spellings: the code (``110000`` or ``"110000"``), the full Chinese name (``上海市``),
     the short name (``上海``), the English name (provinces, any case), with any whitespace
-    removed (``上   海``). Cities also accept former names of the same entity (``襄樊`` → 襄阳市);
-    that renaming is recorded in ``report``.
+    removed (``上   海``). Cities also accept the everyday name of an autonomous prefecture
+    (``大理``, ``大理州``), former names of the same entity (``襄樊`` → 襄阳市) and a province's
+    name in front (``云南大理``, ``吉林吉林``); the last two are recorded in ``report``.
 
     Parameters
     ----------
@@ -275,6 +321,8 @@ def normalize(
     --------
     >>> normalize(["上   海", "Jiangxi", "内蒙古自治区", 110000])
     [310000, 360000, 150000, 110000]
+    >>> normalize(["大理", "恩施州", "云南大理", "吉林吉林"], "city")
+    [532900, 422800, 532900, 220200]
     >>> normalize(["江两"])
     Traceback (most recent call last):
     ...
@@ -310,6 +358,18 @@ def normalize(
                 )
         if code is None and level == "city":
             code = _from_history(key, raw, where, report)
+        if code is None and level == "city":
+            code = _province_prefixed(key)
+            if code is not None and report is not None:
+                report.add(
+                    "name",
+                    "repaired",
+                    f"{raw!r} read as {cities().at[code, 'name']} (province name in front)",
+                    source=where,
+                    region=str(code),
+                    original=raw,
+                    repaired=str(cities().at[code, "name"]),
+                )
         if code is None:
             place = where if where else None
             if isinstance(names, pd.Series | pd.Index) and place is None:
