@@ -121,6 +121,8 @@ def test_status_of_the_membership_is_visible(study):
     statements = study.statements()
     assert len(statements) == 6  # census 2010, 2020; population, GDP, employment; patents
     assert all("3 national agglomerations missing" in s for s in statements)
+    assert any("% of census population in 2020" in s for s in statements)
+    assert any("% of real GDP" in s for s in statements)  # an acronym keeps its capitals
     assert set(study.tables()) == {
         "agglomeration_concentration",
         "scales_aggregates",

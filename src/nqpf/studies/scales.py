@@ -166,10 +166,12 @@ class ScalesStudyResult(StudyResult):
         out = []
         for row in table[table["agglomeration"] == ALL].itertuples(index=False):
             zh, en = self.measure_label(str(row.indicator))
+            # "census population" mid-sentence, but acronyms (GDP) and names as they are
+            en = en[:1].lower() + en[1:] if en[1:2].islower() else en
             out.append(
                 f"{row.year} 年 {n} 个城市群{absent}合计占全国{zh}的 {row.share:.1f}%（成员城市 "
                 f"{row.members} 个有数据、{row.members_missing} 个无数据）。The {n} "
-                f"agglomerations hold {row.share:.1f} % of {en[:1].lower()}{en[1:]} in {row.year} "
+                f"agglomerations hold {row.share:.1f} % of {en} in {row.year} "
                 f"({row.members} member cities with data, {row.members_missing} without"
                 f"{absent_en}; national total: {row.national_source})."
             )
