@@ -72,3 +72,17 @@ def test_layers_import_only_downward(monkeypatch, capsys):
     monkeypatch.chdir(SRC.parents[1])  # the project root, where pyproject.toml holds the contract
     status = lint_imports(config_filename="pyproject.toml", no_cache=True, no_logo=True)
     assert status == 0, capsys.readouterr().out[-3000:]
+
+
+def test_the_command_line_starts_without_the_analysis_stack():
+    """Every command imports what it needs when it runs: `nqpf --help` loads no study,
+    plotting or web package."""
+    import subprocess
+    import sys
+
+    heavy = ["nqpf.studies", "nqpf.report", "matplotlib", "shiny", "scipy"]
+    code = f"import sys, nqpf.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

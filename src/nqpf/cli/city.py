@@ -16,7 +16,6 @@ from nqpf.cli._app import (
     progress_bar,
     write_study,
 )
-from nqpf.studies.city import CITY_RUNS
 
 
 @app.command()
@@ -27,8 +26,11 @@ def city(
         typer.Option(help="Year to index (default: every year with all city indicators)."),
     ] = None,
     runs: Annotated[
-        int, typer.Option(min=0, help="Monte Carlo runs for the rank intervals.")
-    ] = CITY_RUNS,
+        int | None,
+        typer.Option(
+            min=0, help="Monte Carlo runs for the rank intervals (default: the study's, 200)."
+        ),
+    ] = None,
     system: Annotated[
         str,
         typer.Option(metavar="NAME|FILE", help="City index system: built-in name or YAML file."),
@@ -39,7 +41,9 @@ def city(
     """City NQPF index of the bundled city data → CSVs and city.html (map, rank intervals)."""
     from nqpf.data import load_city_panel
     from nqpf.studies import city_study
+    from nqpf.studies.city import CITY_RUNS
 
+    runs = CITY_RUNS if runs is None else runs
     with progress_bar() as bar:
         task = bar.add_task("Loading city data 读取城市数据", total=4)
         panel = load_city_panel()
