@@ -73,15 +73,14 @@ def test_gwr_against_gwr4(georgia):
     assert ours.diagnostics.r2 == pytest.approx(0.592415, abs=5e-6)
 
 
-def test_mgwr_matches_mgwr_directly(georgia):
-    cols = ["PctFB", "PctBlack", "PctRural"]
-    yv, xv, pts = direct(georgia, "PctBach", cols, ["X", "Y"])
+def assert_mgwr_matches_mgwr_directly(df, y, cols, coords, region, bw_min, bw_max):
+    yv, xv, pts = direct(df, y, cols, list(coords))
     std_y = (yv - yv.mean()) / yv.std()
     std_x = (xv - xv.mean(axis=0)) / xv.std(axis=0)
     selector = Sel_BW(pts, std_y, std_x, multi=True, n_jobs=1)
-    selector.search(multi_bw_min=[2], multi_bw_max=[159])
+    selector.search(multi_bw_min=[bw_min], multi_bw_max=[bw_max])
     ref = MGWR(pts, std_y, std_x, selector, n_jobs=1).fit()
-    ours = mgwr(georgia, "PctBach", cols, coords=("X", "Y"), region="AreaKey", bw_min=2, bw_max=159)
+    ours = mgwr(df, y, cols, coords=coords, region=region, bw_min=bw_min, bw_max=bw_max)
     np.testing.assert_array_equal(ours.bandwidth.to_numpy(), selector.bw[0])
     np.testing.assert_allclose(ours.wide().to_numpy(), ref.params, atol=1e-10)
     np.testing.assert_allclose(ours.wide("t_value").to_numpy(), ref.tvalues, atol=1e-10)
@@ -90,6 +89,21 @@ def test_mgwr_matches_mgwr_directly(georgia):
     np.testing.assert_array_equal(ours.coefficients.significant.to_numpy(), sig.ravel())
     assert ours.diagnostics.aicc == pytest.approx(ref.aicc, abs=1e-10)
     assert ours.standardized and ours.model == "MGWR"
+
+
+@pytest.mark.slow  # about 13 s; the synthetic test below keeps the comparison in `make test`
+def test_mgwr_matches_mgwr_directly(georgia):
+    cols = ["PctFB", "PctBlack", "PctRural"]
+    assert_mgwr_matches_mgwr_directly(georgia, "PctBach", cols, ("X", "Y"), "AreaKey", 2, 159)
+
+
+def test_mgwr_matches_mgwr_directly_on_synthetic_points():
+    # synthetic: 60 random points, one coefficient varying over space and one constant
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame({"u": rng.uniform(0, 10, 60), "v": rng.uniform(0, 10, 60)})
+    df["x1"], df["x2"] = rng.normal(size=60), rng.normal(size=60)
+    df["y"] = 1 + (0.5 + 0.2 * df.u) * df.x1 - 0.7 * df.x2 + rng.normal(0, 0.3, 60)
+    assert_mgwr_matches_mgwr_directly(df, "y", ["x1", "x2"], ("u", "v"), None, 10, 60)
 
 
 def test_gwr_provinces_with_registry_coordinates():
