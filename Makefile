@@ -22,8 +22,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 report: $(VENV)/.installed
 	$(BIN)/nqpf report --out $(OUT)
 
+# Two workers (pytest-xdist); --dist loadfile keeps each test file, and so its module-scoped
+# fixtures (studies run once per module, boundary reads), in one worker.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not slow" src tests
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile src tests
 
 # pytest exits with 5 when nothing is marked slow: not a failure
 test-slow: $(VENV)/.installed-test
