@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
+# test workers of `make test` (pytest-xdist): the 2 cores of the reference machine
+WORKERS ?= 2
 
 .PHONY: report test test-slow lint bench clean
 
@@ -22,10 +24,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 report: $(VENV)/.installed
 	$(BIN)/nqpf report --out $(OUT)
 
-# Two workers (pytest-xdist); --dist loadfile keeps each test file, and so its module-scoped
+# WORKERS processes (pytest-xdist); --dist loadfile keeps each test file, and so its module-scoped
 # fixtures (studies run once per module, boundary reads), in one worker.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile src tests
+	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist loadfile src tests
 
 # pytest exits with 5 when nothing is marked slow: not a failure
 test-slow: $(VENV)/.installed-test
