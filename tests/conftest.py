@@ -1,5 +1,6 @@
 """Shared fixtures: the bundled real provincial GDP panel, grouped by NBS macro-region."""
 
+import os
 from importlib.resources import files
 
 import numpy as np
@@ -7,6 +8,19 @@ import pandas as pd
 import pytest
 
 from nqpf.regions import normalize, provinces
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, one BLAS thread per worker (set before the workers start).
+
+    The workers already fill the cores: a second BLAS thread per worker only competes with the
+    other worker, and small matrix products then run several times slower.
+    """
+    if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        for name in BLAS_THREADS:
+            os.environ.setdefault(name, "1")
 
 
 @pytest.fixture(scope="session")
