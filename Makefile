@@ -29,7 +29,8 @@ report: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not slow" -n $(WORKERS) --dist loadfile src tests
 
-# pytest exits with 5 when nothing is marked slow: not a failure
+# One process: under pytest-xdist each worker would start its own workbench server, browser and
+# Spark JVM. pytest exits with 5 when nothing is marked slow: not a failure
 test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow src tests || [ $$? -eq 5 ]
 
