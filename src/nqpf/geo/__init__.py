@@ -2,8 +2,9 @@
 
 Great-circle distances, internal distances, registry seat coordinates and cnmaps boundaries of
 provinces, cities and counties, converted to WGS84 and cached on disk (:mod:`nqpf.geo.geography`),
-and :class:`SpatialWeights` with its builders and the one coercer :func:`as_weights` (:mod:`nqpf.geo.weights`). It imports nothing from the analysis packages, so
-``spatial``, ``disparity``, ``econometrics``, the maps and the network code can all use it.
+and :class:`SpatialWeights` with its builders and the one coercer :func:`as_weights`
+(:mod:`nqpf.geo.weights`). It imports nothing from the analysis packages, so ``spatial``,
+``disparity``, ``econometrics``, the maps and the network code can all use it.
 """
 
 from nqpf.geo.geography import (
