@@ -10,7 +10,8 @@ every function that takes weights: it accepts a :class:`SpatialWeights`, a libpy
 Builders
 --------
 :func:`contiguity_weights`
-    Queen or rook contiguity from polygons (cnmaps province boundaries by default);
+    Queen or rook contiguity from polygons (cnmaps province, city or county boundaries by
+    default, the vertex matching memoised per process);
     :func:`contiguity_with_notes` returns the island repairs as notes instead of a warning.
 :func:`knn_weights`
     *k* nearest neighbours by great-circle distance.
