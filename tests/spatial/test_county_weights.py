@@ -11,7 +11,7 @@ import shapely
 from libpysal.weights import Queen
 
 from nqpf.errors import IslandWarning, WeightsError
-from nqpf.geo import boundaries, contiguity_weights
+from nqpf.geo import boundaries, contiguity_weights, contiguity_with_notes
 from nqpf.geo import geography as geo
 from nqpf.geo import weights as wm
 
@@ -140,6 +140,8 @@ def test_county_queen_weights(counties, county_queen):
     assert len(w.added_links) == len(w.report) == 6
     assert [item.category for item in caught] == [IslandWarning]
     assert (460302, 460301) in w.added_links  # 南沙区 -> 西沙区
+    noted, notes = contiguity_with_notes(level="county")
+    assert noted.added_links == w.added_links and len(notes) == 1 and "460302" in notes[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IslandWarning)
         binary = contiguity_weights(level="county", islands="keep", row_standardize=False)

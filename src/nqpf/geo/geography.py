@@ -203,8 +203,6 @@ def boundaries(level: Level = "province") -> pd.DataFrame:
     ``province_code``. All cnmaps records of the level are returned, including Taiwan (710000),
     Hong Kong (810000) and Macao (820000).
 
-    Levels
-    ------
     ``"province"`` (34 records) and ``"city"`` (370) are keyed by the registry's GB/T 2260 codes.
     ``"county"`` (2,875 county-level units: districts, counties, county-level cities, banners,
     and the province-administered units also listed as cities) is keyed by the six-digit
@@ -212,8 +210,6 @@ def boundaries(level: Level = "province") -> pd.DataFrame:
     the mainland; Hong Kong's and Macao's districts carry the source's 8100xx/8200xx extension
     codes, Taiwan is one record, 710000).
 
-    Speed
-    -----
     Boundaries are read once per process. The GCJ-02 → WGS84 conversion of every vertex is done
     in one vectorised step (:func:`gcj02_to_wgs84`) and the converted boundaries are kept in a
     disk cache (:func:`boundary_cache_dir`), so a new process reads them in well under a second.

@@ -557,13 +557,15 @@ def contiguity_with_notes(
     kind: Literal["queen", "rook"] = "queen",
     *,
     row_standardize: bool = True,
+    level: Level = "province",
 ) -> tuple[SpatialWeights, list[str]]:
     """:func:`contiguity_weights` with the island repair returned as notes, not warned.
 
     For studies and reports that list the repair among their own notes: Hainan (or any region
     without a contiguity neighbour) is linked to its nearest region as in
     :func:`contiguity_weights`, and the message of the :class:`~nqpf.errors.IslandWarning` is
-    returned instead of being shown. Any other warning is passed on.
+    returned instead of being shown. Any other warning is passed on. ``level`` chooses the cnmaps
+    boundaries as in :func:`contiguity_weights`.
 
     Returns
     -------
@@ -578,7 +580,7 @@ def contiguity_with_notes(
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", IslandWarning)
-        w = contiguity_weights(regions, kind=kind, row_standardize=row_standardize)
+        w = contiguity_weights(regions, kind=kind, row_standardize=row_standardize, level=level)
     notes: list[str] = []
     for item in caught:
         if issubclass(item.category, IslandWarning):
