@@ -60,13 +60,13 @@ def county_weights() -> SpatialWeights:
 def county_panel(
     T: int = 15, seed: int = 20240601, rho: float = 0.4
 ) -> tuple[pd.DataFrame, SpatialWeights]:
-    """A SYNTHETIC spatial Durbin panel on the real county queen W (values are not data).
+    r"""A SYNTHETIC spatial Durbin panel on the real county queen W (values are not data).
 
-    :math:`y_t = (I - \\rho W)^{-1}(X_t\\beta + W X_t\\theta + \\mu + \\alpha_t + \\varepsilon_t)`
-    with region effects :math:`\\mu`, year effects :math:`\\alpha_t`, :math:`\\beta = (1, -0.5,
-    0.3)`, :math:`\\theta = (0.5, 0.2, 0)`, :math:`\\varepsilon \\sim N(0, 0.5^2)`; regressors
-    correlated with :math:`\\mu`. One sparse LU factorisation of :math:`I - \\rho W` solves all
-    years; nothing dense of size n × n is formed.
+    :math:`y_t = (I - \rho W)^{-1}(X_t\beta + W X_t\theta + \mu + \alpha_t + \varepsilon_t)`
+    with region effects :math:`\mu`, year effects :math:`\alpha_t`, :math:`\beta = (1, -0.5,
+    0.3)`, :math:`\theta = (0.5, 0.2, 0)`, :math:`\varepsilon \sim N(0, 0.5^2)`; regressors
+    correlated with :math:`\mu`. One sparse LU factorisation of :math:`I - \rho W` solves all
+    years; nothing dense of size n × n is formed (as in the DGP of ``bench/spatial_panel.py``).
 
     Returns
     -------
