@@ -42,7 +42,7 @@ def test_province_boundaries_include_taiwan_hong_kong_macao(province_polygons):
     assert set(province_polygons) == set(provinces().index)
     assert province_polygons[110000].equals(frame.at[110000, "geometry"])
     with pytest.raises(DataValidationError, match="level"):
-        boundaries("county")  # type: ignore[arg-type]
+        boundaries("township")  # type: ignore[arg-type]
 
 
 def test_representative_points_lie_inside(province_polygons):

