@@ -10,9 +10,21 @@ in batches as the columns of an ``(n, b)`` array and :math:`W Z` is one sparse-d
 fixed and its :math:`k_i` neighbours receive values drawn without replacement from the other
 :math:`n - 1` regions. Every local statistic used here is affine in the simulated lag,
 :math:`s_i^{(p)} = a_i + b_i \sum_m w_{i m} x_{J_{pm}}`, so one engine serves local Moran and
-Getis–Ord. Regions are grouped by number of neighbours and processed in vectorised batches; each
-(region, permutation) draws its own sample (Floyd's algorithm, then a shuffle so that the order
-of the draws is uniform too), so simulations are independent across regions.
+Getis–Ord. Each (region, permutation) draws its own ordered sample, so simulations are independent
+across regions and permutations (esda instead reuses one set of draws for every region).
+
+How the draws are made (:func:`conditional_counts`): one stream of uniform doubles
+:math:`u \in [0, 1)` from the seeded generator (``Generator.random``) is consumed in a fixed order
+— region 0 to n − 1, then permutation 1 to P, then neighbour slot 1 to :math:`k_i` — exactly
+:math:`P k_i` doubles per region (none for a region without neighbours). Slot *m* (0-based) of a
+sample takes position :math:`r = m + \lfloor u (n - 1 - m) \rfloor` of a partial Fisher–Yates
+shuffle of the other regions (Knuth 1997, TAOCP 2, Algorithm 3.4.2P, stopped after :math:`k_i`
+steps), which gives every ordered :math:`k_i`-sample of distinct regions the same probability (up
+to the :math:`2^{-53}` resolution of the doubles); the shuffle is undone after each sample, so it
+costs :math:`O(k_i)`. The doubles are generated in chunks of about ``_BUDGET`` values that cut the
+stream only between permutations, so the chunk size bounds the memory and never changes the
+numbers: the same seed gives the same counts in every run and for every chunk size. The sample
+loop is compiled with numba (cached on disk after the first compilation).
 
 The batched total permutations, the ties rule and the pseudo p-values :math:`(M + 1)/(P + 1)` with
 their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
@@ -20,12 +32,15 @@ their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+
 import numpy as np
 from scipy import sparse, stats
 
 from nqpf._random import permutation_batches, tail_counts
 
-#: Work budget per batch (number of simulated values held at once).
+#: Uniform doubles held at once by :func:`conditional_counts` (16 MB).
 _BUDGET = 2_000_000
 
 
@@ -83,26 +98,65 @@ def global_moran_counts(
     return n_ge, n_le, mean, sd
 
 
-def _sample_without_replacement(
-    rng: np.random.Generator, rows: int, pool: int, k: int, ordered: bool
-) -> np.ndarray:
-    """``rows`` independent samples of ``k`` distinct integers from ``range(pool)``."""
-    if k == 0:
-        return np.empty((rows, 0), dtype=np.int64)
-    if 2 * k > pool:  # dense rows: shuffle the whole pool and keep the first k
-        full = np.broadcast_to(np.arange(pool, dtype=np.int64), (rows, pool)).copy()
-        rng.permuted(full, axis=1, out=full)
-        return full[:, :k]
-    out = np.empty((rows, k), dtype=np.int64)
-    for j, top in enumerate(range(pool - k, pool)):  # Floyd (1987): a uniform k-subset
-        t = rng.integers(0, top + 1, size=rows)
-        if j:
-            seen = (out[:, :j] == t[:, None]).any(axis=1)
-            t[seen] = top
-        out[:, j] = t
-    if ordered:
-        rng.permuted(out, axis=1, out=out)
-    return out
+@functools.cache
+def _conditional_kernel() -> Callable[..., None]:
+    """The compiled sample loop of :func:`conditional_counts` (numba imported on first use)."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def kernel(
+        u, rows, p_count, indptr, weights, x, intercept, slope, observed, tol, pool, n_ge, n_le
+    ):
+        pos = 0
+        others = pool.size
+        for i in rows:
+            start = indptr[i]
+            k = indptr[i + 1] - start
+            ge = 0
+            le = 0
+            for _ in range(p_count):
+                lag = 0.0
+                for m in range(k):  # step m of a partial Fisher-Yates shuffle of pool
+                    r = m + int(u[pos] * (others - m))
+                    pos += 1
+                    if r >= others:  # guard against rounding up of u * (others - m)
+                        r = others - 1
+                    j = pool[r]
+                    pool[r] = pool[m]
+                    pool[m] = j
+                    lag += weights[start + m] * x[j + (j >= i)]  # pool skips region i
+                sim = intercept[i] + slope[i] * lag
+                if sim >= observed[i] - tol[i]:
+                    ge += 1
+                if sim <= observed[i] + tol[i]:
+                    le += 1
+            n_ge[i] += ge
+            n_le[i] += le
+
+    return kernel
+
+
+def _chunks(card: np.ndarray, permutations: int, budget: int) -> Iterator[tuple[np.ndarray, int]]:
+    """Pieces ``(rows, p)`` of the draw order: consecutive regions with ``p`` permutations each.
+
+    Regions are grouped while their ``permutations * k`` draws fit in ``budget``; a region that
+    alone needs more is split into runs of permutations. Concatenated, the pieces visit every
+    (region, permutation) once in the order of the stream.
+    """
+    need = permutations * card
+    lo, n = 0, card.size
+    ends = np.cumsum(need)
+    while lo < n:
+        if need[lo] > budget:
+            per = max(1, budget // int(card[lo]))
+            for done in range(0, permutations, per):
+                yield np.array([lo]), min(per, permutations - done)
+            lo += 1
+            continue
+        base = ends[lo - 1] if lo else 0
+        hi = int(np.searchsorted(ends, base + budget, side="right"))
+        yield np.arange(lo, hi), permutations
+        lo = hi
 
 
 def conditional_counts(
@@ -113,6 +167,7 @@ def conditional_counts(
     observed: np.ndarray,
     permutations: int,
     rng: np.random.Generator,
+    budget: int = _BUDGET,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Conditional-randomisation counts for affine local statistics.
 
@@ -120,36 +175,40 @@ def conditional_counts(
     ``x`` without :math:`x_i` and the simulated statistic is
     :math:`a_i + b_i \sum_m w_{im} x_{J_{pm}}` (``intercept`` :math:`a`, ``slope`` :math:`b`,
     off-diagonal weights of row *i* of ``matrix``). Returns the counts of simulated values
-    :math:`\ge` and :math:`\le` ``observed``.
+    :math:`\ge` and :math:`\le` ``observed`` (ties as in :func:`nqpf._random.tail_counts`). The
+    draws are made as described in the module notes; ``budget`` (doubles held at once) changes
+    the memory, not the result.
     """
     n = x.size
-    n_ge = np.zeros(n, dtype=np.int64)
-    n_le = np.zeros(n, dtype=np.int64)
     offdiag = sparse.csr_array(matrix - sparse.diags_array(matrix.diagonal()))
     offdiag.eliminate_zeros()
     offdiag.sort_indices()
-    card = np.diff(offdiag.indptr)
-    for k in np.unique(card):
-        rows = np.flatnonzero(card == k)
-        if k == 0:  # no neighbours: every draw equals the observed value
-            n_ge[rows] = permutations
-            n_le[rows] = permutations
-            continue
-        starts = offdiag.indptr[rows]
-        weights = offdiag.data[starts[:, None] + np.arange(k)]  # (g, k)
-        per_row = max(1, _BUDGET // (permutations * k))
-        for lo in range(0, rows.size, per_row):
-            sel = rows[lo : lo + per_row]
-            w = weights[lo : lo + per_row]
-            ordered = not bool(np.all(w == w[:, :1]))
-            draws = _sample_without_replacement(
-                rng, sel.size * permutations, n - 1, int(k), ordered
-            )
-            draws = draws.reshape(sel.size, permutations, int(k))
-            draws += draws >= sel[:, None, None]  # skip region i itself
-            lag = np.einsum("gpk,gk->gp", x[draws], w)
-            sim = intercept[sel, None] + slope[sel, None] * lag
-            n_ge[sel], n_le[sel] = tail_counts(
-                sim, observed[sel, None], intercept[sel, None], axis=1
-            )
+    indptr = offdiag.indptr.astype(np.int64)
+    card = np.diff(indptr)
+    n_ge = np.where(card == 0, permutations, 0).astype(np.int64)  # no neighbours: ties only
+    n_le = n_ge.copy()
+    x = np.ascontiguousarray(x, dtype=float)
+    intercept = np.ascontiguousarray(intercept, dtype=float)
+    observed = np.ascontiguousarray(observed, dtype=float)
+    tol = 1e-12 * (np.abs(observed) + np.abs(intercept))
+    pool = np.arange(n - 1, dtype=np.int32 if n < 2**31 else np.int64)
+    kernel = _conditional_kernel()
+    active = np.flatnonzero(card)
+    for rows, p_count in _chunks(card[active], permutations, budget):
+        u = rng.random(int(card[active[rows]].sum()) * p_count)
+        kernel(
+            u,
+            active[rows],
+            p_count,
+            indptr,
+            offdiag.data,
+            x,
+            intercept,
+            np.ascontiguousarray(slope, dtype=float),
+            observed,
+            tol,
+            pool,
+            n_ge,
+            n_le,
+        )
     return n_ge, n_le
