@@ -136,8 +136,8 @@ def test_chunk_size_does_not_change_the_counts(synthetic):
     lag = w.sparse @ z
     args = (z, w.sparse, np.zeros(z.size), z, z * lag, 199)
     reference = conditional_counts(*args, np.random.default_rng(3))
-    # 8 * 199 draws per region: budgets that group regions, cut at odd places, split regions
-    for budget in (8 * 199 * 7 + 5, 8 * 199, 1000):
+    # 8 * 199 words per region (plus rare rejections): blocks that pause inside and between regions
+    for budget in (2100, 8 * 199 * 7 + 5, 50_000):
         again = conditional_counts(*args, np.random.default_rng(3), budget=budget)
         np.testing.assert_array_equal(again[0], reference[0])
         np.testing.assert_array_equal(again[1], reference[1])

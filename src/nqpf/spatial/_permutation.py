@@ -13,18 +13,23 @@ fixed and its :math:`k_i` neighbours receive values drawn without replacement fr
 Getis–Ord. Each (region, permutation) draws its own ordered sample, so simulations are independent
 across regions and permutations (esda instead reuses one set of draws for every region).
 
-How the draws are made (:func:`conditional_counts`): one stream of uniform doubles
-:math:`u \in [0, 1)` from the seeded generator (``Generator.random``) is consumed in a fixed order
-— region 0 to n − 1, then permutation 1 to P, then neighbour slot 1 to :math:`k_i` — exactly
-:math:`P k_i` doubles per region (none for a region without neighbours). Slot *m* (0-based) of a
-sample takes position :math:`r = m + \lfloor u (n - 1 - m) \rfloor` of a partial Fisher–Yates
-shuffle of the other regions (Knuth 1997, TAOCP 2, Algorithm 3.4.2P, stopped after :math:`k_i`
-steps), which gives every ordered :math:`k_i`-sample of distinct regions the same probability (up
-to the :math:`2^{-53}` resolution of the doubles); the shuffle is undone after each sample, so it
-costs :math:`O(k_i)`. The doubles are generated in chunks of about ``_BUDGET`` values that cut the
-stream only between permutations, so the chunk size bounds the memory and never changes the
-numbers: the same seed gives the same counts in every run and for every chunk size. The sample
-loop is compiled with numba (cached on disk after the first compilation).
+How the draws are made (:func:`conditional_counts`): one stream of uniform 32-bit words
+(``Generator.integers(0, 2**32, dtype=numpy.uint32)``) is consumed in a fixed order — region 0 to
+n − 1 (regions without neighbours draw nothing), then permutation 1 to P, then neighbour slot 1 to
+:math:`k_i`. Slot *m* (0-based) of a sample takes position *r* of a partial Fisher–Yates shuffle
+of the other :math:`n - 1` regions (Knuth 1997, TAOCP 2, Algorithm 3.4.2P, stopped after
+:math:`k_i` steps), with *r* uniform on :math:`m, \dots, n - 2` by Lemire's (2019) multiply-shift
+method with rejection: exactly uniform, and a word is rejected (the next one is used) with
+probability below :math:`n / 2^{32}`. Every ordered :math:`k_i`-sample of distinct other regions
+is therefore equally likely. The shuffled pool is not reset between samples (a Fisher–Yates step
+is uniform whatever the current arrangement), so a sample costs :math:`O(k_i)`. The words are
+drawn in blocks of ``_BUDGET``; the compiled loop (numba, cached on disk after its first
+compilation) pauses between samples when a block may run out, and the unused words are carried
+into the next block, so the block size bounds the memory and never changes the numbers: the same
+seed gives the same counts in every run and for every block size.
+
+Lemire, D. (2019). Fast random integer generation in an interval. *ACM Transactions on Modeling
+and Computer Simulation* 29(1), 3.
 
 The batched total permutations, the ties rule and the pseudo p-values :math:`(M + 1)/(P + 1)` with
 their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
@@ -33,15 +38,18 @@ their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 from scipy import sparse, stats
 
 from nqpf._random import permutation_batches, tail_counts
+from nqpf.errors import DataValidationError
 
-#: Uniform doubles held at once by :func:`conditional_counts` (16 MB).
+#: Random 32-bit words drawn at once by :func:`conditional_counts` (8 MB).
 _BUDGET = 2_000_000
+#: Spare words kept beyond a sample's k draws for Lemire's (rare) rejections.
+_SLACK = 1024
 
 
 def normal_p(z: np.ndarray | float, alternative: str) -> np.ndarray:
@@ -99,28 +107,56 @@ def global_moran_counts(
 
 
 @functools.cache
-def _conditional_kernel() -> Callable[..., None]:
+def _conditional_kernel() -> Callable[..., tuple[int, int, int]]:
     """The compiled sample loop of :func:`conditional_counts` (numba imported on first use)."""
     import numba
 
     @numba.njit(cache=True, nogil=True)
     def kernel(
-        u, rows, p_count, indptr, weights, x, intercept, slope, observed, tol, pool, n_ge, n_le
+        words,
+        order,
+        row,
+        perm,
+        permutations,
+        indptr,
+        weights,
+        x,
+        intercept,
+        slope,
+        observed,
+        tol,
+        pool,
+        n_ge,
+        n_le,
     ):
+        """Resume at ``order[row]``, permutation ``perm``; stop when ``words`` may run out."""
         pos = 0
         others = pool.size
-        for i in rows:
+        low32 = np.uint64(0xFFFFFFFF)
+        while row < order.size:
+            i = order[row]
             start = indptr[i]
             k = indptr[i + 1] - start
             ge = 0
             le = 0
-            for _ in range(p_count):
+            while perm < permutations:
+                if pos + k + _SLACK > words.size:  # pause between samples; the caller refills
+                    n_ge[i] += ge
+                    n_le[i] += le
+                    return row, perm, pos
                 lag = 0.0
                 for m in range(k):  # step m of a partial Fisher-Yates shuffle of pool
-                    r = m + int(u[pos] * (others - m))
+                    span = np.uint64(others - m)
+                    prod = np.uint64(words[pos]) * span  # Lemire (2019): r = prod >> 32
                     pos += 1
-                    if r >= others:  # guard against rounding up of u * (others - m)
-                        r = others - 1
+                    if (prod & low32) < span:  # rare: reject the biased low products
+                        floor = (np.uint64(4294967296) - span) % span
+                        while (prod & low32) < floor:
+                            if pos == words.size:
+                                raise RuntimeError("random words exhausted within one sample")
+                            prod = np.uint64(words[pos]) * span
+                            pos += 1
+                    r = m + np.int64(prod >> np.uint64(32))
                     j = pool[r]
                     pool[r] = pool[m]
                     pool[m] = j
@@ -130,33 +166,14 @@ def _conditional_kernel() -> Callable[..., None]:
                     ge += 1
                 if sim <= observed[i] + tol[i]:
                     le += 1
+                perm += 1
             n_ge[i] += ge
             n_le[i] += le
+            row += 1
+            perm = 0
+        return row, perm, pos
 
     return kernel
-
-
-def _chunks(card: np.ndarray, permutations: int, budget: int) -> Iterator[tuple[np.ndarray, int]]:
-    """Pieces ``(rows, p)`` of the draw order: consecutive regions with ``p`` permutations each.
-
-    Regions are grouped while their ``permutations * k`` draws fit in ``budget``; a region that
-    alone needs more is split into runs of permutations. Concatenated, the pieces visit every
-    (region, permutation) once in the order of the stream.
-    """
-    need = permutations * card
-    lo, n = 0, card.size
-    ends = np.cumsum(need)
-    while lo < n:
-        if need[lo] > budget:
-            per = max(1, budget // int(card[lo]))
-            for done in range(0, permutations, per):
-                yield np.array([lo]), min(per, permutations - done)
-            lo += 1
-            continue
-        base = ends[lo - 1] if lo else 0
-        hi = int(np.searchsorted(ends, base + budget, side="right"))
-        yield np.arange(lo, hi), permutations
-        lo = hi
 
 
 def conditional_counts(
@@ -176,8 +193,8 @@ def conditional_counts(
     :math:`a_i + b_i \sum_m w_{im} x_{J_{pm}}` (``intercept`` :math:`a`, ``slope`` :math:`b`,
     off-diagonal weights of row *i* of ``matrix``). Returns the counts of simulated values
     :math:`\ge` and :math:`\le` ``observed`` (ties as in :func:`nqpf._random.tail_counts`). The
-    draws are made as described in the module notes; ``budget`` (doubles held at once) changes
-    the memory, not the result.
+    draws are made as described in the module notes; ``budget`` (random words drawn at once)
+    changes the memory, not the result.
     """
     n = x.size
     offdiag = sparse.csr_array(matrix - sparse.diags_array(matrix.diagonal()))
@@ -191,15 +208,25 @@ def conditional_counts(
     intercept = np.ascontiguousarray(intercept, dtype=float)
     observed = np.ascontiguousarray(observed, dtype=float)
     tol = 1e-12 * (np.abs(observed) + np.abs(intercept))
+    if n - 1 > 2**32:
+        raise DataValidationError(
+            f"conditional permutations draw 32-bit random words: at most 2**32 + 1 regions, got {n}"
+        )
     pool = np.arange(n - 1, dtype=np.int32 if n < 2**31 else np.int64)
     kernel = _conditional_kernel()
-    active = np.flatnonzero(card)
-    for rows, p_count in _chunks(card[active], permutations, budget):
-        u = rng.random(int(card[active[rows]].sum()) * p_count)
-        kernel(
-            u,
-            active[rows],
-            p_count,
+    order = np.flatnonzero(card)
+    refill = max(budget, 2 * (int(card.max(initial=0)) + _SLACK))
+    words = np.empty(0, dtype=np.uint32)
+    row = perm = 0
+    while row < order.size:
+        fresh = rng.integers(0, 2**32, size=refill, dtype=np.uint32)
+        words = np.concatenate([words, fresh]) if words.size else fresh
+        row, perm, pos = kernel(
+            words,
+            order,
+            row,
+            perm,
+            permutations,
             indptr,
             offdiag.data,
             x,
@@ -211,4 +238,5 @@ def conditional_counts(
             n_ge,
             n_le,
         )
+        words = words[pos:]
     return n_ge, n_le

@@ -455,7 +455,7 @@ def local_moran(
         Conditional permutations per region (Anselin 1995): :math:`x_i` is held fixed and the
         neighbours' values are drawn from the other regions. 0 gives NaN p-values. Every
         (region, permutation) draws its own ordered sample without replacement (a partial
-        Fisher–Yates shuffle fed by the seeded stream of uniform doubles, consumed region by
+        Fisher–Yates shuffle fed by the seeded stream of random 32-bit words, consumed region by
         region in a fixed order; see :mod:`nqpf.spatial._permutation`), so the same seed gives
         the same p-values in every run, whatever the memory chunking.
     seed
