@@ -507,8 +507,8 @@ def dagum_gini(values: Any, groups: Any, weights: Any = None) -> DagumGiniResult
     nothing depends on it).
 
     All pair sums come from one sort of the pooled sample and cumulative sums per group, in
-    :math:`O(n \log n + n k^2)` time (see the module docstring), not from the :math:`O(n^2)`
-    double loop.
+    :math:`O(n \log n + n k)` time and :math:`O(n)` memory (see the module docstring), not from
+    the :math:`O(n^2)` double loop.
 
     Examples
     --------
