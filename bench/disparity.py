@@ -9,16 +9,28 @@ Case: SYNTHETIC data, seeded. n = 5,000 lognormal values in 6 groups of unequal 
 (b) where the peer overlaps: the overall Gini (``inequality.gini.Gini``) and the Theil T
     decomposition (``inequality.theil.TheilD``) against ``dagum_gini(...).total`` and
     ``nqpf.disparity.theil``;
-(c) ``dagum_gini_panel`` over 20 years × n = 5,000 with 499 bootstrap replications per year.
+(c) ``dagum_gini_panel`` over 20 years × n = 5,000 with 499 bootstrap replications per year;
+(d) time and peak memory of one ``dagum_gini`` at n = 10^6 and 10^7 (``--memory-n``; same
+    SYNTHETIC generator, 6 groups), each in a fresh subprocess: the growth of the peak resident
+    set (``ru_maxrss``) over its value after imports and data creation, and the peak of the
+    memory traced by ``tracemalloc`` (numpy reports its arrays to it) during the call; the
+    larger of the two is held to the target.
 
-Targets: (a) at least 100 times faster than the direct evaluation; (c) under 5 s in total.
-Run: ``.venv/bin/python bench/disparity.py [--n 5000] [--reps 499] [--years 20]``.
+Targets: (a) at least 100 times faster than the direct evaluation; (c) under 5 s in total;
+(d) peak memory at n = 10^7 under 1.5 GB.
+Run: ``.venv/bin/python bench/disparity.py [--n 5000] [--reps 499] [--years 20]
+[--memory-n 1000000,10000000]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
+import sys
 import time
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -30,6 +42,8 @@ from nqpf.disparity.dagum import _point, _prepare
 
 TARGET_RATIO = 100.0
 TARGET_PANEL_SECONDS = 5.0
+TARGET_MEMORY_MB = 1500.0
+TARGET_MEMORY_N = 10_000_000
 
 
 def synthetic(n: int, k: int = 6, seed: int = 20240601) -> tuple[np.ndarray, np.ndarray]:
@@ -115,12 +129,54 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
+def memory_child(n: int) -> None:
+    """In a fresh process: seconds and peak memory (MB) of one ``dagum_gini``, printed as JSON."""
+    y, g = synthetic(n)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    tracemalloc.start()
+    start = time.perf_counter()
+    dagum_gini(y, g)
+    seconds = time.perf_counter() - start
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+    print(json.dumps({"seconds": seconds, "rss_mb": rss / 1024, "traced_mb": traced / 2**20}))
+
+
+def memory_section(sizes: list[int]) -> None:
+    print(
+        "\n(d) one dagum_gini, 6 groups, each size in a fresh subprocess (time with tracemalloc on)"
+    )
+    for n in sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        peak = max(res["rss_mb"], res["traced_mb"])
+        verdict = ""
+        if n == TARGET_MEMORY_N:
+            ok = peak < TARGET_MEMORY_MB
+            verdict = f"   (target < {TARGET_MEMORY_MB:,.0f} MB: {'met' if ok else 'NOT met'})"
+        print(
+            f"    n = {n:>12,}: {res['seconds']:6.2f} s, peak RSS growth {res['rss_mb']:7.0f} MB, "
+            f"tracemalloc peak {res['traced_mb']:7.0f} MB{verdict}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--reps", type=int, default=499)
     parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--memory-n", default=f"1000000,{TARGET_MEMORY_N}")
+    parser.add_argument("--memory-child", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
 
     y, g = synthetic(args.n)
     print(f"SYNTHETIC data: n = {args.n:,} lognormal values in 6 groups (seeded)\n")
@@ -199,6 +255,9 @@ def main() -> None:
         f"    e.g. {int(first.year)}: G = {first.value:.4f} "
         f"[{first.lower:.4f}, {first.upper:.4f}] (95 % percentile interval)"
     )
+
+    # (d) time and peak memory at large n
+    memory_section([int(v) for v in args.memory_n.split(",") if v])
 
 
 if __name__ == "__main__":

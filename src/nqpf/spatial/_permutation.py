@@ -10,9 +10,26 @@ in batches as the columns of an ``(n, b)`` array and :math:`W Z` is one sparse-d
 fixed and its :math:`k_i` neighbours receive values drawn without replacement from the other
 :math:`n - 1` regions. Every local statistic used here is affine in the simulated lag,
 :math:`s_i^{(p)} = a_i + b_i \sum_m w_{i m} x_{J_{pm}}`, so one engine serves local Moran and
-Getis–Ord. Regions are grouped by number of neighbours and processed in vectorised batches; each
-(region, permutation) draws its own sample (Floyd's algorithm, then a shuffle so that the order
-of the draws is uniform too), so simulations are independent across regions.
+Getis–Ord. Each (region, permutation) draws its own ordered sample, so simulations are independent
+across regions and permutations (esda instead reuses one set of draws for every region).
+
+How the draws are made (:func:`conditional_counts`): one stream of uniform 32-bit words
+(``Generator.integers(0, 2**32, dtype=numpy.uint32)``) is consumed in a fixed order — region 0 to
+n − 1 (regions without neighbours draw nothing), then permutation 1 to P, then neighbour slot 1 to
+:math:`k_i`. Slot *m* (0-based) of a sample takes position *r* of a partial Fisher–Yates shuffle
+of the other :math:`n - 1` regions (Knuth 1997, TAOCP 2, Algorithm 3.4.2P, stopped after
+:math:`k_i` steps), with *r* uniform on :math:`m, \dots, n - 2` by Lemire's (2019) multiply-shift
+method with rejection: exactly uniform, and a word is rejected (the next one is used) with
+probability below :math:`n / 2^{32}`. Every ordered :math:`k_i`-sample of distinct other regions
+is therefore equally likely. The shuffled pool is not reset between samples (a Fisher–Yates step
+is uniform whatever the current arrangement), so a sample costs :math:`O(k_i)`. The words are
+drawn in blocks of ``_BUDGET``; the compiled loop (numba, cached on disk after its first
+compilation) pauses between samples when a block may run out, and the unused words are carried
+into the next block, so the block size bounds the memory and never changes the numbers: the same
+seed gives the same counts in every run and for every block size.
+
+Lemire, D. (2019). Fast random integer generation in an interval. *ACM Transactions on Modeling
+and Computer Simulation* 29(1), 3.
 
 The batched total permutations, the ties rule and the pseudo p-values :math:`(M + 1)/(P + 1)` with
 their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
@@ -20,13 +37,19 @@ their ``alternative=`` vocabulary are the shared engine of :mod:`nqpf._random`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 from scipy import sparse, stats
 
 from nqpf._random import permutation_batches, tail_counts
+from nqpf.errors import DataValidationError
 
-#: Work budget per batch (number of simulated values held at once).
+#: Random 32-bit words drawn at once by :func:`conditional_counts` (8 MB).
 _BUDGET = 2_000_000
+#: Spare words kept beyond a sample's k draws for Lemire's (rare) rejections.
+_SLACK = 1024
 
 
 def normal_p(z: np.ndarray | float, alternative: str) -> np.ndarray:
@@ -83,26 +106,74 @@ def global_moran_counts(
     return n_ge, n_le, mean, sd
 
 
-def _sample_without_replacement(
-    rng: np.random.Generator, rows: int, pool: int, k: int, ordered: bool
-) -> np.ndarray:
-    """``rows`` independent samples of ``k`` distinct integers from ``range(pool)``."""
-    if k == 0:
-        return np.empty((rows, 0), dtype=np.int64)
-    if 2 * k > pool:  # dense rows: shuffle the whole pool and keep the first k
-        full = np.broadcast_to(np.arange(pool, dtype=np.int64), (rows, pool)).copy()
-        rng.permuted(full, axis=1, out=full)
-        return full[:, :k]
-    out = np.empty((rows, k), dtype=np.int64)
-    for j, top in enumerate(range(pool - k, pool)):  # Floyd (1987): a uniform k-subset
-        t = rng.integers(0, top + 1, size=rows)
-        if j:
-            seen = (out[:, :j] == t[:, None]).any(axis=1)
-            t[seen] = top
-        out[:, j] = t
-    if ordered:
-        rng.permuted(out, axis=1, out=out)
-    return out
+@functools.cache
+def _conditional_kernel() -> Callable[..., tuple[int, int, int]]:
+    """The compiled sample loop of :func:`conditional_counts` (numba imported on first use)."""
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def kernel(
+        words,
+        order,
+        row,
+        perm,
+        permutations,
+        indptr,
+        weights,
+        x,
+        intercept,
+        slope,
+        observed,
+        tol,
+        pool,
+        n_ge,
+        n_le,
+    ):
+        """Resume at ``order[row]``, permutation ``perm``; stop when ``words`` may run out."""
+        pos = 0
+        others = pool.size
+        low32 = np.uint64(0xFFFFFFFF)
+        while row < order.size:
+            i = order[row]
+            start = indptr[i]
+            k = indptr[i + 1] - start
+            ge = 0
+            le = 0
+            while perm < permutations:
+                if pos + k + _SLACK > words.size:  # pause between samples; the caller refills
+                    n_ge[i] += ge
+                    n_le[i] += le
+                    return row, perm, pos
+                lag = 0.0
+                for m in range(k):  # step m of a partial Fisher-Yates shuffle of pool
+                    span = np.uint64(others - m)
+                    prod = np.uint64(words[pos]) * span  # Lemire (2019): r = prod >> 32
+                    pos += 1
+                    if (prod & low32) < span:  # rare: reject the biased low products
+                        floor = (np.uint64(4294967296) - span) % span
+                        while (prod & low32) < floor:
+                            if pos == words.size:
+                                raise RuntimeError("random words exhausted within one sample")
+                            prod = np.uint64(words[pos]) * span
+                            pos += 1
+                    r = m + np.int64(prod >> np.uint64(32))
+                    j = pool[r]
+                    pool[r] = pool[m]
+                    pool[m] = j
+                    lag += weights[start + m] * x[j + (j >= i)]  # pool skips region i
+                sim = intercept[i] + slope[i] * lag
+                if sim >= observed[i] - tol[i]:
+                    ge += 1
+                if sim <= observed[i] + tol[i]:
+                    le += 1
+                perm += 1
+            n_ge[i] += ge
+            n_le[i] += le
+            row += 1
+            perm = 0
+        return row, perm, pos
+
+    return kernel
 
 
 def conditional_counts(
@@ -113,6 +184,7 @@ def conditional_counts(
     observed: np.ndarray,
     permutations: int,
     rng: np.random.Generator,
+    budget: int = _BUDGET,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Conditional-randomisation counts for affine local statistics.
 
@@ -120,36 +192,51 @@ def conditional_counts(
     ``x`` without :math:`x_i` and the simulated statistic is
     :math:`a_i + b_i \sum_m w_{im} x_{J_{pm}}` (``intercept`` :math:`a`, ``slope`` :math:`b`,
     off-diagonal weights of row *i* of ``matrix``). Returns the counts of simulated values
-    :math:`\ge` and :math:`\le` ``observed``.
+    :math:`\ge` and :math:`\le` ``observed`` (ties as in :func:`nqpf._random.tail_counts`). The
+    draws are made as described in the module notes; ``budget`` (random words drawn at once)
+    changes the memory, not the result.
     """
     n = x.size
-    n_ge = np.zeros(n, dtype=np.int64)
-    n_le = np.zeros(n, dtype=np.int64)
     offdiag = sparse.csr_array(matrix - sparse.diags_array(matrix.diagonal()))
     offdiag.eliminate_zeros()
     offdiag.sort_indices()
-    card = np.diff(offdiag.indptr)
-    for k in np.unique(card):
-        rows = np.flatnonzero(card == k)
-        if k == 0:  # no neighbours: every draw equals the observed value
-            n_ge[rows] = permutations
-            n_le[rows] = permutations
-            continue
-        starts = offdiag.indptr[rows]
-        weights = offdiag.data[starts[:, None] + np.arange(k)]  # (g, k)
-        per_row = max(1, _BUDGET // (permutations * k))
-        for lo in range(0, rows.size, per_row):
-            sel = rows[lo : lo + per_row]
-            w = weights[lo : lo + per_row]
-            ordered = not bool(np.all(w == w[:, :1]))
-            draws = _sample_without_replacement(
-                rng, sel.size * permutations, n - 1, int(k), ordered
-            )
-            draws = draws.reshape(sel.size, permutations, int(k))
-            draws += draws >= sel[:, None, None]  # skip region i itself
-            lag = np.einsum("gpk,gk->gp", x[draws], w)
-            sim = intercept[sel, None] + slope[sel, None] * lag
-            n_ge[sel], n_le[sel] = tail_counts(
-                sim, observed[sel, None], intercept[sel, None], axis=1
-            )
+    indptr = offdiag.indptr.astype(np.int64)
+    card = np.diff(indptr)
+    n_ge = np.where(card == 0, permutations, 0).astype(np.int64)  # no neighbours: ties only
+    n_le = n_ge.copy()
+    x = np.ascontiguousarray(x, dtype=float)
+    intercept = np.ascontiguousarray(intercept, dtype=float)
+    observed = np.ascontiguousarray(observed, dtype=float)
+    tol = 1e-12 * (np.abs(observed) + np.abs(intercept))
+    if n - 1 > 2**32:
+        raise DataValidationError(
+            f"conditional permutations draw 32-bit random words: at most 2**32 + 1 regions, got {n}"
+        )
+    pool = np.arange(n - 1, dtype=np.int32 if n < 2**31 else np.int64)
+    kernel = _conditional_kernel()
+    order = np.flatnonzero(card)
+    refill = max(budget, 2 * (int(card.max(initial=0)) + _SLACK))
+    words = np.empty(0, dtype=np.uint32)
+    row = perm = 0
+    while row < order.size:
+        fresh = rng.integers(0, 2**32, size=refill, dtype=np.uint32)
+        words = np.concatenate([words, fresh]) if words.size else fresh
+        row, perm, pos = kernel(
+            words,
+            order,
+            row,
+            perm,
+            permutations,
+            indptr,
+            offdiag.data,
+            x,
+            intercept,
+            np.ascontiguousarray(slope, dtype=float),
+            observed,
+            tol,
+            pool,
+            n_ge,
+            n_le,
+        )
+        words = words[pos:]
     return n_ge, n_le

@@ -453,7 +453,11 @@ def local_moran(
         As in :func:`moran`.
     permutations
         Conditional permutations per region (Anselin 1995): :math:`x_i` is held fixed and the
-        neighbours' values are drawn from the other regions. 0 gives NaN p-values.
+        neighbours' values are drawn from the other regions. 0 gives NaN p-values. Every
+        (region, permutation) draws its own ordered sample without replacement (a partial
+        Fisher–Yates shuffle fed by the seeded stream of random 32-bit words, consumed region by
+        region in a fixed order; see :mod:`nqpf.spatial._permutation`), so the same seed gives
+        the same p-values in every run, whatever the memory chunking.
     seed
         ``int``, ``numpy.random.SeedSequence``, ``numpy.random.Generator`` or ``None`` (fresh
         entropy, recorded in ``meta["seed"]``); see :mod:`nqpf._random`.
@@ -669,7 +673,8 @@ def getis_ord(
     star
         :math:`G_i^*` (include the region itself) or :math:`G_i`.
     permutations, seed
-        Conditional randomisation of the neighbours' values (0: none).
+        Conditional randomisation of the neighbours' values (0: none), drawn as in
+        :func:`local_moran`: same seed, same p-values.
     inference
         Whether hot-spot classes use the normal p-values (default, as ArcGIS) or the
         permutation p-values.
