@@ -808,6 +808,8 @@ class SpatialPanel:
     ['direct', 'indirect', 'total']
     """
 
+    logdet: str = "auto"
+
     def __init__(
         self,
         model: Model = "sdm",
@@ -831,7 +833,8 @@ class SpatialPanel:
         self.tests = tests
         self.rho_bounds = rho_bounds
         self.maxiter = maxiter
-        self.logdet = logdet
+        if logdet != "auto":  # the default lives on the class (vars() lists chosen settings)
+            self.logdet = logdet
 
     def __repr__(self) -> str:
         return (
