@@ -240,7 +240,7 @@ class SparseLogdet:
         return self._lu_cache[key]
 
     def solve(self, r: float, rhs: np.ndarray, trans: str = "N") -> np.ndarray:
-        r""":math:`(I - rW)^{-1}` (``trans="T"``: its transpose) times ``rhs`` (``(n,)``, ``(n, m)``).
+        r""":math:`(I - rW)^{-1}` (or its transpose, ``trans="T"``) times ``rhs``.
 
         Column by column: SuperLU's one-vector solves are much faster than its block solves.
         """
