@@ -172,6 +172,8 @@ def run_child(path: str) -> None:
             fit = est.fit(frame, **kw)
             out["seconds"] = time.perf_counter() - start
             out["params"] = fit.params.to_numpy().tolist()
+            out["std_errors"] = fit.std_errors.to_numpy().tolist()
+            out["effects"] = fit.effects[["direct", "indirect", "total"]].to_numpy().tolist()
             out["logdet"] = fit.meta["logdet"]
             details = fit.meta.get("logdet_details", {})
             out["logdet_error"] = details.get("logdet_error")
@@ -258,7 +260,12 @@ def county(args: argparse.Namespace) -> list[str]:
         out.append(f"  ratio dense / sparse: {ref['seconds'] / res['seconds']:.1f}× time, "
                    f"{ref['peak_mb'] / res['peak_mb']:.1f}× peak memory")  # fmt: skip
         diff = np.max(np.abs(np.array(ref["params"]) - np.array(res["params"])))
-        out.append(f"  max |dense − sparse| over coefficients and ρ: {diff:.2e}")
+        se = np.max(np.abs(np.array(ref["std_errors"]) / np.array(res["std_errors"]) - 1))
+        eff = np.max(np.abs(np.array(ref["effects"]) - np.array(res["effects"])))
+        out.append(
+            f"  max |dense − sparse|: coefficients and ρ {diff:.2e}, effects {eff:.2e}; "
+            f"max relative difference of the standard errors {se:.2e}"
+        )
     return out
 
 

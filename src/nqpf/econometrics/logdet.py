@@ -8,8 +8,8 @@ r"""Log-determinants and traces of a sparse spatial weights matrix, never densif
 ``"lu"`` (exact)
     Sparse LU factors of :math:`I-\rho W` (SuperLU), :math:`\ln|I-\rho W| = \sum_i\ln|u_{ii}|`,
     on a grid of :math:`\rho` clustered at the ends of the admissible interval (Chebyshev–Lobatto
-    nodes), interpolated by a cubic spline (Pace & Barry 1997, *Statistics & Probability Letters*
-    33:291–297; LeSage & Pace 2009, *Introduction to Spatial Econometrics*, §4.1). Where
+    nodes), interpolated by a cubic spline (Pace & Barry 1997, *Geographical Analysis*
+    29:232–247; LeSage & Pace 2009, *Introduction to Spatial Econometrics*, §4.1). Where
     :math:`W` is similar to a symmetric matrix :math:`D^{1/2}WD^{-1/2}` (:func:`symmetrizer`)
     the symmetric form is factored with a symmetric ordering and no pivoting: it is positive
     definite on the admissible interval. The spline is first fitted on every other node and
