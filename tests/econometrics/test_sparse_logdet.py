@@ -128,10 +128,11 @@ def test_information_traces_exact_and_hutchinson(weights):
     exact = SparseLogdet(W, "lu", RandomSource.from_seed(0), grid=9).point_traces(0.45)
     for key, ref in zip(("tr_g", "tr_g2", "tr_gtg"), reference, strict=True):
         assert abs(exact[key] - ref) < 1e-8
-    hutch = SparseLogdet(W, "mc", RandomSource.from_seed(1), exact_traces=0).point_traces(0.45)
-    assert hutch["exact"] == 0.0
-    for key, ref in zip(("tr_g", "tr_g2", "tr_gtg"), reference, strict=True):
-        assert abs(hutch[key] - ref) <= 4 * hutch[f"{key}_se"]
+    large = SparseLogdet(W, "mc", RandomSource.from_seed(1), exact_traces=0).point_traces(0.45)
+    assert large["exact"] == 0.0
+    # tr G, tr G² from differences of exact log-determinants; tr G'G Hutchinson
+    np.testing.assert_allclose([large["tr_g"], large["tr_g2"]], reference[:2], rtol=1e-7)
+    assert abs(large["tr_gtg"] - reference[2]) <= 4 * large["tr_gtg_se"]
 
 
 def test_mean_row_sums_of_a_binary_w():
