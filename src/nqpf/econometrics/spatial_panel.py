@@ -700,7 +700,9 @@ def _logdet_note(meta: dict[str, Any]) -> str:
     if method == "lu":
         head = (
             f"ln|I−ρW|: sparse LU on {details.get('grid_points')} values of ρ, cubic spline "
-            f"(midpoint error {error.get('interpolation_error', float('nan')):.2g})"
+            f"(midpoint error {error.get('interpolation_error_inner', float('nan')):.2g} on the "
+            f"inner 90 % of the interval, {error.get('interpolation_error', float('nan')):.2g} "
+            "overall; the optimum and log-likelihood use exact LU values)"
         )
     else:
         name = "Chebyshev (Pace & LeSage 2004)" if method == "chebyshev" else "Monte Carlo"
