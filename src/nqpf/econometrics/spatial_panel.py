@@ -16,7 +16,8 @@ Panels*, Springer, ch. 3): the fixed effects are removed by the within transform
 :math:`\beta` and :math:`\sigma^2` are concentrated out, and the concentrated log-likelihood is
 maximised over :math:`\rho` (or :math:`\lambda`) in the admissible interval
 :math:`(1/\omega_{min}, 1/\omega_{max})`, with :math:`\ln|I-\rho W|` from the eigenvalues
-:math:`\omega` of :math:`W` computed once.
+:math:`\omega` of :math:`W` computed once (the dense path) or, with :math:`W` kept sparse, from
+sparse LU factors or the approximations of :mod:`nqpf.econometrics.logdet` (``logdet=``).
 
 Bias correction of Lee & Yu (2010, *Journal of Econometrics* 154:165–185), ``lee_yu=``:
 
@@ -784,6 +785,16 @@ class SpatialPanel:
         :math:`(1/\omega_{min}, 1/\omega_{max})` from the eigenvalues of :math:`W`.
     maxiter
         Maximum iterations of the bounded scalar optimiser.
+    logdet
+        How :math:`\ln|I-\rho W|`, the traces and the effects are computed: ``"dense"`` (all
+        eigenvalues of a dense :math:`W`, exact; cost grows as :math:`n^3`), or with :math:`W`
+        kept sparse end to end (:class:`~nqpf.econometrics.logdet.SparseLogdet`): ``"lu"``
+        (exact sparse LU log-determinants, a spline for the grid search), ``"chebyshev"`` or
+        ``"mc"`` (approximations with error bounds). ``"auto"`` (default) is ``"dense"`` up to
+        :data:`DENSE_MAX_N` = 1,000 regions and ``"lu"`` above (on a 2-core machine the dense SDM
+        two-way fit with tests takes 0.6 s at n = 500 like ``"lu"``, 1.2 s against 0.9 s at
+        1,000, 12 s against 1.5 s at 2,000). The path and its error statements are in
+        ``meta["logdet"]`` and ``meta["logdet_details"]``.
 
     Notes
     -----
