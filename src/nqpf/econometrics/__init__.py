@@ -12,6 +12,7 @@ SpatialPanel(model='sdm', effects='twoway', lee_yu=True, vcov='information')
 from nqpf.econometrics._data import EFFECTS
 from nqpf.econometrics.diagnostics import lm_tests, outcomes_frame
 from nqpf.econometrics.effects import Spectrum, impacts
+from nqpf.econometrics.logdet import SparseLogdet
 from nqpf.econometrics.panel import PanelFEResults, hausman, panel_fe
 from nqpf.econometrics.spatial_panel import MODELS, SpatialPanel, SpatialPanelResults
 from nqpf.results import TestResult
@@ -21,6 +22,7 @@ __all__ = [
     "MODELS",
     "PanelFEResults",
     "SpatialPanel",
+    "SparseLogdet",
     "SpatialPanelResults",
     "Spectrum",
     "TestResult",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from nqpf.errors import DataValidationError, DuplicateError
 from nqpf.geo.weights import as_weights
@@ -231,9 +232,14 @@ def weights_matrix(w: Any, regions: Sequence[Hashable]) -> np.ndarray:
     return as_weights(w, regions, islands="raise").dense
 
 
-def is_row_standardised(matrix: np.ndarray, tol: float = 1e-10) -> bool:
-    """True when every row of ``matrix`` sums to one."""
-    return bool(np.all(np.abs(matrix.sum(axis=1) - 1.0) <= tol))
+def weights_sparse(w: Any, regions: Sequence[Hashable]) -> sparse.csr_array:
+    """:func:`weights_matrix` as a scipy sparse CSR array (never densified)."""
+    return sparse.csr_array(as_weights(w, regions, islands="raise").sparse, dtype=float)
+
+
+def is_row_standardised(matrix: Any, tol: float = 1e-10) -> bool:
+    """True when every row of ``matrix`` (dense or sparse) sums to one."""
+    return bool(np.all(np.abs(np.asarray(matrix.sum(axis=1)).ravel() - 1.0) <= tol))
 
 
 # -------------------------------------------------------------------------------- transforms
@@ -257,8 +263,12 @@ def demean(a: np.ndarray, effects: str) -> np.ndarray:
     raise ValueError(f"effects must be one of {EFFECTS}, got {effects!r}")
 
 
-def spatial_lag(matrix: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """``W a_t`` for every year of a ``(T, n)`` or ``(T, n, k)`` array."""
+def spatial_lag(matrix: Any, a: np.ndarray) -> np.ndarray:
+    """``W a_t`` for every year of a ``(T, n)`` or ``(T, n, k)`` array (``W`` dense or sparse)."""
+    if sparse.issparse(matrix):
+        moved = np.moveaxis(a, 1, 0)  # (n, T, ...)
+        out = matrix @ moved.reshape(moved.shape[0], -1)
+        return np.moveaxis(np.asarray(out).reshape(moved.shape), 0, 1)
     return np.einsum("ij,tj...->ti...", matrix, a, optimize=True)
 
 

@@ -8,10 +8,11 @@ Every test returns a :class:`~nqpf.results.TestResult`; one that cannot be compu
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from nqpf.results import TestResult, frame_of_tests
 
@@ -42,7 +43,7 @@ def outcomes_frame(tests: Mapping[str, TestResult]) -> pd.DataFrame:
     ]
 
 
-def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, TestResult]:
+def lm_tests(y: np.ndarray, X: np.ndarray, matrix: Any) -> dict[str, TestResult]:
     r"""Classic and robust LM tests for a spatial lag and a spatial error in a panel.
 
     Computed on the least-squares residuals of the (already within-transformed) non-spatial
@@ -56,7 +57,7 @@ def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, Test
     X
         ``(T, n, k)`` demeaned regressors.
     matrix
-        ``n × n`` spatial weights.
+        ``n × n`` spatial weights, dense or scipy sparse.
 
     Returns
     -------
@@ -103,7 +104,10 @@ def lm_tests(y: np.ndarray, X: np.ndarray, matrix: np.ndarray) -> dict[str, Test
     lag = lambda v: (v.reshape(T, n) @ matrix.T).reshape(-1)  # noqa: E731
     ewy = float(e @ lag(yv))
     ewe = float(e @ lag(e))
-    trace_w = float(np.sum(matrix * matrix.T) + np.sum(matrix * matrix))
+    if sparse.issparse(matrix):  # exact from the sparse entries
+        trace_w = float(matrix.multiply(matrix.T).sum() + matrix.multiply(matrix).sum())
+    else:
+        trace_w = float(np.sum(matrix * matrix.T) + np.sum(matrix * matrix))
     wxb = lag(fitted)
     coef, *_ = np.linalg.lstsq(Xm, wxb, rcond=None)
     mwxb = wxb - Xm @ coef

@@ -27,6 +27,7 @@ mean row sums use its eigenvectors, or one linear solve per draw when they are i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,34 @@ from scipy import stats
 
 from nqpf.econometrics._data import is_row_standardised
 
-__all__ = ["Spectrum", "impacts", "simulate_impacts", "symmetrizer"]
+__all__ = ["LogdetOperator", "Spectrum", "impacts", "simulate_impacts", "symmetrizer"]
+
+
+class LogdetOperator(Protocol):
+    """What the estimator and the effects need of :math:`W`.
+
+    :class:`Spectrum` (dense, exact) or :class:`~nqpf.econometrics.logdet.SparseLogdet` (sparse).
+    """
+
+    matrix: Any
+    bounds: tuple[float, float]
+    row_standardised: bool
+
+    @property
+    def n(self) -> int:
+        """Number of regions."""
+
+    def logdet(self, rho: float | np.ndarray) -> np.ndarray:
+        r""":math:`\ln|I - \rho W|`, vectorised."""
+
+    def logdet_derivatives(self, rho: float) -> tuple[float, float]:
+        """First and second derivatives of :meth:`logdet`."""
+
+    def mean_diagonals(self, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""Mean diagonals of :math:`(I-\rho W)^{-1}` and :math:`(I-\rho W)^{-1}W`."""
+
+    def mean_row_sums(self, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""Mean row sums of :math:`(I-\rho W)^{-1}` and :math:`(I-\rho W)^{-1}W`."""
 
 
 @dataclass
@@ -150,8 +178,10 @@ class Spectrum:
         return self._vectors
 
 
-def symmetrizer(matrix: np.ndarray, tol: float = 1e-12) -> np.ndarray | None:
+def symmetrizer(matrix: Any, tol: float = 1e-12) -> np.ndarray | None:
     r"""Positive :math:`d` with :math:`\operatorname{diag}(d)\,W` symmetric, or ``None``.
+
+    ``matrix`` is a dense array or a scipy sparse matrix (handled without densifying).
 
     A row-standardised symmetric matrix :math:`W = D^{-1}C` has :math:`d = ` the row sums of
     :math:`C`; then :math:`D^{1/2} W D^{-1/2}` is symmetric with the eigenvalues of :math:`W`,
@@ -168,26 +198,54 @@ def symmetrizer(matrix: np.ndarray, tol: float = 1e-12) -> np.ndarray | None:
     >>> symmetrizer(np.array([[0, 1.0, 0], [0, 0, 1], [1, 0, 0]])) is None
     True
     """
-    from scipy.sparse import csr_array
+    from scipy import sparse
     from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-    mask = matrix != 0
-    if not np.array_equal(mask, mask.T):
-        return None
-    graph = csr_array(mask.astype(float))
+    n = matrix.shape[0]
+    if sparse.issparse(matrix):
+        W = sparse.csr_array(matrix)
+        W.eliminate_zeros()
+        pattern = sparse.csr_array((np.ones(W.nnz), W.indices, W.indptr), shape=W.shape)
+        if (pattern != pattern.T).nnz:
+            return None
+        graph = pattern
+        coo = W.tocoo()
+        keys = coo.row.astype(np.int64) * n + coo.col
+        order_keys = np.argsort(keys)
+        keys, data = keys[order_keys], coo.data[order_keys]
+
+        def entries(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            return data[np.searchsorted(keys, rows.astype(np.int64) * n + cols)]
+
+    else:
+        mask = matrix != 0
+        if not np.array_equal(mask, mask.T):
+            return None
+        graph = sparse.csr_array(mask.astype(float))
+
+        def entries(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            return matrix[rows, cols]
+
     count, labels = connected_components(graph, directed=False)
-    d = np.zeros(matrix.shape[0])
+    d = np.zeros(n)
     for component in range(count):
         root = int(np.flatnonzero(labels == component)[0])
         order, parent = breadth_first_order(graph, root, directed=False)
         d[root] = 1.0
-        for node in order[1:]:
-            p = parent[node]
-            d[node] = d[p] * matrix[p, node] / matrix[node, p]
+        nodes = order[1:]
+        forward, backward = entries(parent[nodes], nodes), entries(nodes, parent[nodes])
+        for node, p, f, b in zip(nodes, parent[nodes], forward, backward, strict=True):
+            d[node] = d[p] * f / b
     if not np.all(d > 0) or not np.all(np.isfinite(d)):
         return None
-    S = d[:, None] * matrix
-    if np.max(np.abs(S - S.T)) > tol * max(1.0, float(np.abs(S).max())):
+    if sparse.issparse(matrix):
+        S = sparse.diags_array(d) @ sparse.csr_array(matrix)
+        gap = abs(S - S.T).max() if S.nnz else 0.0
+        top = abs(S).max() if S.nnz else 0.0
+    else:
+        S = d[:, None] * matrix
+        gap, top = np.max(np.abs(S - S.T)), np.abs(S).max()
+    if gap > tol * max(1.0, float(top)):
         return None
     return d
 
@@ -196,7 +254,7 @@ def impacts(
     beta: np.ndarray,
     theta: np.ndarray,
     rho: float | np.ndarray,
-    spectrum: Spectrum,
+    spectrum: LogdetOperator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Direct, indirect and total effects of a spatial lag / Durbin model.
 
@@ -207,7 +265,7 @@ def impacts(
     rho
         Spatial autoregressive parameter, shape ``(...)``.
     spectrum
-        :class:`Spectrum` of :math:`W`.
+        :class:`Spectrum` (or sparse operator) of :math:`W`.
 
     Returns
     -------
@@ -247,7 +305,7 @@ def simulate_impacts(
     theta: np.ndarray,
     rho: float,
     cov: np.ndarray,
-    spectrum: Spectrum,
+    spectrum: LogdetOperator,
     names: list[str],
     draws: int,
     rng: np.random.Generator,
@@ -267,7 +325,7 @@ def simulate_impacts(
     cov
         Covariance of ``(beta, theta, rho)`` in that order (``theta`` absent for SAR).
     spectrum
-        :class:`Spectrum` of :math:`W`.
+        :class:`Spectrum` (or sparse operator) of :math:`W`.
     names
         Names of the explanatory variables (index of the table).
     draws
@@ -315,7 +373,7 @@ def linear_impacts(
     beta: np.ndarray,
     theta: np.ndarray | None,
     cov: np.ndarray,
-    spectrum: Spectrum,
+    spectrum: LogdetOperator,
     names: list[str],
 ) -> pd.DataFrame:
     r"""Effects of the spatial error models (SEM, SDEM) with exact standard errors.
@@ -328,7 +386,7 @@ def linear_impacts(
     """
     k = len(beta)
     c = float(spectrum.matrix.sum() / spectrum.n)
-    diag = float(np.trace(spectrum.matrix) / spectrum.n)
+    diag = float(spectrum.matrix.diagonal().sum() / spectrum.n)
     var_b = np.diag(cov)[:k]
     if theta is None:
         theta = np.zeros(k)

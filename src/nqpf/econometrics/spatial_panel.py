@@ -16,7 +16,8 @@ Panels*, Springer, ch. 3): the fixed effects are removed by the within transform
 :math:`\beta` and :math:`\sigma^2` are concentrated out, and the concentrated log-likelihood is
 maximised over :math:`\rho` (or :math:`\lambda`) in the admissible interval
 :math:`(1/\omega_{min}, 1/\omega_{max})`, with :math:`\ln|I-\rho W|` from the eigenvalues
-:math:`\omega` of :math:`W` computed once.
+:math:`\omega` of :math:`W` computed once (the dense path) or, with :math:`W` kept sparse, from
+sparse LU factors or the approximations of :mod:`nqpf.econometrics.logdet` (``logdet=``).
 
 Bias correction of Lee & Yu (2010, *Journal of Econometrics* 154:165–185), ``lee_yu=``:
 
@@ -92,6 +93,7 @@ from nqpf.econometrics._data import (
     demean,
     spatial_lag,
     weights_matrix,
+    weights_sparse,
 )
 from nqpf.econometrics.diagnostics import (
     lm_tests,
@@ -99,7 +101,14 @@ from nqpf.econometrics.diagnostics import (
     outcomes_frame,
     wald_test,
 )
-from nqpf.econometrics.effects import Spectrum, linear_impacts, simulate_impacts
+from nqpf.econometrics.effects import (
+    LogdetOperator,
+    Spectrum,
+    linear_impacts,
+    simulate_impacts,
+)
+from nqpf.econometrics.logdet import METHODS as SPARSE_METHODS
+from nqpf.econometrics.logdet import SparseLogdet
 from nqpf.errors import ConvergenceError, DataValidationError, WeightsError
 from nqpf.panel import Panel
 from nqpf.results import Result, Summary, TestResult, make_meta
@@ -108,6 +117,9 @@ __all__ = ["SpatialPanel", "SpatialPanelResults"]
 
 Model = Literal["sar", "sem", "sdm", "sdem"]
 MODELS: tuple[str, ...] = ("sar", "sem", "sdm", "sdem")
+LOGDET_METHODS: tuple[str, ...] = ("auto", "dense", *SPARSE_METHODS)
+#: ``logdet="auto"``: the exact dense eigenvalue path up to this many regions, sparse LU above.
+DENSE_MAX_N = 1000
 _CORRECTIONS = {
     True: "transformation",
     False: "none",
@@ -153,8 +165,8 @@ def _ml(
     y: np.ndarray,
     X: np.ndarray,
     names: Sequence[str],
-    W: np.ndarray,
-    spectrum: Spectrum,
+    W: Any,
+    spectrum: LogdetOperator,
     effects: str,
     correction: str,
     bounds: tuple[float, float],
@@ -282,7 +294,9 @@ def _ml(
     matrix = setup.information(coef, r, sigma2) if vcov == "information" else -hessian
     cov = _inverse(matrix, pnames)
     # reduced-form prediction of the demeaned y
-    if kind == "lag":
+    if kind == "lag" and isinstance(spectrum, SparseLogdet):
+        fitted = spectrum.solve(r, (X0 @ coef).reshape(T, n).T).T
+    elif kind == "lag":
         A = np.eye(n) - r * W
         fitted = np.linalg.solve(A, (X0 @ coef).reshape(T, n).T).T
     else:
@@ -310,8 +324,8 @@ class _Setup:
     X1: np.ndarray | None
     Y0: np.ndarray
     Y1: np.ndarray
-    W: np.ndarray
-    spectrum: Spectrum
+    W: Any
+    spectrum: LogdetOperator
     effects: str
     shape: tuple[int, int]
     t_eff: int
@@ -320,6 +334,8 @@ class _Setup:
 
     def _traces(self, r: float) -> tuple[float, float]:
         """tr(G) and tr(G² + G'G) of the (transformed) G = W (I - rW)^-1."""
+        if isinstance(self.spectrum, SparseLogdet):
+            return self.spectrum.information_traces(r, self.drop_unit)
         n = self.W.shape[0]
         G = self.W @ np.linalg.inv(np.eye(n) - r * self.W)
         tr_g = float(np.trace(G))
@@ -340,7 +356,11 @@ class _Setup:
         tr_g, tr_sum = self._traces(r)
         info = np.zeros((k + 2, k + 2))
         if self.kind == "lag":
-            gxb = spatial_lag(self._G, (self.X0 @ coef).reshape(T, n))
+            xb = (self.X0 @ coef).reshape(T, n)
+            if isinstance(self.spectrum, SparseLogdet):
+                gxb = self.spectrum.apply_g(r, xb)
+            else:
+                gxb = spatial_lag(self._G, xb)
             gxb = demean(gxb, self.effects).reshape(-1)
             info[:k, :k] = self.X0.T @ self.X0 / sigma2
             info[:k, k] = info[k, :k] = self.X0.T @ gxb / sigma2
@@ -483,6 +503,8 @@ class SpatialPanelResults(Result):
         applicable).
     residuals
         Residuals of the demeaned model, indexed by ``(region, year)``.
+    notes
+        Assumptions and repairs of the sparse log-determinant (e.g. a cut search interval).
     """
 
     model: str
@@ -509,6 +531,7 @@ class SpatialPanelResults(Result):
     effects: pd.DataFrame
     tests: dict[str, TestResult]
     residuals: pd.Series
+    notes: tuple[str, ...] = ()
 
     @property
     def spatial_parameter(self) -> str:
@@ -656,6 +679,8 @@ class SpatialPanelResults(Result):
             )
         else:
             notes.append("Effects of SEM/SDEM are linear in the coefficients: exact SEs.")
+        notes.append(_logdet_note(self.meta))
+        notes.extend(self.notes)
         parts = [
             ("系数 Coefficients", coefficients),
             ("拟合 Fit", fit),
@@ -664,6 +689,39 @@ class SpatialPanelResults(Result):
         if self.tests:
             parts.append(("检验 Tests", tests_table))
         return Summary(title, tuple(parts), notes=tuple(notes))
+
+
+def _logdet_note(meta: dict[str, Any]) -> str:
+    """One line on how ln|I − ρW| and the traces were computed, with the stated errors."""
+    method = meta.get("logdet", "dense")
+    if method == "dense":
+        return "ln|I−ρW|, traces and effects: exact, from the eigenvalues of a dense W."
+    details = meta.get("logdet_details", {})
+    error = details.get("logdet_error", {})
+    if method == "lu":
+        head = (
+            f"ln|I−ρW|: sparse LU on {details.get('grid_points')} values of ρ, cubic spline "
+            f"(midpoint error {error.get('interpolation_error_inner', float('nan')):.2g} on the "
+            f"inner 90 % of the interval, {error.get('interpolation_error', float('nan')):.2g} "
+            "overall; the optimum and log-likelihood use exact LU values)"
+        )
+    else:
+        name = "Chebyshev (Pace & LeSage 2004)" if method == "chebyshev" else "Monte Carlo"
+        head = (
+            f"ln|I−ρW|: {name} approximation, error bound at the estimate "
+            f"{error.get('bound', float('nan')):.3g}"
+        )
+    traces = details.get("information_traces", "")
+    eff = details.get("effects_traces", {})
+    tail = (
+        "exact at the estimate"
+        if eff.get("exact_at_estimate")
+        else f"Monte Carlo SE {eff.get('mean_diag_inverse_w_se', float('nan')):.2g}"
+    )
+    return (
+        f"{head}; information-matrix traces: {traces}; effects from stochastic traces "
+        f"of W^k ({tail}); sparse W (logdet={method!r})."
+    )
 
 
 _TEST_LABEL = {
@@ -727,6 +785,16 @@ class SpatialPanel:
         :math:`(1/\omega_{min}, 1/\omega_{max})` from the eigenvalues of :math:`W`.
     maxiter
         Maximum iterations of the bounded scalar optimiser.
+    logdet
+        How :math:`\ln|I-\rho W|`, the traces and the effects are computed: ``"dense"`` (all
+        eigenvalues of a dense :math:`W`, exact; cost grows as :math:`n^3`), or with :math:`W`
+        kept sparse end to end (:class:`~nqpf.econometrics.logdet.SparseLogdet`): ``"lu"``
+        (exact sparse LU log-determinants, a spline for the grid search), ``"chebyshev"`` or
+        ``"mc"`` (approximations with error bounds). ``"auto"`` (default) is ``"dense"`` up to
+        :data:`DENSE_MAX_N` = 1,000 regions and ``"lu"`` above (on a 2-core machine the dense SDM
+        two-way fit with tests takes 0.6 s at n = 500 like ``"lu"``, 1.2 s against 0.9 s at
+        1,000, 12 s against 1.5 s at 2,000). The path and its error statements are in
+        ``meta["logdet"]`` and ``meta["logdet_details"]``.
 
     Notes
     -----
@@ -753,6 +821,8 @@ class SpatialPanel:
     ['direct', 'indirect', 'total']
     """
 
+    logdet: str = "auto"
+
     def __init__(
         self,
         model: Model = "sdm",
@@ -765,6 +835,7 @@ class SpatialPanel:
         tests: bool = True,
         rho_bounds: tuple[float, float] | None = None,
         maxiter: int = 500,
+        logdet: Literal["auto", "dense", "lu", "chebyshev", "mc"] = "auto",
     ) -> None:
         self.model = model
         self.effects = effects
@@ -775,6 +846,8 @@ class SpatialPanel:
         self.tests = tests
         self.rho_bounds = rho_bounds
         self.maxiter = maxiter
+        if logdet != "auto":  # the default lives on the class (vars() lists chosen settings)
+            self.logdet = logdet
 
     def __repr__(self) -> str:
         return (
@@ -800,7 +873,14 @@ class SpatialPanel:
             raise ValueError(f"draws must be at least 2, got {self.draws!r}")
         if int(self.maxiter) < 1:
             raise ValueError(f"maxiter must be positive, got {self.maxiter!r}")
+        if self.logdet not in LOGDET_METHODS:
+            raise ValueError(f"logdet must be one of {LOGDET_METHODS}, got {self.logdet!r}")
         return correction
+
+    def _method(self, n: int) -> str:
+        if self.logdet == "auto":
+            return "dense" if n <= DENSE_MAX_N else "lu"
+        return str(self.logdet)
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -843,8 +923,15 @@ class SpatialPanel:
         """
         correction = self._settings()
         arrays = balanced_arrays(data, y, x, region, year)
-        W = weights_matrix(w, arrays.regions)
-        spectrum = Spectrum(W)
+        source = RandomSource.from_seed(self.seed)
+        spectrum: LogdetOperator
+        method = self._method(len(arrays.regions))
+        if method == "dense":
+            W = weights_matrix(w, arrays.regions)
+            spectrum = Spectrum(W)
+        else:
+            W = weights_sparse(w, arrays.regions)
+            spectrum = SparseLogdet(W, method, source.child("logdet"))  # type: ignore[arg-type]
         if self.effects in ("time", "twoway") and not spectrum.row_standardised:
             raise WeightsError(
                 f"{self.effects!r} effects need row-standardised spatial weights (rows summing "
@@ -852,10 +939,9 @@ class SpatialPanel:
                 "2010). Row-standardise W or use effects='region'"
             )
         bounds = self._bounds(spectrum)
-        result = self._estimate(arrays, W, spectrum, bounds, correction)
-        return result
+        return self._estimate(arrays, W, spectrum, bounds, correction, source)
 
-    def _bounds(self, spectrum: Spectrum) -> tuple[float, float]:
+    def _bounds(self, spectrum: LogdetOperator) -> tuple[float, float]:
         if self.rho_bounds is None:
             return spectrum.bounds
         lo, hi = (float(v) for v in self.rho_bounds)
@@ -872,10 +958,11 @@ class SpatialPanel:
     def _estimate(
         self,
         arrays: PanelArrays,
-        W: np.ndarray,
-        spectrum: Spectrum,
+        W: Any,
+        spectrum: LogdetOperator,
         bounds: tuple[float, float],
         correction: str,
+        source: RandomSource,
     ) -> SpatialPanelResults:
         model = self.model
         kind = "lag" if model in ("sar", "sdm") else "error"
@@ -902,7 +989,6 @@ class SpatialPanel:
         se = pd.Series(np.sqrt(np.diag(cov)), index=terms, name="std_error")
         z = params / se
         p = pd.Series(2.0 * stats.norm.sf(np.abs(z.to_numpy())), index=terms, name="p_value")
-        source = RandomSource.from_seed(self.seed)
         kx = len(arrays.names)
         beta = fit.coef[:kx]
         theta = fit.coef[kx:] if durbin else None
@@ -949,7 +1035,12 @@ class SpatialPanel:
             iterations=fit.iterations,
             row_standardised=spectrum.row_standardised,
             **{k_: v for k_, v in fit.details.items() if k_ not in ("N",)},
+            logdet=spectrum.method if isinstance(spectrum, SparseLogdet) else "dense",
         )
+        notes: tuple[str, ...] = ()
+        if isinstance(spectrum, SparseLogdet):
+            meta["logdet_details"] = spectrum.describe(fit.spatial)
+            notes = tuple(spectrum.notes)
         return SpatialPanelResults(
             model=model,
             fixed_effects=self.effects,
@@ -975,6 +1066,7 @@ class SpatialPanel:
             effects=effects,
             tests=tests,
             residuals=residuals,
+            notes=notes,
             meta=meta,
         )
 
@@ -982,8 +1074,8 @@ class SpatialPanel:
     def _tests(
         self,
         arrays: PanelArrays,
-        W: np.ndarray,
-        spectrum: Spectrum,
+        W: Any,
+        spectrum: LogdetOperator,
         bounds: tuple[float, float],
         correction: str,
         fit: _MLFit,
