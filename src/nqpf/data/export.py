@@ -708,6 +708,7 @@ def output_folder(
     command: str | None = None,
     inputs: Iterable[str | Path] = (),
     seed: int | None = None,
+    timings: Mapping[str, Any] | None = None,
 ) -> Iterator[Path]:
     """Write a run's outputs into a temporary folder and move them into ``out`` when complete.
 
@@ -715,12 +716,13 @@ def output_folder(
     is a rename on the same disk; inside ``out`` when its parent is not writable). When the
     block ends without an exception, ``manifest.json`` is written (``files``: path, size and
     SHA-256 of each output; ``command``; ``nqpf_version``; ``seed``; ``inputs``: path, size and
-    SHA-256 of each input file, read on entry) and the files replace those of the same names in
-    ``out``; files listed in the previous manifest and not written again are removed, other
-    files in ``out`` are left alone. The manifest is removed first and written last, and Ctrl-C
-    is held back while files move, so a folder with a manifest is always one complete run. When
-    the block raises (``KeyboardInterrupt`` included), the temporary folder is deleted and
-    ``out`` is not touched.
+    SHA-256 of each input file, read on entry; ``timings``, if given: wall-clock seconds of the
+    run's steps, read when the block ends so that the block can fill it) and the files replace
+    those of the same names in ``out``; files listed in the previous manifest and not written
+    again are removed, other files in ``out`` are left alone. The manifest is removed first and
+    written last, and Ctrl-C is held back while files move, so a folder with a manifest is
+    always one complete run. When the block raises (``KeyboardInterrupt`` included), the
+    temporary folder is deleted and ``out`` is not touched.
 
     Raises
     ------
@@ -768,6 +770,8 @@ def output_folder(
             "inputs": sources,
             "files": [_file_record(staging / name, name) for name in files],
         }
+        if timings is not None:
+            manifest["timings"] = dict(timings)
         (staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
