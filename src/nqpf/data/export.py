@@ -763,7 +763,7 @@ def output_folder(
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         if MANIFEST in files:
             raise FileExistsError(errno.EEXIST, "an output is named like the manifest", MANIFEST)
-        manifest = {
+        manifest: dict[str, Any] = {
             "command": command,
             "nqpf_version": __version__,
             "seed": seed,
