@@ -236,8 +236,9 @@ def region_level(codes: Any) -> regions.Level:
     return "city"
 
 
+@lru_cache(maxsize=4096)
 def short_name(code: Hashable) -> str:
-    """``"北京"`` for a province or city code, else the code as text."""
+    """``"北京"`` for a province or city code, else the code as text (remembered per code)."""
     try:
         return regions.name_of(int(code), "short")  # type: ignore[call-overload]
     except (TypeError, ValueError, KeyError):
