@@ -52,3 +52,5 @@ def test_report_is_self_contained(tmp_path):
     assert "北京" in html and "Beijing" in html
     assert pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None).keys() >= {"scores", "weights"}
     assert len(pd.read_stata(tmp_path / "scores.dta")) == 31 * 12
+    words = " ".join(result.output.split())  # the console wraps long lines
+    assert "分析 Analysis" in words and "共计 total" in words and "manifest.json" in words

@@ -302,6 +302,18 @@ def test_rerun_replaces_outputs_and_removes_only_stale_listed_files(tmp_path):
     assert listed == ["a.csv"]
 
 
+def test_the_manifest_records_timings_filled_in_by_the_block(tmp_path):
+    timings: dict[str, float] = {}
+    with output_folder(tmp_path / "out", timings=timings) as folder:
+        (folder / "a.txt").write_text("a", encoding="utf-8")
+        timings["writing"] = 1.5  # known only once the files are written
+    manifest = json.loads((tmp_path / "out" / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["timings"] == {"writing": 1.5}
+    with output_folder(tmp_path / "other") as folder:
+        (folder / "a.txt").write_text("a", encoding="utf-8")
+    assert "timings" not in json.loads((tmp_path / "other" / MANIFEST).read_text(encoding="utf-8"))
+
+
 def test_a_forged_manifest_cannot_remove_files_outside_the_folder(tmp_path):
     out = tmp_path / "out"
     out.mkdir()

@@ -46,3 +46,37 @@ def test_score_labels_name_every_scores_column_in_both_languages():
     columns += [f"score_{d}" for d in result.system.dimension_labels]
     assert set(columns) <= set(labels)
     assert labels["score_labourers"] == ("劳动者得分", "Labourers score")
+
+
+def test_the_manifest_records_the_seconds_of_each_study_and_file(tmp_path, monkeypatch):
+    import json
+    import time
+
+    import nqpf.studies
+    from nqpf.report import pages
+    from nqpf.report.build import build_report
+    from nqpf.studies import Study
+
+    def slow(job):  # synthetic study: 0.2 s, then it cannot run on these data
+        time.sleep(0.2)
+        raise DataValidationError("not on these data")
+
+    studies = (nqpf.studies.STUDIES[0], Study("slow", "Slow study 慢", slow))
+    monkeypatch.setattr(nqpf.studies, "STUDIES", studies)
+    text_only = (lambda report, study: report.text("index 指数"), pages.SECTIONS["index"][1])
+    monkeypatch.setitem(pages.SECTIONS, "index", text_only)  # no maps: fast
+    _, job = build_report(tmp_path / "out", runs=0)
+    timings = json.loads((tmp_path / "out" / "manifest.json").read_text())["timings"]
+    assert list(job.skipped) == ["slow"]
+    assert timings["studies"] == job.seconds and list(job.seconds) == ["index", "slow"]
+    assert timings["studies"]["slow"] >= 0.2  # a skipped study is timed too
+    assert timings["analysis"] >= sum(job.seconds.values())
+    assert set(timings["files"]) == {
+        "report.html",
+        "tables.xlsx",
+        "scores.csv",
+        "scores.dta",
+        "tables.tex",
+        "validation.md",
+    }
+    assert timings["writing"] >= sum(timings["files"].values()) > 0

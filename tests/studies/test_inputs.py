@@ -117,3 +117,15 @@ def test_study_weights_nqpf_weights_report_regions_without_neighbours():
     assert notes == [
         "空间权重 Spatial weights: regions without any neighbour (spatial lag 0): 新疆 Xinjiang"
     ]
+
+
+def test_built_in_weights_are_built_once_for_the_same_regions():
+    from nqpf.studies.inputs import study_weights
+
+    codes = [110000, 120000, 130000, 140000, 150000]
+    first, _ = study_weights("knn:2", codes)
+    again, _ = study_weights(" KNN:2 ", list(codes))  # the same spec written otherwise
+    other, _ = study_weights("knn:3", codes)
+    assert again is first  # shared, not rebuilt
+    assert other is not first and other.neighbors(110000) != first.neighbors(110000)
+    assert study_weights("knn:2", codes[::-1])[0].codes == tuple(codes[::-1])  # order kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -96,6 +97,7 @@ def report(
     """The main job: every study on the bundled data or --data → report.html, tables.xlsx."""
     from nqpf.report.build import build_report
 
+    start = time.perf_counter()
     panel, source = load_source(
         data,
         **read_options(locals()),
@@ -120,3 +122,8 @@ def report(
     print_validation(job.index.report, out)
     for path in paths:
         console.print(f"[green]wrote[/] {path}")
+    console.print(
+        f"分析 Analysis {sum(job.seconds.values()):.1f} s, 共计 total "
+        f"{time.perf_counter() - start:.1f} s (seconds per step 各步用时: {out}/manifest.json)",
+        highlight=False,
+    )

@@ -281,29 +281,67 @@ def write_excel(
 
 
 def _three_line(ws: Any, data: pd.DataFrame, decimals: int) -> None:
-    """Rules, alignment and number formats of a three-line table (三线表) on a written sheet."""
-    from openpyxl.styles import Alignment, Border, Side
+    """Rules, alignment and number formats of a three-line table (三线表) on a written sheet.
 
-    heavy, thin, none = Side(style="medium"), Side(style="thin"), Side(style=None)
+    Each kind of cell (header; body or last row, by number format) gets one named style of the
+    workbook, so a cell costs a style look-up by name instead of building and hashing its own
+    border and alignment objects; body cells of text columns keep the default style (no rules).
+    """
     last = len(data) + 1
     ws.sheet_view.showGridLines = False
     for position, column in enumerate(data.columns, start=1):
-        series = data[column]
-        number_format = None
-        if pd.api.types.is_bool_dtype(series):
-            pass
-        elif pd.api.types.is_integer_dtype(series):
-            number_format = "0"
-        elif pd.api.types.is_float_dtype(series):
-            number_format = "0" if decimals == 0 else "0." + "0" * decimals
-        for row in range(1, last + 1):
-            cell = ws.cell(row=row, column=position)
-            top = heavy if row == 1 else none
-            bottom = heavy if row == last else thin if row == 1 else none
-            cell.border = Border(left=none, right=none, top=top, bottom=bottom)
-            if row > 1 and number_format is not None:
-                cell.number_format = number_format
-                cell.alignment = Alignment(horizontal="right")
+        number_format = _number_format(data[column], decimals)
+        for row in ws.iter_rows(min_row=1, max_row=last, min_col=position, max_col=position):
+            cell = row[0]
+            kind = "header" if cell.row == 1 else "last" if cell.row == last else "body"
+            if kind != "body" or number_format is not None:
+                cell.style = _three_line_style(ws.parent, kind, number_format, last == 1)
+
+
+def _number_format(series: pd.Series, decimals: int) -> str | None:
+    """The Excel number format of a column's body cells in a three-line table (None: text)."""
+    if pd.api.types.is_bool_dtype(series):
+        return None
+    if pd.api.types.is_integer_dtype(series):
+        return "0"
+    if pd.api.types.is_float_dtype(series):
+        return "0" if decimals == 0 else "0." + "0" * decimals
+    return None
+
+
+def _three_line_style(book: Any, kind: str, number_format: str | None, only_header: bool) -> str:
+    """Name of the workbook's named style for one kind of three-line cell, added on first use.
+
+    ``header``: bold, centred, a heavy rule above and a thin one below (heavy when the table
+    has no rows); ``last``: a heavy rule below; ``body``: no rules. Numbers are right-aligned
+    with ``number_format``.
+    """
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+
+    name = f"三线表 three-line {kind}"
+    if kind == "header" and only_header:
+        name += " only"
+    if kind != "header" and number_format is not None:
+        name += f" {number_format}"
+    if name in book.named_styles:
+        return name
+    heavy, thin, none = Side(style="medium"), Side(style="thin"), Side(style=None)
+    style = NamedStyle(name=name)
+    if kind == "header":
+        style.font = Font(bold=True)
+        style.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
+        style.border = Border(
+            left=none, right=none, top=heavy, bottom=heavy if only_header else thin
+        )
+    else:
+        style.border = Border(
+            left=none, right=none, top=none, bottom=heavy if kind == "last" else none
+        )
+        if number_format is not None:
+            style.number_format = number_format
+            style.alignment = Alignment(horizontal="right")
+    book.add_named_style(style)
+    return name
 
 
 # LaTeX special characters (text mode) and their escapes.
@@ -670,6 +708,7 @@ def output_folder(
     command: str | None = None,
     inputs: Iterable[str | Path] = (),
     seed: int | None = None,
+    timings: Mapping[str, Any] | None = None,
 ) -> Iterator[Path]:
     """Write a run's outputs into a temporary folder and move them into ``out`` when complete.
 
@@ -677,12 +716,13 @@ def output_folder(
     is a rename on the same disk; inside ``out`` when its parent is not writable). When the
     block ends without an exception, ``manifest.json`` is written (``files``: path, size and
     SHA-256 of each output; ``command``; ``nqpf_version``; ``seed``; ``inputs``: path, size and
-    SHA-256 of each input file, read on entry) and the files replace those of the same names in
-    ``out``; files listed in the previous manifest and not written again are removed, other
-    files in ``out`` are left alone. The manifest is removed first and written last, and Ctrl-C
-    is held back while files move, so a folder with a manifest is always one complete run. When
-    the block raises (``KeyboardInterrupt`` included), the temporary folder is deleted and
-    ``out`` is not touched.
+    SHA-256 of each input file, read on entry; ``timings``, if given: wall-clock seconds of the
+    run's steps, read when the block ends so that the block can fill it) and the files replace
+    those of the same names in ``out``; files listed in the previous manifest and not written
+    again are removed, other files in ``out`` are left alone. The manifest is removed first and
+    written last, and Ctrl-C is held back while files move, so a folder with a manifest is
+    always one complete run. When the block raises (``KeyboardInterrupt`` included), the
+    temporary folder is deleted and ``out`` is not touched.
 
     Raises
     ------
@@ -723,13 +763,15 @@ def output_folder(
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
         if MANIFEST in files:
             raise FileExistsError(errno.EEXIST, "an output is named like the manifest", MANIFEST)
-        manifest = {
+        manifest: dict[str, Any] = {
             "command": command,
             "nqpf_version": __version__,
             "seed": seed,
             "inputs": sources,
             "files": [_file_record(staging / name, name) for name in files],
         }
+        if timings is not None:
+            manifest["timings"] = dict(timings)
         (staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,22 @@ class _Steps:
             return None
         sub = self.progress.add_task(description, total=total)
         return lambda done, _total: self.progress.update(sub, completed=done)
+
+
+class _Clock:
+    """Wall-clock seconds spent in ``with clock(name):`` blocks, added up by name."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = self.seconds.get(name, 0.0) + time.perf_counter() - start
+            self.seconds[name] = round(spent, 3)
 
 
 def _chosen(studies: Iterable[str] | None) -> list[Any]:
@@ -66,6 +84,7 @@ def _run_studies(steps: _Steps, panel: Any, chosen: list[Any], **options: Any) -
     steps.done()
     for study in chosen:
         steps.start(study.label)
+        start = time.perf_counter()
         try:
             job.results[study.key] = study.run(job)
         except NqpfError as exc:
@@ -73,6 +92,8 @@ def _run_studies(steps: _Steps, panel: Any, chosen: list[Any], **options: Any) -
                 raise
             reason = f"{study.label}: {type(exc).__name__}: {exc}"
             job.skipped[study.key] = f"{reason} {study.hint}".strip()
+        finally:
+            job.seconds[study.key] = round(time.perf_counter() - start, 3)
         steps.done()
     return job
 
@@ -91,8 +112,8 @@ def run_main_job(
     """Run the studies of :data:`nqpf.studies.STUDIES` as :func:`build_report` does, write nothing.
 
     ``studies`` names the keys to run (default: all; the index always runs). Returns the
-    :class:`~nqpf.studies.MainJob`: ``results`` (key → study result) and ``skipped`` (key → why
-    the study could not run on these data).
+    :class:`~nqpf.studies.MainJob`: ``results`` (key → study result), ``skipped`` (key → why
+    the study could not run on these data) and ``seconds`` (key → wall-clock seconds).
     """
     chosen = _chosen(studies)
     steps = _Steps(progress, total=len(chosen) + 1)
@@ -147,8 +168,11 @@ def build_report(
     each, as three-line tables), ``scores.csv``, ``scores.dta``, ``tables.tex`` (the tables as
     LaTeX ``booktabs`` tables), ``validation.md`` and ``manifest.json`` into
     ``out``, all at once when the report is complete
-    (:func:`~nqpf.data.export.output_folder`: ``command``, ``seed`` and the SHA-256 of the
-    ``inputs`` files are recorded in the manifest); a failed or interrupted run leaves ``out``
+    (:func:`~nqpf.data.export.output_folder`: ``command``, ``seed``, the SHA-256 of the
+    ``inputs`` files and the wall-clock seconds of the steps are recorded in the manifest:
+    ``timings`` has ``analysis`` (reading the data and running the studies), ``studies`` (key →
+    seconds), ``writing`` (drawing and writing the files) and ``files`` (file → seconds, the
+    figures and sections counted with ``report.html``)); a failed or interrupted run leaves ``out``
     as it was. Every study is seeded with ``seed``. ``on_results``, if given, is called with the
     :class:`~nqpf.studies.MainJob` as soon as the studies are done, before the files are
     written (the workbench shows the results meanwhile). Returns the paths written and the
@@ -169,8 +193,10 @@ def build_report(
     out = Path(out)
     chosen = _chosen(studies)
     steps = _Steps(progress, total=len(chosen) + 2)
+    timings: dict[str, Any] = {}
     # entered first: a bad ``out`` fails before any work, an interrupted run leaves it as it was
-    with output_folder(out, command=command, inputs=inputs, seed=seed) as folder:
+    with output_folder(out, command=command, inputs=inputs, seed=seed, timings=timings) as folder:
+        start = time.perf_counter()
         job = _run_studies(
             steps,
             panel,
@@ -181,28 +207,44 @@ def build_report(
             runs=runs,
             seed=seed,
         )
+        timings["analysis"] = round(time.perf_counter() - start, 3)
+        timings["studies"] = job.seconds
         if on_results is not None:
             on_results(job)
 
         steps.start("Writing report 生成报告")
+        start = time.perf_counter()
+        files = _Clock()
         index = job.index
         html = HtmlReport(f"{index.system.title_zh}报告", f"{index.system.title_en} report")
         tables: dict[str, Any] = {}
         for key, result in job.results.items():
-            add_study_sections(html, result)
+            with files("report.html"):  # the figures are drawn here
+                add_study_sections(html, result)
             for name, table in result.tables().items():
                 if name in tables:
                     raise ValueError(f"study {key!r} repeats the table name {name!r}")
                 tables[name] = table
-        add_skipped_section(html, job.skipped)
-        add_repair_section(html, index.report)
+        with files("report.html"):
+            add_skipped_section(html, job.skipped)
+            add_repair_section(html, index.report)
         scores = tables["scores"]
-        html.write(folder / "report.html")
-        write_excel(tables, folder / "tables.xlsx", style="three-line")
-        write_csv(scores, folder / "scores.csv")
-        write_stata(scores, folder / "scores.dta", labels=score_labels(index.system))
-        write_latex(tables, folder / "tables.tex")
-        (folder / "validation.md").write_text(index.report.to_markdown(10_000), encoding="utf-8")
+        with files("report.html"):
+            html.write(folder / "report.html")
+        with files("tables.xlsx"):
+            write_excel(tables, folder / "tables.xlsx", style="three-line")
+        with files("scores.csv"):
+            write_csv(scores, folder / "scores.csv")
+        with files("scores.dta"):
+            write_stata(scores, folder / "scores.dta", labels=score_labels(index.system))
+        with files("tables.tex"):
+            write_latex(tables, folder / "tables.tex")
+        with files("validation.md"):
+            (folder / "validation.md").write_text(
+                index.report.to_markdown(10_000), encoding="utf-8"
+            )
+        timings["writing"] = round(time.perf_counter() - start, 3)
+        timings["files"] = files.seconds
         steps.done()
     names = [
         "report.html",

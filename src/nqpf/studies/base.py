@@ -62,7 +62,8 @@ class MainJob:
     """The inputs and options of the main job, and what its studies gave.
 
     ``results`` holds the studies run so far; ``skipped`` the studies that could not run on
-    these data (key → reason).
+    these data (key → reason); ``seconds`` the wall-clock seconds of each study run (key →
+    seconds, skipped studies included).
     """
 
     panel: Any
@@ -74,6 +75,7 @@ class MainJob:
     progress: Callable[[str, int], Callable[[int, int], None] | None] | None = None
     results: dict[str, StudyResult] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def index(self) -> Any:

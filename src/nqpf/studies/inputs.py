@@ -11,6 +11,7 @@ weights object).
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -235,8 +236,9 @@ def region_level(codes: Any) -> regions.Level:
     return "city"
 
 
+@lru_cache(maxsize=4096)
 def short_name(code: Hashable) -> str:
-    """``"北京"`` for a province or city code, else the code as text."""
+    """``"北京"`` for a province or city code, else the code as text (remembered per code)."""
     try:
         return regions.name_of(int(code), "short")  # type: ignore[call-overload]
     except (TypeError, ValueError, KeyError):
@@ -333,18 +335,16 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
             "provinces — pass weights built from your own boundaries (contiguity_weights("
             "geometries=...)), a weights file, or use knn:K / distance"
         )
-    notes: list[str] = []
+    parameter: float | None = None
     try:
         if kind in ("queen", "rook"):
             if arg:
                 raise WeightsError(f"{kind} contiguity takes no parameter, got {spec!r}")
-            w, _ = contiguity_with_notes(codes, kind, row_standardize=False)  # type: ignore[arg-type]
-            if w.added_links:
-                notes.append(_island_note(w))
         elif kind == "knn":
-            w = knn_weights(codes, k=int(arg) if arg else 4, row_standardize=False)
+            parameter = int(arg) if arg else 4
         else:
-            w = distance_weights(codes, power=float(arg) if arg else 1.0, row_standardize=False)
+            parameter = float(arg) if arg else 1.0
+        w, notes = _built_in_weights(kind, parameter, tuple(codes))
     except ValueError as exc:
         if isinstance(exc, WeightsError | DataValidationError):
             raise
@@ -352,7 +352,29 @@ def study_weights(spec: Any, codes: Sequence[Hashable]) -> tuple[SpatialWeights,
             f"cannot read the parameter of spatial weights {spec!r} ({exc}); use "
             f"{', '.join(WEIGHTS_SPECS)}"
         ) from None
-    return w.align(codes), notes
+    return w, list(notes)
+
+
+@lru_cache(maxsize=16)
+def _built_in_weights(
+    kind: str, parameter: float | None, codes: tuple[Hashable, ...]
+) -> tuple[SpatialWeights, tuple[str, ...]]:
+    """Built-in weights of :func:`study_weights`, built once per process for the same regions.
+
+    The studies of the main job ask for the same weights (queen contiguity of the provinces is
+    computed from their boundaries, about a second each time); the weights are immutable.
+    """
+    places = list(codes)
+    notes: tuple[str, ...] = ()
+    if parameter is None:
+        w, _ = contiguity_with_notes(places, kind, row_standardize=False)  # type: ignore[arg-type]
+        if w.added_links:
+            notes = (_island_note(w),)
+    elif kind == "knn":
+        w = knn_weights(places, k=int(parameter), row_standardize=False)
+    else:
+        w = distance_weights(places, power=parameter, row_standardize=False)
+    return w.align(places), notes
 
 
 _FILES = (".gal", ".gwt", ".csv")
