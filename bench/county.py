@@ -9,11 +9,10 @@ the weights), SYNTHETIC panel values.
 (b) county queen weights: ``contiguity_weights(geometries=...)`` (sort-based vertex matching)
     against libpysal's ``Queen.from_iterable`` on the same polygons (neighbour sets checked to be
     equal, ratio printed). Target: a few seconds at most;
-(c) :func:`county_panel`: a SYNTHETIC spatial Durbin panel on the real county W, generated
-    sparsely (one sparse LU of I − ρW, no dense n × n matrix).
 
-Use the panel elsewhere: put ``bench/`` on ``sys.path`` and ``from county import county_panel``.
-Run: ``.venv/bin/python bench/county.py [--years 15] [--skip-reads] [--skip-peer]``.
+The spatial Durbin panel on these weights (SYNTHETIC values) is timed in
+``bench/spatial_panel.py`` (section ``county``), which imports :func:`county_weights` from here.
+Run: ``.venv/bin/python bench/county.py [--skip-reads] [--skip-peer]``.
 """
 
 from __future__ import annotations
@@ -26,11 +25,6 @@ import sys
 import tempfile
 import time
 import warnings
-
-import numpy as np
-import pandas as pd
-from scipy import sparse
-from scipy.sparse.linalg import splu
 
 from nqpf.errors import IslandWarning
 from nqpf.geo import SpatialWeights, boundaries, contiguity_weights
@@ -57,53 +51,6 @@ def county_weights() -> SpatialWeights:
         return contiguity_weights(level="county")
 
 
-def county_panel(
-    T: int = 15, seed: int = 20240601, rho: float = 0.4
-) -> tuple[pd.DataFrame, SpatialWeights]:
-    r"""A SYNTHETIC spatial Durbin panel on the real county queen W (values are not data).
-
-    :math:`y_t = (I - \rho W)^{-1}(X_t\beta + W X_t\theta + \mu + \alpha_t + \varepsilon_t)`
-    with region effects :math:`\mu`, year effects :math:`\alpha_t`, :math:`\beta = (1, -0.5,
-    0.3)`, :math:`\theta = (0.5, 0.2, 0)`, :math:`\varepsilon \sim N(0, 0.5^2)`; regressors
-    correlated with :math:`\mu`. One sparse LU factorisation of :math:`I - \rho W` solves all
-    years; nothing dense of size n × n is formed (as in the DGP of ``bench/spatial_panel.py``).
-
-    Returns
-    -------
-    frame, w
-        Columns ``region`` (county code), ``year``, ``y``, ``x1``..``x3`` (``frame.attrs``
-        says SYNTHETIC), and the :class:`~nqpf.geo.SpatialWeights` used.
-    """
-    w = county_weights()
-    n, k = w.n, 3
-    rng = np.random.default_rng(seed)
-    mu, alpha = rng.normal(size=n), rng.normal(size=T)
-    X = rng.normal(size=(T, n, k)) + 0.5 * mu[None, :, None]
-    beta, theta = np.array([1.0, -0.5, 0.3]), np.array([0.5, 0.2, 0.0])
-    W = w.sparse
-    lu = splu(sparse.csc_matrix(sparse.identity(n, format="csc") - rho * W))
-    rhs = np.column_stack(
-        [
-            X[t] @ beta + W @ X[t] @ theta + mu + alpha[t] + 0.5 * rng.normal(size=n)
-            for t in range(T)
-        ]
-    )
-    y = lu.solve(rhs).T  # (T, n)
-    frame = pd.DataFrame(
-        {
-            "region": np.tile(np.asarray(w.codes, dtype=np.int64), T),
-            "year": np.repeat(np.arange(2001, 2001 + T), n),
-            "y": y.ravel(),
-        }
-    )
-    for j in range(k):
-        frame[f"x{j + 1}"] = X[..., j].ravel()
-    frame.attrs["source"] = (
-        f"SYNTHETIC spatial Durbin panel (rho={rho}, seed={seed}) on the real county queen W"
-    )
-    return frame, w
-
-
 def _fresh_reads(levels: list[str], cache: str) -> dict[str, float]:
     env = {**os.environ, "NQPF_CACHE_DIR": cache}
     done = subprocess.run(
@@ -116,7 +63,6 @@ def _fresh_reads(levels: list[str], cache: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--years", type=int, default=15)
     parser.add_argument("--skip-reads", action="store_true", help="skip (a)")
     parser.add_argument("--skip-peer", action="store_true", help="skip libpysal in (b)")
     args = parser.parse_args()
@@ -160,14 +106,6 @@ def main() -> None:
             f"    libpysal Queen.from_iterable {theirs:.2f} s;  ratio peer/nqpf "
             f"{theirs / mine:.1f}x;  same neighbour sets: {same}"
         )
-
-    print("(c) SYNTHETIC county panel")
-    start = time.perf_counter()
-    frame, w = county_panel(T=args.years)
-    print(
-        f"    {len(frame):,} rows ({w.n} counties × {args.years} years, {frame.attrs['source']}) "
-        f"in {time.perf_counter() - start:.2f} s, weights included"
-    )
 
 
 if __name__ == "__main__":

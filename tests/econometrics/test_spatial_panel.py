@@ -93,6 +93,7 @@ def test_estimator_keeps_settings_only():
         "tests": True,
         "rho_bounds": None,
         "maxiter": 500,
+        "logdet": "auto",
     }
     assert "SpatialPanel(model='sem'" in repr(est)
 

@@ -821,8 +821,6 @@ class SpatialPanel:
     ['direct', 'indirect', 'total']
     """
 
-    logdet: str = "auto"
-
     def __init__(
         self,
         model: Model = "sdm",
@@ -846,8 +844,7 @@ class SpatialPanel:
         self.tests = tests
         self.rho_bounds = rho_bounds
         self.maxiter = maxiter
-        if logdet != "auto":  # the default lives on the class (vars() lists chosen settings)
-            self.logdet = logdet
+        self.logdet = logdet
 
     def __repr__(self) -> str:
         return (

@@ -361,11 +361,8 @@ def boundary_cache_dir() -> Path | None:
     folder = os.environ.get(CACHE_ENV)
     if folder is not None:
         return Path(folder).expanduser() if folder.strip() else None
-    try:
-        import platformdirs
-    except ImportError:  # pragma: no cover - platformdirs is usually present
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "nqpf"
+    import platformdirs
+
     return Path(platformdirs.user_cache_dir("nqpf", appauthor=False))
 
 
