@@ -64,3 +64,16 @@ def test_help_lists_the_choices(monkeypatch, capsys):
     assert code == 0
     for word in ("entropy-critic", "topsis", "minmax_group", "NAME|FILE", "NAME=REGION"):
         assert word in out
+
+
+
+def test_ctrl_c_is_one_line_with_exit_status_130(monkeypatch, capsys):
+    import nqpf.data
+
+    def pressed():
+        raise KeyboardInterrupt  # as if Ctrl-C came while the command was working
+
+    monkeypatch.setattr(nqpf.data, "catalog", pressed)
+    code, out = run(monkeypatch, capsys, "datasets")
+    assert code == 130
+    assert out.startswith("中断 interrupted") and out.count("\n") == 1, out

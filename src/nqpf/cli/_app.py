@@ -123,6 +123,11 @@ def main() -> None:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         console.print(f"[bold red]error[/]: {message}", highlight=False)
         raise SystemExit(2) from None
+    if status == 130:  # Ctrl-C: typer ends the command with status 130 and says nothing
+        console.print(
+            "[bold red]中断 interrupted[/]: an output folder is only replaced by a complete run",
+            highlight=False,
+        )
     raise SystemExit(status if isinstance(status, int) else 0)
 
 
