@@ -66,7 +66,6 @@ def test_help_lists_the_choices(monkeypatch, capsys):
         assert word in out
 
 
-
 def test_ctrl_c_is_one_line_with_exit_status_130(monkeypatch, capsys):
     import nqpf.data
 
