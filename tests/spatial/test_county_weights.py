@@ -161,3 +161,24 @@ def test_county_queen_equals_libpysal_on_zhejiang(counties):
     assert {c: set(w.neighbors(c)) for c in w.codes} == {c: set(peer.neighbors[c]) for c in w.codes}
     # 岱山县 and 嵊泗县: 嵊泗 touches Shanghai, so it is not an island at the national level
     assert w.islands == (330921, 330922)
+
+
+@pytest.mark.slow
+def test_regions_are_read_as_names_of_their_level(counties):
+    from nqpf.errors import UnknownRegionError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IslandWarning)
+        cities = contiguity_weights(["杭州", "宁波", "绍兴"], level="city")
+        counties_by_name = contiguity_weights(["东城区", "西城区"], level="county")
+    assert cities.codes == (330100, 330200, 330600)  # were read as provinces ("did you mean 贵州")
+    assert counties_by_name.codes == (110101, 110102)
+    # 东城区 and 西城区 share a border (checked on the polygons themselves)
+    assert counties.at[110101, "geometry"].intersects(counties.at[110102, "geometry"])
+    assert counties_by_name.neighbors(110101) == (110102,)
+    with pytest.raises(UnknownRegionError, match="did you mean '东城区'"):
+        contiguity_weights(["东城去"], level="county")
+    with pytest.raises(WeightsError, match="320106 .江苏省南京市.*pass the code"):
+        contiguity_weights(["鼓楼区"], level="county")
+    with pytest.raises(WeightsError, match="no mainland county-level unit has the code 999999"):
+        contiguity_weights([110101, 999999], level="county")

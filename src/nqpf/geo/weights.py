@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from nqpf._compat import require
-from nqpf.errors import DataValidationError, IslandWarning, WeightsError
+from nqpf.errors import DataValidationError, IslandWarning, UnknownRegionError, WeightsError
 from nqpf.geo.geography import (
     EARTH_RADIUS_KM,
     SPECIAL_CODES,
@@ -436,7 +436,9 @@ def contiguity_weights(
     Parameters
     ----------
     regions
-        Region codes or names to include (province names are normalised); default all regions of
+        Region codes or names to include (names are read at ``level``: province and city names
+        as everywhere in nqpf, county-level names as cnmaps spells them, e.g. ``"东城区"``;
+        a name shared by several counties asks for the code); default all regions of
         ``geometries``, or all mainland regions of ``level``.
     kind
         ``"queen"`` (shared vertex) or ``"rook"`` (shared edge).
@@ -504,7 +506,7 @@ def contiguity_weights(
         )
     geoms = _geometries(geometries, level)
     if regions is not None:
-        wanted = _region_codes(regions, geoms)
+        wanted = _region_codes(regions, geoms, level)
         geoms = {c: geoms[c] for c in wanted}
     codes = tuple(geoms)
     if not codes:
@@ -1138,7 +1140,10 @@ def _default_contiguity(
     return mat
 
 
-def _region_codes(regions: Iterable[object], geoms: Mapping[Hashable, Any]) -> list[Hashable]:
+def _region_codes(
+    regions: Iterable[object], geoms: Mapping[Hashable, Any], level: Level = "province"
+) -> list[Hashable]:
+    """Codes of ``regions`` (codes, or names read at ``level``) among the keys of ``geoms``."""
     from nqpf.regions import normalize
 
     wanted: list[Hashable] = []
@@ -1146,8 +1151,10 @@ def _region_codes(regions: Iterable[object], geoms: Mapping[Hashable, Any]) -> l
         r = r.item() if isinstance(r, np.generic) else r
         if r in geoms:
             wanted.append(r)
+        elif level == "county":
+            wanted.append(_county_code(r))
         else:
-            wanted.append(normalize([r])[0])
+            wanted.append(normalize([r], level)[0])
     missing = [c for c in wanted if c not in geoms]
     if missing:
         raise WeightsError(f"no boundary for regions {missing}")
@@ -1155,6 +1162,26 @@ def _region_codes(regions: Iterable[object], geoms: Mapping[Hashable, Any]) -> l
     if dup:
         raise WeightsError(f"regions listed twice: {dup}")
     return wanted
+
+
+def _county_code(name: object) -> int:
+    """The code of a county-level unit named ``name`` (its cnmaps name, unique on the mainland)."""
+    import difflib
+
+    frame = boundaries("county")
+    text = str(name).strip()
+    matches = frame.index[frame["name"] == text]
+    if len(matches) == 1:
+        return int(matches[0])
+    if len(matches) > 1:
+        places = ", ".join(
+            f"{code} ({frame.at[code, 'province']}{frame.at[code, 'city']})" for code in matches
+        )
+        raise WeightsError(f"{text!r} names several county-level units: {places}; pass the code")
+    if text.isdigit():
+        raise WeightsError(f"no mainland county-level unit has the code {text}")
+    names = frame["name"].drop_duplicates().tolist()
+    raise UnknownRegionError(text, "county-level unit", difflib.get_close_matches(text, names, 3))
 
 
 def _vertex_contiguity(geoms: list[Any], *, rook: bool, precision: int | None) -> sparse.csr_array:
