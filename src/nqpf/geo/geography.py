@@ -378,6 +378,7 @@ def _cache_file(level: str) -> Path | None:
 
 def _raw_boundaries(level: str) -> _RawBoundaries:
     """The WGS84 cnmaps records of a level, from the disk cache or read and cached."""
+    require("cnmaps", "China's administrative boundaries")  # the cache is keyed by its version
     path = _cache_file(level)
     if path is not None:
         cached = _load_cache(path)
