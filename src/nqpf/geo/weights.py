@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from nqpf.errors import DataValidationError, IslandWarning, UnknownRegionError, 
 from nqpf.geo.geography import (
     EARTH_RADIUS_KM,
     SPECIAL_CODES,
+    Level,
     _chord_to_km,
     _km_to_chord,
     _unit_vectors,
@@ -72,7 +73,6 @@ __all__ = [
 ]
 
 Islands = Literal["nearest", "keep", "raise"]
-Level = Literal["province", "city", "county"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,7 +497,7 @@ def contiguity_weights(
         raise WeightsError(f"kind must be 'queen' or 'rook', got {kind!r}")
     if islands not in ("nearest", "keep", "raise"):
         raise WeightsError(f"islands must be 'nearest', 'keep' or 'raise', got {islands!r}")
-    if level not in ("province", "city", "county"):
+    if level not in get_args(Level):
         raise WeightsError(f"level must be 'province', 'city' or 'county', got {level!r}")
     if geometries is not None and level != "province":
         raise WeightsError(
@@ -1135,7 +1135,7 @@ def _default_contiguity(
     """
     positions, full = _default_binary(level, rook=rook, precision=precision)
     idx = np.array([positions[c] for c in codes], dtype=np.int64)
-    mat = sparse.csr_array(full[idx][:, idx], copy=True)
+    mat = sparse.csr_array(full[idx][:, idx])  # fancy indexing copies
     mat.sort_indices()
     return mat
 
@@ -1165,23 +1165,37 @@ def _region_codes(
 
 
 def _county_code(name: object) -> int:
-    """The code of a county-level unit named ``name`` (its cnmaps name, unique on the mainland)."""
+    """The code of a county-level unit given by its code as text or its cnmaps name."""
     import difflib
 
-    frame = boundaries("county")
     text = str(name).strip()
-    matches = frame.index[frame["name"] == text]
-    if len(matches) == 1:
-        return int(matches[0])
-    if len(matches) > 1:
-        places = ", ".join(
-            f"{code} ({frame.at[code, 'province']}{frame.at[code, 'city']})" for code in matches
-        )
-        raise WeightsError(f"{text!r} names several county-level units: {places}; pass the code")
+    by_name, place = _county_names()
     if text.isdigit():
+        if int(text) in place:
+            return int(text)
         raise WeightsError(f"no mainland county-level unit has the code {text}")
-    names = frame["name"].drop_duplicates().tolist()
-    raise UnknownRegionError(text, "county-level unit", difflib.get_close_matches(text, names, 3))
+    matches = by_name.get(text, [])
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        places = ", ".join(f"{code} ({place[code]})" for code in matches)
+        raise WeightsError(f"{text!r} names several county-level units: {places}; pass the code")
+    candidates = difflib.get_close_matches(text, list(by_name), 3)
+    raise UnknownRegionError(text, "county-level unit", candidates)
+
+
+@cache
+def _county_names() -> tuple[dict[str, list[int]], dict[int, str]]:
+    """County-level codes by cnmaps name, and each code's province and city (read once)."""
+    frame = boundaries("county")
+    by_name: dict[str, list[int]] = {}
+    for code, name in zip(frame.index, frame["name"], strict=True):
+        by_name.setdefault(name, []).append(int(code))
+    place = {
+        int(code): province + city
+        for code, province, city in zip(frame.index, frame["province"], frame["city"], strict=True)
+    }
+    return by_name, place
 
 
 def _vertex_contiguity(geoms: list[Any], *, rook: bool, precision: int | None) -> sparse.csr_array:
