@@ -215,7 +215,9 @@ def conditional_counts(
     pool = np.arange(n - 1, dtype=np.int32 if n < 2**31 else np.int64)
     kernel = _conditional_kernel()
     order = np.flatnonzero(card)
-    refill = max(budget, 2 * (int(card.max(initial=0)) + _SLACK))
+    # about permutations × Σ k_i words are used (plus rare rejections): never draw many more
+    needed = permutations * int(card.sum()) + _SLACK
+    refill = max(min(budget, needed), 2 * (int(card.max(initial=0)) + _SLACK))
     words = np.empty(0, dtype=np.uint32)
     row = perm = 0
     while row < order.size:
