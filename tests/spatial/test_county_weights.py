@@ -68,8 +68,9 @@ def test_default_contiguity_is_matched_once_and_not_shared(monkeypatch):
         first = contiguity_weights()
         second = contiguity_weights()
         north = contiguity_weights([110000, 120000, 130000], row_standardize=False)
-        first.sparse.data[:] = 99.0  # a caller scribbling on its matrix ...
-        third = contiguity_weights(islands="keep")
+        binary = contiguity_weights(row_standardize=False, islands="keep")
+        binary.sparse.data[:] = 99.0  # a caller scribbling on its (unstandardised) matrix ...
+        third = contiguity_weights(row_standardize=False, islands="keep")
     assert len(calls) == 1
     assert len(first.report) == len(second.report) == 1  # each call has its own report
     assert third.sparse.data.max() <= 1.0  # ... changes nobody else's
