@@ -553,7 +553,7 @@ def dagum_gini(values: Any, groups: Any, weights: Any = None) -> DagumGiniResult
             n=len(y),
             groups=k,
             weighted=weights is not None,
-            algorithm="one sort + cumulative sums, O(n log n + n k^2)",
+            algorithm="one sort + cumulative sums, O(n log n + n k)",
         ),
     )
 
