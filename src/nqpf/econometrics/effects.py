@@ -203,7 +203,7 @@ def symmetrizer(matrix: Any, tol: float = 1e-12) -> np.ndarray | None:
 
     n = matrix.shape[0]
     if sparse.issparse(matrix):
-        W = sparse.csr_array(matrix)
+        W = sparse.csr_array(matrix, copy=True)  # eliminate_zeros works in place
         W.eliminate_zeros()
         pattern = sparse.csr_array((np.ones(W.nnz), W.indices, W.indptr), shape=W.shape)
         if (pattern != pattern.T).nnz:
