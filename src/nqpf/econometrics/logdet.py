@@ -66,6 +66,8 @@ Method = Literal["lu", "chebyshev", "mc"]
 METHODS: tuple[str, ...] = ("lu", "chebyshev", "mc")
 #: Monte Carlo standard errors added to a truncation bound in the reported error bounds.
 SE_MULTIPLE = 3.0
+#: Most power terms of the mean row sums of a W that is not row-standardised (else solves).
+ROW_SUM_TERMS = 2000
 
 
 def extreme_eigenvalues(
@@ -527,32 +529,43 @@ class SparseLogdet:
         r"""Mean row sum of :math:`(I-\rho W)^{-1}` and of :math:`(I-\rho W)^{-1}W`.
 
         :math:`1/(1-\rho)` for a row-standardised :math:`W`; otherwise exact power sums
-        :math:`\iota'W^k\iota/n` where the series has converged to 1e-12, sparse solves elsewhere.
+        :math:`\iota'W^k\iota/n` with as many terms as the truncation bound
+        :math:`r\,q^{m+1}/(1-q) < 10^{-12}` (:math:`q = |\rho| r`, :math:`r = \|W\|_\infty`)
+        needs, up to ``ROW_SUM_TERMS``; sparse solves where the series converges slower.
+        The sums are scaled by :math:`r^k` so that no power overflows.
         """
         rho = np.asarray(rho, dtype=float)
         if self.row_standardised:
             total = 1.0 / (1.0 - rho)
             return total, total
         flat = np.atleast_1d(rho).ravel()
+        r = self.radius
+        q = np.abs(flat) * r
+        with np.errstate(divide="ignore", invalid="ignore"):
+            needed = np.ceil(np.log(1e-12 * (1 - q) / r) / np.log(q))
+        needed = np.where(q == 0, 0, needed)
+        series = (q < 1) & (needed <= ROW_SUM_TERMS)
+        m = int(needed[series].max(initial=0)) + 1
         ones = np.ones(self.n)
-        sums = np.empty(self.terms + 2)
+        scaled = np.empty(m + 1)  # ι'(W/r)^k ι / n
         v = ones
-        for k in range(self.terms + 2):
-            sums[k] = v.sum() / self.n
-            v = self.matrix @ v
-        powers = flat[:, None] ** np.arange(self.terms + 1)[None, :]
-        out1, out2 = powers @ sums[:-1], powers @ sums[1:]
-        q = np.abs(flat) * self.radius
-        with np.errstate(divide="ignore", over="ignore"):
-            loose = ~(q ** (self.terms + 1) / np.maximum(1 - q, 1e-300) * self.radius < 1e-12)
-        for i in np.flatnonzero(loose | (q >= 1)):
+        for k in range(m + 1):
+            scaled[k] = v.sum() / self.n
+            v = (self.matrix @ v) / r
+        powers = (flat[:, None] * r) ** np.arange(m)[None, :]
+        out1, out2 = powers @ scaled[:-1], r * (powers @ scaled[1:])
+        for i in np.flatnonzero(~series):
             s = self.solve(float(flat[i]), np.column_stack([ones, self.matrix @ ones]))
             out1[i], out2[i] = s.sum(axis=0) / self.n
         return out1.reshape(rho.shape), out2.reshape(rho.shape)
 
     # ------------------------------------------------------------------ reporting
-    def describe(self, rho: float) -> dict[str, Any]:
-        """``meta`` entry: the method, its settings and its error statements at ``rho``."""
+    def describe(self, rho: float, *, effects: bool = True) -> dict[str, Any]:
+        """``meta`` entry: the method, its settings and its error statements at ``rho``.
+
+        ``effects=False`` (SEM, SDEM: effects linear in the coefficients) leaves out the error of
+        the stochastic effects traces, which those models do not use.
+        """
         out = dict(self.meta)
         out["logdet_error"] = self.logdet_error(rho)
         t = self.point_traces(rho)
@@ -562,6 +575,7 @@ class SparseLogdet:
             else "tr G, tr G² from differences of exact log-determinants; tr G'G Hutchinson"
         )
         out["information_traces_se"] = {k: v for k, v in t.items() if k.endswith("_se")}
-        out["effects_traces"] = self.effects_error(rho)
+        if effects:
+            out["effects_traces"] = self.effects_error(rho)
         out["notes"] = list(self.notes)
         return out

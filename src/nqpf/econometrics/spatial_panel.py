@@ -91,6 +91,7 @@ from nqpf.econometrics._data import (
     balanced_arrays,
     collinear_columns,
     demean,
+    is_row_standardised,
     spatial_lag,
     weights_matrix,
     weights_sparse,
@@ -712,16 +713,14 @@ def _logdet_note(meta: dict[str, Any]) -> str:
             f"{error.get('bound', float('nan')):.3g}"
         )
     traces = details.get("information_traces", "")
-    eff = details.get("effects_traces", {})
+    effects = details.get("effects_traces")
     tail = (
-        "exact at the estimate"
-        if eff.get("exact_at_estimate")
-        else f"Monte Carlo SE {eff.get('mean_diag_inverse_w_se', float('nan')):.2g}"
+        "; effects at the estimate exact, their simulated draws from stochastic traces of W^k "
+        f"(Monte Carlo SE {effects['mean_diag_inverse_w_se']:.2g})"
+        if effects
+        else ""
     )
-    return (
-        f"{head}; information-matrix traces: {traces}; effects from stochastic traces "
-        f"of W^k ({tail}); sparse W (logdet={method!r})."
-    )
+    return f"{head}; information-matrix traces: {traces}{tail}; sparse W (logdet={method!r})."
 
 
 _TEST_LABEL = {
@@ -923,18 +922,22 @@ class SpatialPanel:
         source = RandomSource.from_seed(self.seed)
         spectrum: LogdetOperator
         method = self._method(len(arrays.regions))
-        if method == "dense":
-            W = weights_matrix(w, arrays.regions)
-            spectrum = Spectrum(W)
-        else:
-            W = weights_sparse(w, arrays.regions)
-            spectrum = SparseLogdet(W, method, source.child("logdet"))  # type: ignore[arg-type]
-        if self.effects in ("time", "twoway") and not spectrum.row_standardised:
+        W = (
+            weights_matrix(w, arrays.regions)
+            if method == "dense"
+            else weights_sparse(w, arrays.regions)
+        )
+        # checked before the eigenvalues or log-determinants are computed
+        if self.effects in ("time", "twoway") and not is_row_standardised(W):
             raise WeightsError(
                 f"{self.effects!r} effects need row-standardised spatial weights (rows summing "
                 "to 1): the time effects are removed exactly only when W·1 = 1 (Lee & Yu "
                 "2010). Row-standardise W or use effects='region'"
             )
+        if method == "dense":
+            spectrum = Spectrum(W)
+        else:
+            spectrum = SparseLogdet(W, method, source.child("logdet"))  # type: ignore[arg-type]
         bounds = self._bounds(spectrum)
         return self._estimate(arrays, W, spectrum, bounds, correction, source)
 
@@ -1036,7 +1039,7 @@ class SpatialPanel:
         )
         notes: tuple[str, ...] = ()
         if isinstance(spectrum, SparseLogdet):
-            meta["logdet_details"] = spectrum.describe(fit.spatial)
+            meta["logdet_details"] = spectrum.describe(fit.spatial, effects=model in ("sar", "sdm"))
             notes = tuple(spectrum.notes)
         return SpatialPanelResults(
             model=model,
