@@ -207,13 +207,21 @@ def test_sparse_lu_fit_equals_dense(data, model, effects, tests):
 def test_each_method_can_be_forced_and_auto_switches(data, monkeypatch):
     W, frame = data
     kw = {"y": "y", "x": ["x1", "x2"], "w": W, "region": "region"}
+    Q = queen(12)
+    exact = SpatialPanel("sar", "twoway", seed=0, draws=50, tests=False, logdet="dense").fit(
+        _panel(Q), y="y", x=["x1", "x2"], w=Q, region="region"
+    )
+    years = _panel(Q)["year"].nunique()
     for method in ("mc", "chebyshev"):
-        Q = queen(12)
         res = SpatialPanel("sar", "twoway", seed=0, draws=50, tests=False, logdet=method).fit(
             _panel(Q), y="y", x=["x1", "x2"], w=Q, region="region"
         )
         details = res.meta["logdet_details"]
-        assert res.meta["logdet"] == method and details["logdet_error"]["bound"] > 0
+        bound = details["logdet_error"]["bound"]
+        assert res.meta["logdet"] == method and bound > 0
+        # the likelihood takes ln|I − ρW| once per year: an error of at most `bound` in it moves
+        # the maximised log-likelihood by at most years × bound from the exact maximum
+        assert abs(res.log_likelihood - exact.log_likelihood) <= years * bound
     auto = SpatialPanel("sar", "region", draws=20, tests=False, seed=0).fit(frame, **kw)
     assert auto.meta["logdet"] == "dense"
     monkeypatch.setattr(spatial_panel, "DENSE_MAX_N", 100)
